@@ -1,0 +1,16 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { defineConfig } from "prisma/config";
+import { catalogTextPool } from "./prisma/catalog-text-pool.js";
+
+// `engine: "js"` runs the WebAssembly schema engine for every Prisma command, `generate`
+// included: without it the CLI tries to download the native engine, which these machines
+// cannot. The pool reports catalog types as text (see catalog-text-pool.ts).
+const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/crm";
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: "js",
+  adapter: async () => new PrismaPg(catalogTextPool(databaseUrl)),
+  schema: "prisma/schema.prisma",
+  migrations: { path: "prisma/migrations", seed: "tsx prisma/seed.ts" },
+});

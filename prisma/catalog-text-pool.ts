@@ -1,0 +1,49 @@
+import pg from "pg";
+
+/**
+ * Workaround for prisma/orm#27403 (https://github.com/prisma/prisma/issues/27403):
+ * `@prisma/adapter-pg` refuses result columns whose type is a Postgres catalog type such as
+ * `name` (oid 19) or `"char"` (oid 18), and the WebAssembly schema engine reads exactly such
+ * columns while introspecting, so `migrate` fails with "Column type 'name' could not be
+ * deserialized". pg already hands these values over as strings, so reporting them as `text`
+ * is faithful. Used by prisma.config.ts only (migrations); remove once the issue is fixed.
+ */
+export const CATALOG_TYPES_AS_TEXT: ReadonlyMap<number, number> = new Map([
+  [18, 25], // "char"   -> text
+  [19, 25], // name     -> text
+  [1002, 1009], // "char"[] -> text[]
+  [1003, 1009], // name[]   -> text[]
+]);
+
+type Field = { dataTypeID: number };
+
+export function reportCatalogTypesAsText<R extends { fields?: Field[] }>(result: R): R {
+  for (const field of result.fields ?? []) {
+    const replacement = CATALOG_TYPES_AS_TEXT.get(field.dataTypeID);
+    if (replacement !== undefined) field.dataTypeID = replacement;
+  }
+  return result;
+}
+
+class CatalogTextClient extends pg.Client {
+  // pg's overloads make a typed override unwieldy. pg.Pool calls this with a callback,
+  // a pooled client used in a transaction calls it in promise form: patch both.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const last: unknown = args[args.length - 1];
+    if (typeof last === "function") {
+      args[args.length - 1] = (err: unknown, res: { fields?: Field[] } | undefined) =>
+        (last as (e: unknown, r: unknown) => void)(err, res ? reportCatalogTypesAsText(res) : res);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument
+    const out = (super.query as any)(...args);
+    if (out && typeof out.then === "function") {
+      return (out as Promise<{ fields?: Field[] }>).then(reportCatalogTypesAsText);
+    }
+    return out;
+  }
+}
+
+export function catalogTextPool(connectionString: string): pg.Pool {
+  return new pg.Pool({ connectionString, Client: CatalogTextClient, max: 2, connectionTimeoutMillis: 5000 });
+}

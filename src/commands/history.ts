@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { AppError } from "../domain/errors.js";
+import type { Block, ListItem, Outcome } from "../reply/reply.js";
+import { HISTORY_PAGE_SIZE } from "../services/index.js";
+import type { TimelineCursor, TimelineEntry } from "../store/index.js";
+import { withCustomer } from "./customer-picker.js";
+import { MAX_NAME_LENGTH } from "./customer.js";
+import { leadingQuoted, validate } from "./parse.js";
+import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
+import { shareButton } from "./views/share.js";
+
+/** "customerId|ISO time|entry id|entries shown so far": where the next page starts. */
+const pageValue = z
+  .string()
+  .max(200)
+  .transform((v, ctx) => {
+    const [customerId, at, id, shown] = v.split("|");
+    const parsed = z.object({ customerId: z.uuid(), at: z.iso.datetime(), id: z.uuid(), shown: z.coerce.number().int().min(0) }).safeParse({ customerId, at, id, shown });
+    if (!parsed.success) {
+      ctx.addIssue({ code: "custom", message: "bad page cursor" });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+function entryItem(ctx: CommandContext, e: TimelineEntry): ListItem {
+  const when = ctx.f.dateTime(e.at);
+  if (e.kind === "order") {
+    const amount = ctx.f.money(e.amount, e.currency);
+    const title = e.product ? ctx.t("history.orderProduct", { amount, product: e.product }) : ctx.t("history.order", { amount });
+    return { title: `${when} · ${title}`, ...(e.authorName ? { detail: ctx.t("card.by", { name: e.authorName }) } : {}) };
+  }
+  const who = e.authorName ? ` · ${ctx.t("card.by", { name: e.authorName })}` : "";
+  return { title: `${when} · ${ctx.t(`channel.${e.channel as "NOTE"}`)}${who}`, detail: e.body };
+}
+
+export async function historyPage(ctx: CommandContext, customerId: string, after?: TimelineCursor, shownBefore = 0): Promise<Outcome> {
+  const customer = await ctx.services.getCustomer(customerId);
+  if (!customer) throw new AppError("NOT_FOUND", "customer.gone");
+  const page = await ctx.services.listHistory(customerId, after);
+  const title = ctx.t("history.title", { name: customer.name });
+  const blocks: Block[] = [{ type: "header", text: title }];
+  if (page.entries.length === 0 && shownBefore === 0) {
+    blocks.push({ type: "text", text: ctx.t("history.empty", { name: customer.name }) });
+  } else {
+    blocks.push({ type: "list", items: page.entries.map((e) => entryItem(ctx, e)) });
+    const from = shownBefore + 1;
+    const to = shownBefore + page.entries.length;
+    blocks.push({ type: "context", text: page.next ? ctx.t("history.showing", { from, to }) : `${ctx.t("history.showing", { from, to })} ${ctx.t("history.end")}` });
+  }
+  const buttons = [];
+  if (page.next) {
+    const value = [customerId, page.next.at.toISOString(), page.next.id, shownBefore + page.entries.length].join("|");
+    buttons.push({ label: ctx.t("button.more"), action: { id: "history.page", value } });
+  }
+  buttons.push({ label: ctx.t("button.open"), action: { id: "customer.show", value: customerId } });
+  buttons.push(
+    after
+      ? shareButton(ctx, { id: "history.page", value: [customerId, after.at.toISOString(), after.id, shownBefore].join("|") })
+      : shareButton(ctx, { id: "history.first", value: customerId }),
+  );
+  blocks.push({ type: "buttons", buttons });
+  return { kind: "message", message: { visibility: "private", summary: title, blocks } };
+}
+
+export const historyCommand: CommandDefinition & { withCustomer: (ctx: CommandContext, c: { id: string }) => Promise<Outcome> } = {
+  name: "history",
+  help: [{ usage: ["/history <customer>"], description: "help.history", examples: ["/history Acme", "/history 阿里巴巴"] }],
+  withCustomer: (ctx, c) => historyPage(ctx, c.id),
+  async run(ctx, text) {
+    const name = validate(
+      z.string().trim().min(1, "customer.missingName").max(MAX_NAME_LENGTH, "customer.nameTooLong"),
+      leadingQuoted(text)?.name ?? text,
+    );
+    return withCustomer(ctx, name, { command: "history", rest: "" }, (c) => historyPage(ctx, c.id));
+  },
+};
+
+export const historyActions: Record<string, ActionHandler> = {
+  "history.first": (ctx, value) => historyPage(ctx, z.uuid().parse(value)),
+  "history.page": (ctx, value) => {
+    const { customerId, at, id, shown } = pageValue.parse(value);
+    return historyPage(ctx, customerId, { at: new Date(at), id }, shown);
+  },
+};
+
+export { HISTORY_PAGE_SIZE };

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import type { Action, Outcome } from "../reply/reply.js";
+import { customerActions, customerCommand, showCard } from "./customer.js";
+import { createHelp } from "./help.js";
+import { historyActions, historyCommand } from "./history.js";
+import { logActions, logCommand, logForm, logForms } from "./log.js";
+import { orderActions, orderCommand, orderForms } from "./order.js";
+import { topActions, topCommand } from "./top.js";
+import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
+import { SHAREABLE_ACTIONS } from "./views/share.js";
+import type { CustomerSummary } from "../store/index.js";
+
+const help = createHelp(() => COMMANDS);
+
+/** Every command, in the order help lists them. */
+export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, help.command];
+
+/** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
+const ALIASES: Readonly<Record<string, string>> = {
+  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 帮助: "help", "?": "help",
+};
+
+export function findCommand(name: string): CommandDefinition | undefined {
+  const key = name.replace(/^\//, "").toLowerCase();
+  const canonical = ALIASES[key] ?? key;
+  return COMMANDS.find((c) => c.name === canonical);
+}
+
+/** "/crm <command> ...": the umbrella command; bare "/crm" is help. */
+export const crmCommand: CommandDefinition = {
+  name: "crm",
+  help: [],
+  async run(ctx, text) {
+    const trimmed = text.trim();
+    const [sub = "", ...rest] = trimmed.split(/\s+/);
+    if (!sub) return help.command.run(ctx, "");
+    const command = findCommand(sub);
+    if (!command) {
+      const list = COMMANDS.map((c) => c.name).join(", ");
+      const message = ctx.t("crm.unknownSub", { sub: sub.slice(0, 40), list });
+      return {
+        kind: "message",
+        message: { visibility: "private", summary: message, blocks: [{ type: "text", text: message }, { type: "examples", label: ctx.t("examples.label"), examples: ["/crm help", "/crm customer Acme"] }], isError: true },
+      };
+    }
+    return command.run(ctx, trimmed.slice(sub.length).trimStart() || rest.join(" "));
+  },
+};
+
+/** Commands that continue once the rep picks one of several customers. */
+const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSummary, rest: string) => Promise<Outcome>>> = {
+  customer: (ctx, c) => showCard(ctx, c.id),
+  log: logCommand.withCustomer,
+  order: orderCommand.withCustomer,
+  history: historyCommand.withCustomer,
+};
+
+const pickValue = z.object({ c: z.string(), id: z.uuid(), r: z.string().max(1_900) });
+
+const actionShape: z.ZodType<Action> = z.object({ id: z.string().max(60), value: z.string().max(1_900) });
+
+export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
+  ...customerActions,
+  ...logActions,
+  ...orderActions,
+  ...historyActions,
+  ...topActions,
+  ...help.actions,
+  "customer.pick": async (ctx, value) => {
+    const pick = pickValue.parse(JSON.parse(value));
+    const next = CONTINUATIONS[pick.c];
+    const customer = await ctx.services.getCustomer(pick.id);
+    if (!next || !customer) return showCard(ctx, pick.id);
+    return next(ctx, customer, pick.r);
+  },
+  /** Re-runs a read-only view and posts it for everyone in the conversation. */
+  share: async (ctx, value) => {
+    const inner = actionShape.parse(JSON.parse(value));
+    const handler = ACTIONS[inner.id];
+    if (!SHAREABLE_ACTIONS.has(inner.id) || !handler) throw new Error(`action ${inner.id} cannot be shared`);
+    const outcome = await handler(ctx, inner.value);
+    if (outcome.kind !== "message") return outcome;
+    const blocks = outcome.message.blocks.filter((b) => b.type !== "buttons");
+    return { kind: "message", message: { ...outcome.message, visibility: "shared", blocks } };
+  },
+};
+
+export const FORMS: Readonly<Record<string, FormHandler>> = { ...logForms, ...orderForms };
+
+/** The message shortcut: a form to pick the customer for a message from the chat. */
+export function logMessageForm(ctx: CommandContext, text: string, permalink: string | undefined, source: { platform: string; id: string }): Outcome {
+  return { kind: "form", form: logForm(ctx, { text, state: { ...(permalink ? { permalink } : {}), source } }) };
+}
+
+export function examplesFor(commandName: string): string[] {
+  const command = findCommand(commandName);
+  return command?.help.flatMap((h) => h.examples).slice(0, 3) ?? [];
+}
+
+export type { CommandContext, CommandDefinition } from "./types.js";

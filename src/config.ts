@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { DEFAULT_LIFESPAN_MONTHS } from "./domain/clv.js";
+import { isSupportedCurrency } from "./domain/money.js";
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const isTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.join(" or ")} URL`);
+
+const ratesList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const rates: Record<string, string> = {};
+    for (const pair of (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z]{3})=(\d+(?:\.\d+)?)$/.exec(pair);
+      if (!m || !isSupportedCurrency(m[1]!) || Number(m[2]) <= 0) {
+        ctx.addIssue({ code: "custom", message: `"${pair}" is not CODE=rate with a known currency, e.g. USD=7.1,EUR=7.7` });
+        continue;
+      }
+      rates[m[1]!.toUpperCase()] = m[2]!;
+    }
+    return rates;
+  });
+
+const schema = z.object({
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_BOT_TOKEN: optional.refine((v) => v === undefined || v.startsWith("xoxb-"), "must be a bot token (xoxb-...)"),
+  SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith("xapp-"), "must be an app-level token (xapp-...)"),
+  SLACK_API_URL: url(["http:", "https:"]).default("https://slack.com/api/"),
+  ADMIN_SLACK_USER_IDS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
+  DEFAULT_TIMEZONE: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
+  DEFAULT_LOCALE: z.enum(["en", "zh-CN"]).default("en"),
+  CLV_LIFESPAN_MONTHS: z.coerce.number().positive().max(600).default(DEFAULT_LIFESPAN_MONTHS),
+  BASE_CURRENCY: z
+    .string()
+    .default("CNY")
+    .transform((v) => v.toUpperCase())
+    .refine(isSupportedCurrency, "must be an ISO 4217 code the bot knows, such as CNY or USD"),
+  FX_RATES: ratesList,
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  databaseUrl: string;
+  databasePoolMax: number;
+  redisUrl: string;
+  port: number;
+  logLevel: Env["LOG_LEVEL"];
+  slack:
+    | { enabled: true; signingSecret: string; botToken: string; appToken?: string; apiUrl: string; adminUserIds: string[] }
+    | { enabled: false; reason: string; apiUrl: string; adminUserIds: string[] };
+  defaultTimezone: string;
+  defaultLocale: "en" | "zh-CN";
+  clvLifespanMonths: number;
+  baseCurrency: string;
+  fxRates: Record<string, string>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads the environment once, at start. Every problem is reported at once, naming the
+ * variable; a platform's secrets are required only when that platform is switched on.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "environment");
+      problems.push(issue.code === "invalid_type" && env[name] === undefined ? `${name} is required` : `${name}: ${issue.message}`);
+    }
+  }
+  const e = parsed.data;
+  if (e) {
+    const hasSecret = e.SLACK_SIGNING_SECRET !== undefined;
+    const hasToken = e.SLACK_BOT_TOKEN !== undefined;
+    if (hasSecret !== hasToken) {
+      problems.push(
+        hasSecret
+          ? "SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set (Slack needs both)"
+          : "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (Slack needs both)",
+      );
+    }
+    if (e.SLACK_APP_TOKEN && !hasToken) problems.push("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET too");
+  }
+  if (problems.length > 0 || !e) throw new ConfigError(problems);
+
+  const slack: Config["slack"] =
+    e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
+      ? {
+          enabled: true,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          botToken: e.SLACK_BOT_TOKEN,
+          ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+          apiUrl: e.SLACK_API_URL,
+          adminUserIds: e.ADMIN_SLACK_USER_IDS,
+        }
+      : { enabled: false, reason: "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are not set", apiUrl: e.SLACK_API_URL, adminUserIds: e.ADMIN_SLACK_USER_IDS };
+
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    slack,
+    defaultTimezone: e.DEFAULT_TIMEZONE,
+    defaultLocale: e.DEFAULT_LOCALE,
+    clvLifespanMonths: e.CLV_LIFESPAN_MONTHS,
+    baseCurrency: e.BASE_CURRENCY,
+    fxRates: e.FX_RATES,
+  };
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { ACTIONS, FORMS, crmCommand, examplesFor, findCommand, logMessageForm, type CommandContext } from "../commands/index.js";
+import { AppError } from "../domain/errors.js";
+import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
+import type { Message, Outcome } from "../reply/reply.js";
+import { errorMessage } from "../reply/reply.js";
+import type { Services } from "../services/index.js";
+import type { Actor, InboundEvent } from "./inbound-event.js";
+
+export type OutcomeLabel = "ok" | "invalid" | "not_found" | "forbidden" | "unavailable" | "error";
+
+export interface CoreObserver {
+  /** Called once per event with what it was ("customer", "action:customer.show") and how it went. */
+  handled(name: string, outcome: OutcomeLabel, seconds: number): void;
+  /** An unexpected failure; the user saw a generic apology. */
+  failed(name: string, error: unknown): void;
+}
+
+export interface CoreOptions {
+  services: Services;
+  defaultLocale: Locale;
+  defaultTimezone: string;
+  observer?: CoreObserver;
+}
+
+export interface Core {
+  handle(event: InboundEvent): Promise<Outcome>;
+  /** The catalogue of the actor's language, for the few words an adapter says itself. */
+  translatorFor(actor: Pick<Actor, "locale">): Translate;
+}
+
+function isTimeZone(tz: string | undefined): tz is string {
+  if (!tz) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Errors that mean Postgres (or another dependency) is not there, rather than a bug. */
+function isUnavailable(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? "")}` : "";
+  return /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|P1001|P1002|P2024|DatabaseNotReachable|57P0[13]/i.test(text);
+}
+
+function eventName(event: InboundEvent): string {
+  switch (event.type) {
+    case "command": {
+      const command = event.command.replace(/^\//, "");
+      if (command === "crm") {
+        const sub = findCommand(event.text.trim().split(/\s+/)[0] ?? "");
+        return sub ? sub.name : "crm";
+      }
+      return findCommand(command)?.name ?? "unknown";
+    }
+    case "action":
+      return ACTIONS[event.action.id] ? `action:${event.action.id}` : "action:unknown";
+    case "form":
+      return FORMS[event.formId] ? `form:${event.formId}` : "form:unknown";
+    case "log-message":
+      return "shortcut:log-message";
+  }
+}
+
+function outcomeLabel(error: AppError): OutcomeLabel {
+  switch (error.code) {
+    case "INVALID_INPUT":
+    case "AMBIGUOUS":
+    case "CONFLICT":
+      return "invalid";
+    case "NOT_FOUND":
+      return "not_found";
+    case "FORBIDDEN":
+      return "forbidden";
+    case "UNAVAILABLE":
+      return "unavailable";
+  }
+}
+
+/**
+ * The platform-neutral core: one entry point for every adapter. It registers the rep, picks
+ * their language and time zone, routes the event to its command, action or form handler, and
+ * turns anything thrown into an answer the user can act on.
+ */
+export function createCore(options: CoreOptions): Core {
+  const { services, observer } = options;
+
+  async function route(event: InboundEvent, ctx: CommandContext): Promise<Outcome> {
+    switch (event.type) {
+      case "command": {
+        const name = event.command.replace(/^\//, "");
+        const command = name.toLowerCase() === "crm" ? crmCommand : findCommand(name);
+        if (!command) throw new AppError("INVALID_INPUT", "command.unknown", { command: `/${name}`.slice(0, 40) });
+        return command.run(ctx, event.text);
+      }
+      case "action": {
+        const handler = ACTIONS[event.action.id];
+        if (!handler) throw new AppError("INVALID_INPUT", "error.expired", {}, `unknown action ${event.action.id}`);
+        return handler(ctx, event.action.value);
+      }
+      case "form": {
+        const handler = FORMS[event.formId];
+        if (!handler) throw new AppError("INVALID_INPUT", "error.expired", {}, `unknown form ${event.formId}`);
+        return handler(ctx, event.values, event.state);
+      }
+      case "log-message":
+        return logMessageForm(ctx, event.message.text, event.message.permalink, event.message.source);
+    }
+  }
+
+  function errorOutcome(event: InboundEvent, t: Translate, error: unknown, name: string): { outcome: Outcome; label: OutcomeLabel } {
+    let text: string;
+    let label: OutcomeLabel;
+    let examples: string[] = [];
+    if (error instanceof AppError) {
+      label = outcomeLabel(error);
+      text = isMessageKey(error.userKey) ? t(error.userKey, error.params) : t("error.internal");
+      if (error.code === "INVALID_INPUT" && event.type === "command") {
+        const commandName = event.command.replace(/^\//, "") === "crm" ? (event.text.trim().split(/\s+/)[0] ?? "help") : event.command;
+        examples = examplesFor(commandName);
+      }
+    } else if (error instanceof z.ZodError || error instanceof SyntaxError) {
+      // A button or form came back with a value we never made (or from an older version).
+      label = "invalid";
+      text = t("error.expired");
+    } else if (isUnavailable(error)) {
+      label = "unavailable";
+      text = t("error.unavailable");
+      observer?.failed(name, error);
+    } else {
+      label = "error";
+      text = t("error.internal");
+      observer?.failed(name, error);
+    }
+    const message: Message = errorMessage(text, examples.length > 0 ? { label: t("examples.label"), examples } : undefined);
+    if (event.type === "form" && label === "invalid") {
+      return { outcome: { kind: "form-errors", errors: { _form: text } }, label };
+    }
+    return { outcome: { kind: "message", message }, label };
+  }
+
+  const localeOf = (actor: Pick<Actor, "locale">, stored?: string | null): Locale =>
+    resolveLocale(actor.locale ?? stored, options.defaultLocale);
+
+  return {
+    translatorFor: (actor) => translator(localeOf(actor)),
+
+    async handle(event) {
+      const started = process.hrtime.bigint();
+      const name = eventName(event);
+      let t = translator(localeOf(event.actor));
+      let label: OutcomeLabel = "ok";
+      let outcome: Outcome;
+      try {
+        const rep = await services.registerRep({
+          platform: event.actor.platform,
+          externalId: event.actor.externalId,
+          teamId: event.actor.teamId,
+          displayName: event.actor.displayName,
+          locale: event.actor.locale,
+          timezone: event.actor.timezone,
+        });
+        const locale = localeOf(event.actor, rep.locale);
+        const timezone = [event.actor.timezone, rep.timezone ?? undefined].find(isTimeZone) ?? options.defaultTimezone;
+        t = translator(locale);
+        const ctx: CommandContext = {
+          rep, platform: event.actor.platform, locale, timezone, now: services.now(), t, f: createFormatter(locale, timezone), services,
+        };
+        outcome = await route(event, ctx);
+        if (outcome.kind === "message" && outcome.message.isError) label = "invalid";
+      } catch (error) {
+        ({ outcome, label } = errorOutcome(event, t, error, name));
+      }
+      observer?.handled(name, label, Number(process.hrtime.bigint() - started) / 1e9);
+      return outcome;
+    },
+  };
+}
+
+export type { MessageKey };

@@ -1,0 +1,23 @@
+import type { Action } from "../reply/reply.js";
+
+export type Platform = "slack" | "wechat" | "local";
+
+/** The person behind an event, as the platform describes them. */
+export interface Actor {
+  platform: Platform;
+  externalId: string;
+  teamId?: string;
+  displayName: string;
+  /** Platform locale such as "zh-CN" or "en-US"; the bot picks the nearest it speaks. */
+  locale?: string;
+  /** IANA time zone from the platform profile. */
+  timezone?: string;
+}
+
+/** Everything a rep can do, in platform-neutral form; adapters translate into this. */
+export type InboundEvent =
+  | { type: "command"; actor: Actor; command: string; text: string }
+  | { type: "action"; actor: Actor; action: Action }
+  | { type: "form"; actor: Actor; formId: string; values: Record<string, string>; state: string }
+  /** "Log to CRM" on a chat message: answers with a form to pick the customer. */
+  | { type: "log-message"; actor: Actor; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } };

@@ -1,0 +1,39 @@
+/** Calendar dates (YYYY-MM-DD) as a person in some time zone means them. */
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isCalendarDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** The calendar date of an instant in a time zone: "2026-03-01". */
+export function dateInZone(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** Offset of the zone from UTC at an instant, in milliseconds (Shanghai: +8 h). */
+function zoneOffset(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant of a wall-clock time on a calendar date in a zone. Date-only facts (an order
+ * "on 2026-03-01") are placed at local noon so no zone or DST shift moves them to another day.
+ */
+export function instantOfLocalTime(date: string, timeZone: string, hour = 12, minute = 0): Date {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new Error(`not a calendar date: ${date}`);
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour, minute);
+  const first = wall - zoneOffset(new Date(wall), timeZone);
+  // A second pass settles the offset when the first guess fell across a DST change.
+  return new Date(wall - zoneOffset(new Date(first), timeZone));
+}

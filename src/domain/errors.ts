@@ -1,0 +1,30 @@
+/**
+ * The one error type of the bot. `message` is for logs; `userKey` and `params` name the
+ * catalogue message a user sees, in their language. Anything else thrown is an internal error
+ * and the user sees only a generic apology.
+ */
+export type ErrorCode =
+  | "INVALID_INPUT" // the user typed something we cannot use; nothing was changed
+  | "NOT_FOUND"
+  | "AMBIGUOUS"
+  | "FORBIDDEN"
+  | "CONFLICT"
+  | "UNAVAILABLE"; // a dependency is down; try again later
+
+export type MessageParams = Readonly<Record<string, string | number>>;
+
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly code: ErrorCode,
+    readonly userKey: string,
+    readonly params: MessageParams = {},
+    logMessage?: string,
+  ) {
+    super(logMessage ?? `${code}: ${userKey}`);
+  }
+}
+
+export function invalidInput(userKey: string, params: MessageParams = {}): AppError {
+  return new AppError("INVALID_INPUT", userKey, params);
+}

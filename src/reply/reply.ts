@@ -1,0 +1,90 @@
+/**
+ * The platform-neutral reply. Every string in it is plain text: adapters escape it for their
+ * platform, so customer-supplied text can never turn into markup, mentions or links.
+ */
+
+export interface Action {
+  /** Handler name, such as "customer.show". */
+  id: string;
+  /** Opaque to the adapter; the handler validates it again. At most 1,900 characters. */
+  value: string;
+}
+
+export interface Button {
+  label: string;
+  action: Action;
+  style?: "primary" | "danger";
+}
+
+export interface Field {
+  label: string;
+  value: string;
+}
+
+export interface ListItem {
+  title: string;
+  detail?: string;
+  /** Shown beside the item; a button that acts on it. */
+  button?: Button;
+}
+
+export type Block =
+  | { type: "header"; text: string }
+  | { type: "text"; text: string; title?: string }
+  | { type: "fields"; fields: Field[] }
+  | { type: "list"; title?: string; items: ListItem[]; empty?: string }
+  | { type: "context"; text: string }
+  /** Commands a user can copy, shown as code: "Try: `/order Acme 1200 CNY`". */
+  | { type: "examples"; label: string; examples: string[] }
+  | { type: "link"; label: string; url: string }
+  | { type: "divider" }
+  | { type: "buttons"; buttons: Button[] };
+
+export interface Message {
+  /** Private: only the person who asked sees it. Shared: everyone in the conversation. */
+  visibility: "private" | "shared";
+  /** Plain-text summary for notifications and platforms without rich layout. */
+  summary: string;
+  blocks: Block[];
+  /** The reply says something went wrong (for metrics and styling). */
+  isError?: boolean;
+}
+
+export interface FormField {
+  id: string;
+  label: string;
+  kind: "text" | "long-text";
+  initial?: string;
+  placeholder?: string;
+  optional?: boolean;
+  maxLength?: number;
+}
+
+export interface Form {
+  /** Handler name of the submission, such as "log.submit". */
+  id: string;
+  title: string;
+  submitLabel: string;
+  fields: FormField[];
+  /** Opaque state returned with the submission (at most 2,900 characters). */
+  state: string;
+}
+
+/** What the core answers an inbound event with. */
+export type Outcome =
+  | { kind: "message"; message: Message }
+  | { kind: "form"; form: Form }
+  /** The submitted form stays open with these messages by its fields. */
+  | { kind: "form-errors"; errors: Record<string, string> }
+  /** A submitted form closes and the submitter is told this. */
+  | { kind: "form-done"; message: Message };
+
+export function message(blocks: Block[], summary: string, visibility: Message["visibility"] = "private"): Outcome {
+  return { kind: "message", message: { visibility, summary, blocks } };
+}
+
+export function errorMessage(text: string, examples?: { label: string; examples: string[] }): Message {
+  const blocks: Block[] = [{ type: "text", text }];
+  if (examples && examples.examples.length > 0) blocks.push({ type: "examples", ...examples });
+  return { visibility: "private", summary: text, blocks, isError: true };
+}

@@ -1,0 +1,50 @@
+import { Decimal, toBase } from "../domain/money.js";
+import type { CustomerSummary, Rep } from "../store/index.js";
+import type { ServiceDeps } from "./deps.js";
+import { AppError } from "../domain/errors.js";
+
+export interface OrderInput {
+  customer: CustomerSummary;
+  amount: Decimal;
+  currency: string;
+  product: string | null;
+  orderedAt: Date;
+}
+
+export interface RecordedOrder {
+  id: string;
+  baseAmount: string;
+  stageChange?: { from: string; to: string };
+}
+
+const BECOMES_ACTIVE = ["LEAD", "PROSPECT", "CHURNED"] as const;
+
+/**
+ * Records a purchase, converted to the base currency at the configured rate (kept on the
+ * order), and keeps the customer's stats current in the same transaction. A first purchase
+ * (or a returning churned customer) makes the customer active.
+ */
+export async function recordOrder(deps: ServiceDeps, rep: Rep, input: OrderInput): Promise<RecordedOrder> {
+  const rate = deps.settings.ratesToBase.get(input.currency);
+  if (rate === undefined) throw new AppError("INVALID_INPUT", "order.noRate", { currency: input.currency, base: deps.settings.baseCurrency });
+  const baseAmount = toBase(input.amount, new Decimal(rate)).toFixed(2);
+  return deps.store.transaction(async (tx) => {
+    const order = await tx.orders.record({
+      customerId: input.customer.id,
+      createdById: rep.id,
+      amount: input.amount.toFixed(),
+      currency: input.currency,
+      baseAmount,
+      rateToBase: rate,
+      product: input.product,
+      orderedAt: input.orderedAt,
+    });
+    await tx.audit.write({
+      actorId: rep.id, action: "order.create", entity: "customer", entityId: input.customer.id,
+      detail: { orderId: order.id, amount: input.amount.toFixed(), currency: input.currency },
+    });
+    const promoted = await tx.customers.setStage(input.customer.id, BECOMES_ACTIVE, "ACTIVE");
+    const from = input.customer.stage;
+    return promoted && from !== "ACTIVE" ? { id: order.id, baseAmount, stageChange: { from, to: "ACTIVE" } } : { id: order.id, baseAmount };
+  });
+}

@@ -1,0 +1,166 @@
+import type { Stage } from "@prisma/client";
+import type { NameKeys } from "../domain/customer-name.js";
+import type { Db } from "./prisma.js";
+
+export interface CustomerSummary {
+  id: string;
+  name: string;
+  stage: Stage;
+  ownerId: string | null;
+  ownerName: string | null;
+}
+
+export type MatchTier = "exact" | "partial" | "similar" | "none";
+
+export interface CustomerSearch {
+  tier: MatchTier;
+  candidates: CustomerSummary[];
+}
+
+interface Row {
+  id: string;
+  name: string;
+  stage: Stage;
+  owner_id: string | null;
+  owner_name: string | null;
+}
+
+const toSummary = (r: Row): CustomerSummary => ({
+  id: r.id,
+  name: r.name,
+  stage: r.stage,
+  ownerId: r.owner_id,
+  ownerName: r.owner_name,
+});
+
+/** Chinese queries of one or two characters make no trigram: they only match by prefix. */
+const MIN_SUBSTRING_LENGTH = 3;
+
+export function createCustomerStore(db: Db) {
+  async function exact(keys: NameKeys, limit: number): Promise<Row[]> {
+    return db.$queryRaw<Row[]>`
+      SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name
+      FROM customers c LEFT JOIN users u ON u.id = c.owner_id
+      WHERE c.id IN (
+        SELECT id FROM customers WHERE normalized_name = ${keys.normalizedName} OR pinyin = ${keys.pinyin}
+        UNION
+        SELECT customer_id FROM customer_aliases WHERE normalized_name = ${keys.normalizedName} OR pinyin = ${keys.pinyin}
+      )
+      ORDER BY c.name LIMIT ${limit}`;
+  }
+
+  /** Names that start with, or (for three or more characters) contain, the query. */
+  async function partial(keys: NameKeys, limit: number): Promise<Row[]> {
+    const n = keys.normalizedName;
+    const p = keys.pinyin;
+    const long = [...n].length >= MIN_SUBSTRING_LENGTH;
+    return db.$queryRaw<Row[]>`
+      SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name
+      FROM customers c LEFT JOIN users u ON u.id = c.owner_id
+      WHERE c.id IN (
+        SELECT id FROM customers WHERE normalized_name LIKE ${n + "%"} OR pinyin LIKE ${p + "%"}
+        UNION
+        SELECT id FROM customers WHERE ${long} AND (normalized_name LIKE ${"%" + n + "%"} OR pinyin LIKE ${"%" + p + "%"})
+        UNION
+        SELECT id FROM customers WHERE ${long} AND pinyin_initials = ${n}
+        UNION
+        SELECT customer_id FROM customer_aliases WHERE normalized_name LIKE ${n + "%"} OR pinyin LIKE ${p + "%"}
+      )
+      ORDER BY length(c.normalized_name), c.name LIMIT ${limit}`;
+  }
+
+  /** Typos: trigram similarity on the name or its pinyin (pg_trgm's `%`, threshold 0.3). */
+  async function similar(keys: NameKeys, limit: number): Promise<Row[]> {
+    return db.$queryRaw<Row[]>`
+      SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name
+      FROM (
+        SELECT id, similarity(normalized_name, ${keys.normalizedName}) AS score FROM customers
+          WHERE normalized_name % ${keys.normalizedName}
+        UNION ALL
+        SELECT id, similarity(pinyin, ${keys.pinyin}) FROM customers WHERE pinyin % ${keys.pinyin}
+        UNION ALL
+        SELECT customer_id, similarity(normalized_name, ${keys.normalizedName}) FROM customer_aliases
+          WHERE normalized_name % ${keys.normalizedName}
+      ) m
+      JOIN customers c ON c.id = m.id LEFT JOIN users u ON u.id = c.owner_id
+      GROUP BY c.id, u.display_name
+      ORDER BY max(m.score) DESC, c.name LIMIT ${limit}`;
+  }
+
+  return {
+    /**
+     * Finds customers by a name as a rep types it, tier by tier: exact key (name, alias or
+     * pinyin), then prefix/substring, then trigram similarity. Each tier uses an index.
+     */
+    async search(keys: NameKeys, limit = 8): Promise<CustomerSearch> {
+      if (!keys.normalizedName) return { tier: "none", candidates: [] };
+      const hits = await exact(keys, limit);
+      if (hits.length > 0) return { tier: "exact", candidates: hits.map(toSummary) };
+      const near = await partial(keys, limit);
+      if (near.length > 0) return { tier: "partial", candidates: near.map(toSummary) };
+      const alike = await similar(keys, 5);
+      return { tier: alike.length > 0 ? "similar" : "none", candidates: alike.map(toSummary) };
+    },
+
+    /**
+     * Creates a customer unless one with the same normalised name exists; the unique index
+     * decides, so two reps adding "Acme" at once end with one customer.
+     */
+    async create(input: { name: string; keys: NameKeys; ownerId: string | null; stage?: Stage; source?: string }): Promise<{ created: boolean; customer: CustomerSummary }> {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO customers (id, name, normalized_name, pinyin, pinyin_initials, stage, owner_id, source, updated_at)
+        VALUES (gen_random_uuid(), ${input.name}, ${input.keys.normalizedName}, ${input.keys.pinyin},
+                ${input.keys.pinyinInitials}, ${input.stage ?? "LEAD"}::"Stage", ${input.ownerId}::uuid,
+                ${input.source ?? null}, now())
+        ON CONFLICT (normalized_name) DO NOTHING
+        RETURNING id`;
+      const created = rows.length > 0;
+      const id = rows[0]?.id;
+      const customer = id
+        ? await this.getSummary(id)
+        : (await exact(input.keys, 1)).map(toSummary)[0];
+      if (!customer) throw new Error(`customer ${input.keys.normalizedName} vanished after insert`);
+      return { created, customer };
+    },
+
+    async getSummary(id: string): Promise<CustomerSummary | null> {
+      const c = await db.customer.findUnique({
+        where: { id },
+        select: { id: true, name: true, stage: true, ownerId: true, owner: { select: { displayName: true } } },
+      });
+      return c ? { id: c.id, name: c.name, stage: c.stage, ownerId: c.ownerId, ownerName: c.owner?.displayName ?? null } : null;
+    },
+
+    async getDetail(id: string) {
+      return db.customer.findUnique({
+        where: { id },
+        select: {
+          id: true, name: true, stage: true, source: true, createdAt: true, ownerId: true,
+          owner: { select: { id: true, displayName: true, platform: true, externalId: true } },
+          aliases: { select: { alias: true }, orderBy: { alias: "asc" } },
+          contacts: {
+            select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true },
+            orderBy: { createdAt: "asc" },
+            take: 10,
+          },
+          stats: true,
+        },
+      });
+    },
+
+    async addAlias(customerId: string, alias: string, keys: NameKeys): Promise<void> {
+      await db.customerAlias.upsert({
+        where: { customerId_normalizedName: { customerId, normalizedName: keys.normalizedName } },
+        create: { customerId, alias, normalizedName: keys.normalizedName, pinyin: keys.pinyin },
+        update: {},
+      });
+    },
+
+    async setStage(id: string, from: readonly Stage[], to: Stage): Promise<boolean> {
+      const { count } = await db.customer.updateMany({ where: { id, stage: { in: [...from] } }, data: { stage: to } });
+      return count > 0;
+    },
+  };
+}
+
+export type CustomerStore = ReturnType<typeof createCustomerStore>;

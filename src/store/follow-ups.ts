@@ -1,0 +1,36 @@
+import type { Db } from "./prisma.js";
+
+/** What is still open for a customer: reminders and deals, for the card. */
+export function createFollowUpStore(db: Db) {
+  return {
+    async openReminders(customerId: string, take: number) {
+      return db.reminder.findMany({
+        where: { customerId, status: "PENDING" },
+        orderBy: { dueAt: "asc" },
+        take,
+        select: { id: true, text: true, dueAt: true, user: { select: { displayName: true } } },
+      });
+    },
+
+    async openDeals(customerId: string, take: number) {
+      const deals = await db.deal.findMany({
+        where: { customerId, status: "OPEN" },
+        orderBy: [{ expectedCloseAt: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }],
+        take,
+        select: { id: true, title: true, amount: true, currency: true, expectedCloseAt: true },
+      });
+      return deals.map((d) => ({ ...d, amount: d.amount?.toString() ?? null }));
+    },
+
+    async latestSurveys(customerId: string, take: number) {
+      return db.survey.findMany({
+        where: { customerId, status: "ANSWERED" },
+        orderBy: { answeredAt: "desc" },
+        take,
+        select: { kind: true, score: true, answeredAt: true },
+      });
+    },
+  };
+}
+
+export type FollowUpStore = ReturnType<typeof createFollowUpStore>;

@@ -1,0 +1,50 @@
+import { createAuditStore } from "./audit.js";
+import { createCustomerStore } from "./customers.js";
+import { createFollowUpStore } from "./follow-ups.js";
+import { createInteractionStore } from "./interactions.js";
+import { createOrderStore } from "./orders.js";
+import type { Db, PrismaClient } from "./prisma.js";
+import { createRankingStore } from "./rankings.js";
+import { createTimelineStore } from "./timeline.js";
+import { createUserStore } from "./users.js";
+
+function repositories(db: Db) {
+  return {
+    users: createUserStore(db),
+    customers: createCustomerStore(db),
+    interactions: createInteractionStore(db),
+    orders: createOrderStore(db),
+    timeline: createTimelineStore(db),
+    rankings: createRankingStore(db),
+    followUps: createFollowUpStore(db),
+    audit: createAuditStore(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositories>;
+
+export interface Store extends Repositories {
+  /** Runs `work` in one database transaction; the repositories it gets write inside it. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Postgres answers (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createStore(prisma: PrismaClient): Store {
+  return {
+    ...repositories(prisma),
+    transaction: (work) => prisma.$transaction((tx) => work(repositories(tx))),
+    ping: async () => {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
+
+export { createPrisma } from "./prisma.js";
+export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js";
+export type { Rep, RepProfile } from "./users.js";
+export type { TimelineEntry, TimelineCursor } from "./timeline.js";
+export type { RankedCustomer } from "./rankings.js";
+export type { InteractionView } from "./interactions.js";

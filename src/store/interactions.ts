@@ -1,0 +1,75 @@
+import type { Channel, Direction } from "@prisma/client";
+import type { Db } from "./prisma.js";
+
+export interface NewInteraction {
+  customerId: string;
+  authorId: string | null;
+  contactId?: string | null;
+  channel: Channel;
+  direction: Direction;
+  body: string;
+  permalink?: string | null;
+  /** Platform and its id of the event, so a retried delivery finds the row it already made. */
+  source?: { platform: string; id: string } | null;
+  occurredAt?: Date;
+}
+
+export interface InteractionView {
+  id: string;
+  channel: Channel;
+  direction: Direction;
+  body: string;
+  occurredAt: Date;
+  authorName: string | null;
+  permalink: string | null;
+}
+
+export function createInteractionStore(db: Db) {
+  return {
+    /**
+     * Records an interaction once per source event and keeps the customer's stats current.
+     * Returns `created: false` with the existing id when the source event was seen before.
+     */
+    async record(input: NewInteraction): Promise<{ id: string; created: boolean }> {
+      const occurredAt = input.occurredAt ?? new Date();
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO interactions (id, customer_id, contact_id, author_id, channel, direction, body, permalink,
+                                  source_platform, source_id, occurred_at)
+        VALUES (gen_random_uuid(), ${input.customerId}::uuid, ${input.contactId ?? null}::uuid, ${input.authorId}::uuid,
+                ${input.channel}::"Channel", ${input.direction}::"Direction", ${input.body}, ${input.permalink ?? null},
+                ${input.source?.platform ?? null}, ${input.source?.id ?? null}, ${occurredAt})
+        ON CONFLICT (source_platform, source_id) DO NOTHING
+        RETURNING id`;
+      const id = rows[0]?.id;
+      if (!id) {
+        const existing = await db.interaction.findFirstOrThrow({
+          where: { sourcePlatform: input.source?.platform ?? null, sourceId: input.source?.id ?? null },
+          select: { id: true },
+        });
+        return { id: existing.id, created: false };
+      }
+      await db.$executeRaw`
+        INSERT INTO customer_stats (customer_id, interaction_count, last_interaction_at)
+        VALUES (${input.customerId}::uuid, 1, ${occurredAt})
+        ON CONFLICT (customer_id) DO UPDATE SET
+          interaction_count = customer_stats.interaction_count + 1,
+          last_interaction_at = GREATEST(customer_stats.last_interaction_at, EXCLUDED.last_interaction_at)`;
+      return { id, created: true };
+    },
+
+    async latest(customerId: string, take: number): Promise<InteractionView[]> {
+      const rows = await db.interaction.findMany({
+        where: { customerId },
+        orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+        take,
+        select: {
+          id: true, channel: true, direction: true, body: true, occurredAt: true, permalink: true,
+          author: { select: { displayName: true } },
+        },
+      });
+      return rows.map(({ author, ...r }) => ({ ...r, authorName: author?.displayName ?? null }));
+    },
+  };
+}
+
+export type InteractionStore = ReturnType<typeof createInteractionStore>;

@@ -1,0 +1,67 @@
+import type { Db } from "./prisma.js";
+import type { Role } from "@prisma/client";
+
+export interface Rep {
+  id: string;
+  platform: string;
+  externalId: string;
+  displayName: string;
+  role: Role;
+  locale: string | null;
+  timezone: string | null;
+}
+
+export interface RepProfile {
+  platform: string;
+  externalId: string;
+  teamId?: string | undefined;
+  displayName: string;
+  locale?: string | undefined;
+  timezone?: string | undefined;
+}
+
+const select = { id: true, platform: true, externalId: true, displayName: true, role: true, locale: true, timezone: true } as const;
+
+export function createUserStore(db: Db) {
+  return {
+    /**
+     * Registers a rep on first use, or refreshes the profile when it changed. The first user
+     * of an empty install becomes admin. `forceAdmin` promotes users named by ADMIN_SLACK_USER_IDS.
+     */
+    async upsertRep(profile: RepProfile, forceAdmin: boolean): Promise<Rep> {
+      const existing = await db.user.findUnique({
+        where: { platform_externalId: { platform: profile.platform, externalId: profile.externalId } },
+        select,
+      });
+      if (existing) {
+        const changes: { displayName?: string; locale?: string; timezone?: string; role?: Role } = {};
+        if (profile.displayName && profile.displayName !== existing.displayName) changes.displayName = profile.displayName;
+        if (profile.locale && profile.locale !== existing.locale) changes.locale = profile.locale;
+        if (profile.timezone && profile.timezone !== existing.timezone) changes.timezone = profile.timezone;
+        if (forceAdmin && existing.role !== "ADMIN") changes.role = "ADMIN";
+        if (Object.keys(changes).length === 0) return existing;
+        return db.user.update({ where: { id: existing.id }, data: changes, select });
+      }
+      const insert = async (tx: Db): Promise<Rep> => {
+        // Serialise first registrations so two people arriving at once are not both "first".
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('users.first-admin'))`;
+        const rows = await tx.$queryRaw<{ id: string }[]>`
+          INSERT INTO users (id, platform, external_id, team_id, display_name, locale, timezone, role, updated_at)
+          SELECT gen_random_uuid(), ${profile.platform}, ${profile.externalId}, ${profile.teamId ?? null},
+                 ${profile.displayName}, ${profile.locale ?? null}, ${profile.timezone ?? null},
+                 (CASE WHEN ${forceAdmin} OR NOT EXISTS (SELECT 1 FROM users) THEN 'ADMIN' ELSE 'REP' END)::"Role",
+                 now()
+          ON CONFLICT (platform, external_id) DO UPDATE SET updated_at = users.updated_at
+          RETURNING id`;
+        return tx.user.findUniqueOrThrow({ where: { id: rows[0]!.id }, select });
+      };
+      return "$transaction" in db ? db.$transaction(insert) : insert(db);
+    },
+
+    async findById(id: string): Promise<Rep | null> {
+      return db.user.findUnique({ where: { id }, select });
+    },
+  };
+}
+
+export type UserStore = ReturnType<typeof createUserStore>;
