@@ -22,7 +22,7 @@ async function showTop(ctx: CommandContext, count: number): Promise<Outcome> {
     const text = ctx.t("top.empty");
     return { kind: "message", message: { visibility: "private", summary: text, blocks: [{ type: "text", text }] } };
   }
-  const title = ctx.t("top.title", { count: ranked.length });
+  const title = ctx.t("top.title");
   return {
     kind: "message",
     message: {

@@ -108,9 +108,9 @@ export const en = {
   "history.end": "That is everything.",
 
   "top.badCount": "“{value}” is not a number of customers. Use a whole number from 1 to {max}.",
-  "top.title": "Top {count} customers by lifetime value",
+  "top.title": "Top customers by lifetime value",
   "top.empty": "No customer has an order yet, so there is nothing to rank. Record one with /order.",
-  "top.item": "CLV {clv} · revenue {revenue} · {orders} orders · owner {owner}",
+  "top.item": "CLV {clv} · revenue {revenue} · orders: {orders} · owner: {owner}",
 
   "form.log.title": "Log to CRM",
   "form.log.customer": "Customer",

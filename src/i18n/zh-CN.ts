@@ -107,7 +107,7 @@ export const zhCN: Record<MessageKey, string> = {
   "history.end": "以上是全部记录。",
 
   "top.badCount": "“{value}”不是有效的客户数量。请写 1 到 {max} 之间的整数。",
-  "top.title": "终身价值最高的前 {count} 位客户",
+  "top.title": "终身价值最高的客户",
   "top.empty": "还没有客户下过订单，无法排名。可以用 /order 记录订单。",
   "top.item": "终身价值 {clv} · 收入 {revenue} · {orders} 笔订单 · 负责人 {owner}",
 

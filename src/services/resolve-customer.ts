@@ -37,7 +37,7 @@ export interface LeadingCustomer {
  * wins; failing that, the first word is the name.
  */
 export async function resolveLeadingCustomer(deps: ServiceDeps, words: readonly string[], maxNameWords = 6): Promise<LeadingCustomer> {
-  for (let n = Math.min(maxNameWords, words.length - 1); n >= 2; n--) {
+  for (let n = Math.min(maxNameWords, words.length); n >= 2; n--) {
     const query = words.slice(0, n).join(" ");
     const { tier, candidates } = await deps.store.customers.search(nameKeys(query), 2);
     if (tier === "exact" && candidates.length === 1) {

@@ -1,0 +1,18 @@
+import type { Logger as BoltLogger, LogLevel } from "@slack/bolt";
+import type { Logger } from "../../src/logger.js";
+
+/** Bolt's logging through our pino logger, so its lines are structured like ours. */
+export function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: "bolt" });
+  let level = "info" as LogLevel;
+  const join = (msg: unknown[]) => msg.map((m) => (typeof m === "string" ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(" ");
+  return {
+    debug: (...msg: unknown[]) => child.debug(join(msg)),
+    info: (...msg: unknown[]) => child.info(join(msg)),
+    warn: (...msg: unknown[]) => child.warn(join(msg)),
+    error: (...msg: unknown[]) => child.error(join(msg)),
+    setLevel: (l) => (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,63 @@
+import type { Actor, InboundEvent } from "../../src/core/index.js";
+import { handlerOfActionId, parseModalMetadata } from "./render-blocks.js";
+
+/** What the profile look-up adds to the ids in a payload. */
+export interface SlackProfile {
+  displayName?: string;
+  locale?: string;
+  timezone?: string;
+}
+
+export function toActor(userId: string, teamId: string | undefined, fallbackName: string | undefined, profile: SlackProfile): Actor {
+  return {
+    platform: "slack",
+    externalId: userId,
+    ...(teamId ? { teamId } : {}),
+    displayName: profile.displayName || fallbackName || userId,
+    ...(profile.locale ? { locale: profile.locale } : {}),
+    ...(profile.timezone ? { timezone: profile.timezone } : {}),
+  };
+}
+
+/** "/customer" with text "Acme" → the neutral command event. */
+export function commandEvent(actor: Actor, body: { command: string; text?: string }): InboundEvent {
+  return { type: "command", actor, command: body.command.replace(/^\//, ""), text: body.text ?? "" };
+}
+
+export function actionEvent(actor: Actor, action: { action_id: string; value?: string }): InboundEvent {
+  return { type: "action", actor, action: { id: handlerOfActionId(action.action_id), value: action.value ?? "" } };
+}
+
+type ViewStateValues = Record<string, Record<string, { value?: string | null }>>;
+
+/** A submitted modal: one plain-text input per block, block id = field id. */
+export function formEvent(actor: Actor, view: { callback_id: string; private_metadata?: string; state: { values: ViewStateValues } }): { event: InboundEvent; channelId?: string } {
+  const values: Record<string, string> = {};
+  for (const [blockId, elements] of Object.entries(view.state.values)) {
+    values[blockId] = elements.value?.value ?? "";
+  }
+  const metadata = parseModalMetadata(view.private_metadata);
+  return {
+    event: { type: "form", actor, formId: view.callback_id, values, state: metadata.state },
+    ...(metadata.channelId ? { channelId: metadata.channelId } : {}),
+  };
+}
+
+/** "Log to CRM" on a message; the source id makes a second save of the same message a no-op. */
+export function logMessageEvent(actor: Actor, channelId: string, message: { ts: string; text?: string }, permalink: string | undefined): InboundEvent {
+  return {
+    type: "log-message",
+    actor,
+    message: { text: message.text ?? "", ...(permalink ? { permalink } : {}), source: { platform: "slack", id: `${channelId}:${message.ts}` } },
+  };
+}
+
+/**
+ * A direct message or mention as a command: "customer Acme", "/log Acme call: ...", or
+ * "<@UBOT> top 5". Anything else is help.
+ */
+export function textCommandEvent(actor: Actor, text: string): InboundEvent {
+  const cleaned = text.replace(/<@[A-Z0-9]+>/g, " ").trim().replace(/^\//, "");
+  const [command = "", ...rest] = cleaned.split(/\s+/);
+  return { type: "command", actor, command: "crm", text: command ? [command, ...rest].join(" ") : "help" };
+}

@@ -1,0 +1,177 @@
+import type { Block as SlackBlock, KnownBlock, View } from "@slack/types";
+import type { Block, Button, Form, Message } from "../../src/core/index.js";
+import { escapeMrkdwn, inlineCode, safeLink, truncate } from "./escape.js";
+
+/** Slack's documented limits (PROTOCOLS.md). */
+export const LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3_000,
+  fieldsPerSection: 10,
+  fieldText: 2_000,
+  contextText: 2_000,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2_000,
+  actionsElements: 25,
+  fallbackText: 3_000,
+  modalTitle: 24,
+  modalBlocks: 100,
+  privateMetadata: 3_000,
+  inputLabel: 2_000,
+  placeholder: 150,
+  initialValue: 3_000,
+} as const;
+
+/** Lists longer than this are written as text, without a button per item, to stay under 50 blocks. */
+const MAX_ITEM_SECTIONS = 12;
+
+/**
+ * Slack wants action ids unique within a block; the same handler can appear twice (two
+ * "Open" buttons), so the position is appended and stripped again on the way in.
+ */
+export function slackActionId(id: string, index: number): string {
+  return `${id}#${index}`;
+}
+
+export function handlerOfActionId(actionId: string): string {
+  const hash = actionId.lastIndexOf("#");
+  return hash < 0 ? actionId : actionId.slice(0, hash);
+}
+
+/** Numbers the buttons of one message so their action ids differ. */
+class ButtonNumbers {
+  private next = 0;
+  take(): number {
+    return this.next++;
+  }
+}
+
+function button(b: Button, numbers: ButtonNumbers) {
+  return {
+    type: "button" as const,
+    text: { type: "plain_text" as const, text: truncate(b.label, LIMITS.buttonText), emoji: true },
+    action_id: slackActionId(b.action.id, numbers.take()),
+    value: b.action.value.slice(0, LIMITS.buttonValue),
+    ...(b.style ? { style: b.style } : {}),
+  };
+}
+
+function render(block: Block, numbers: ButtonNumbers): KnownBlock[] {
+  const section = (text: string, accessory?: Button): KnownBlock => ({
+    type: "section",
+    text: { type: "mrkdwn", text: truncate(text, LIMITS.sectionText) },
+    ...(accessory ? { accessory: button(accessory, numbers) } : {}),
+  });
+  switch (block.type) {
+    case "header":
+      return [{ type: "header", text: { type: "plain_text", text: truncate(block.text, LIMITS.headerText), emoji: false } }];
+    case "text":
+      return [section(block.title ? `*${escapeMrkdwn(block.title)}*\n${escapeMrkdwn(block.text)}` : escapeMrkdwn(block.text))];
+    case "fields": {
+      const out: KnownBlock[] = [];
+      for (let i = 0; i < block.fields.length; i += LIMITS.fieldsPerSection) {
+        out.push({
+          type: "section",
+          fields: block.fields.slice(i, i + LIMITS.fieldsPerSection).map((f) => ({
+            type: "mrkdwn" as const,
+            text: truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText),
+          })),
+        });
+      }
+      return out;
+    }
+    case "list": {
+      const out: KnownBlock[] = [];
+      if (block.title) out.push(section(`*${escapeMrkdwn(block.title)}*`));
+      if (block.items.length === 0) {
+        if (block.empty) out.push({ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(block.empty) }] });
+        return out;
+      }
+      const line = (title: string, detail?: string) => (detail ? `*${escapeMrkdwn(title)}*\n${escapeMrkdwn(detail)}` : `*${escapeMrkdwn(title)}*`);
+      if (block.items.length <= MAX_ITEM_SECTIONS) {
+        for (const item of block.items) out.push(section(line(item.title, item.detail), item.button));
+        return out;
+      }
+      // Long lists: several items per section, cut at Slack's section limit.
+      let chunk = "";
+      for (const item of block.items) {
+        const next = line(item.title, item.detail);
+        if (chunk && chunk.length + next.length + 1 > LIMITS.sectionText) {
+          out.push(section(chunk));
+          chunk = "";
+        }
+        chunk = chunk ? `${chunk}\n${next}` : next;
+      }
+      if (chunk) out.push(section(chunk));
+      return out;
+    }
+    case "context":
+      return [{ type: "context", elements: [{ type: "mrkdwn", text: truncate(escapeMrkdwn(block.text), LIMITS.contextText) }] }];
+    case "examples":
+      return [{ type: "context", elements: [{ type: "mrkdwn", text: truncate(`${escapeMrkdwn(block.label)} ${block.examples.map(inlineCode).join("  ")}`, LIMITS.contextText) }] }];
+    case "link":
+      return [section(safeLink(block.url, block.label))];
+    case "divider":
+      return [{ type: "divider" }];
+    case "buttons":
+      return block.buttons.length === 0 ? [] : [{ type: "actions", elements: block.buttons.slice(0, LIMITS.actionsElements).map((b) => button(b, numbers)) }];
+  }
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: (KnownBlock | SlackBlock)[];
+}
+
+/** A neutral message as Block Kit, within Slack's limits, every stored string escaped. */
+export function renderMessage(message: Message): SlackMessage {
+  const numbers = new ButtonNumbers();
+  let blocks = message.blocks.flatMap((b) => render(b, numbers));
+  if (blocks.length > LIMITS.blocksPerMessage) {
+    // Keep the action row (it is last) and say that the rest was cut.
+    const actions = blocks[blocks.length - 1]?.type === "actions" ? [blocks[blocks.length - 1]!] : [];
+    blocks = [...blocks.slice(0, LIMITS.blocksPerMessage - 1 - actions.length), { type: "context", elements: [{ type: "mrkdwn", text: "…" }] }, ...actions];
+  }
+  return { text: truncate(escapeMrkdwn(message.summary), LIMITS.fallbackText), blocks };
+}
+
+/** Adapter state around the core's form state: which channel to answer in afterwards. */
+export interface ModalMetadata {
+  state: string;
+  channelId?: string;
+}
+
+export function renderModal(form: Form, metadata: ModalMetadata): View {
+  const privateMetadata = JSON.stringify({ s: metadata.state, ...(metadata.channelId ? { c: metadata.channelId } : {}) });
+  if (privateMetadata.length > LIMITS.privateMetadata) throw new Error("form state too large for a Slack modal");
+  return {
+    type: "modal",
+    callback_id: form.id,
+    private_metadata: privateMetadata,
+    title: { type: "plain_text", text: truncate(form.title, LIMITS.modalTitle) },
+    submit: { type: "plain_text", text: truncate(form.submitLabel, LIMITS.modalTitle) },
+    blocks: form.fields.slice(0, LIMITS.modalBlocks).map((field) => ({
+      type: "input" as const,
+      block_id: field.id,
+      optional: field.optional ?? false,
+      label: { type: "plain_text" as const, text: truncate(field.label, LIMITS.inputLabel) },
+      element: {
+        type: "plain_text_input" as const,
+        action_id: "value",
+        multiline: field.kind === "long-text",
+        ...(field.maxLength ? { max_length: field.maxLength } : {}),
+        ...(field.initial ? { initial_value: field.initial.slice(0, Math.min(LIMITS.initialValue, field.maxLength ?? LIMITS.initialValue)) } : {}),
+        ...(field.placeholder ? { placeholder: { type: "plain_text" as const, text: truncate(field.placeholder, LIMITS.placeholder) } } : {}),
+      },
+    })),
+  };
+}
+
+export function parseModalMetadata(raw: string | undefined): ModalMetadata {
+  try {
+    const parsed = JSON.parse(raw ?? "{}") as { s?: unknown; c?: unknown };
+    return { state: typeof parsed.s === "string" ? parsed.s : "{}", ...(typeof parsed.c === "string" ? { channelId: parsed.c } : {}) };
+  } catch {
+    return { state: "{}" };
+  }
+}

@@ -1,0 +1,175 @@
+import { App, HTTPReceiver, SocketModeReceiver, type RespondFn } from "@slack/bolt";
+import type { Core, InboundEvent, Message, Outcome } from "../../src/core/index.js";
+import type { Logger } from "../../src/logger.js";
+import type { Route } from "../../src/http/server.js";
+import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, toActor } from "./inbound.js";
+import { createProfileCache } from "./profiles.js";
+import { renderMessage, renderModal } from "./render-blocks.js";
+import { boltLogger } from "./bolt-logger.js";
+
+export interface SlackAdapterOptions {
+  signingSecret: string;
+  botToken: string;
+  /** Set: Socket Mode instead of HTTP. */
+  appToken?: string;
+  apiUrl: string;
+  core: Core;
+  log: Logger;
+  /**
+   * How long a slash command may work before we acknowledge with "Working on it…" and send
+   * the answer through response_url instead. Slack allows 3 s in all.
+   */
+  ackBudgetMs?: number;
+}
+
+export interface SlackAdapter {
+  /** HTTP routes to mount (none in Socket Mode). */
+  routes: Route[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The callback id of the "Log to CRM" message shortcut (slack-manifest.yaml). */
+export const LOG_SHORTCUT_ID = "log_to_crm";
+
+const TIMEOUT = Symbol("timeout");
+
+function responsePayload(message: Message) {
+  return { response_type: message.visibility === "shared" ? ("in_channel" as const) : ("ephemeral" as const), ...renderMessage(message) };
+}
+
+/**
+ * Slack in and out: payloads become neutral events for the core, outcomes become Block Kit
+ * messages or modals. No business rule lives here.
+ */
+export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
+  const { core, log } = options;
+  const logger = boltLogger(log);
+  const clientOptions = { slackApiUrl: options.apiUrl };
+  const httpReceiver = options.appToken
+    ? undefined
+    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: "/slack/events", logger, processBeforeResponse: false });
+  const receiver = httpReceiver ?? new SocketModeReceiver({ appToken: options.appToken!, logger, installerOptions: { clientOptions } });
+  const app = new App({ receiver, token: options.botToken, logger, clientOptions });
+  const profiles = createProfileCache(app.client, log);
+  const budget = options.ackBudgetMs ?? 2_500;
+
+  const actorFor = async (userId: string, teamId: string | undefined, name: string | undefined) =>
+    toActor(userId, teamId, name, await profiles.get(userId));
+
+  /** Runs a core call; a throw here is a bug in the adapter, logged and never left floating. */
+  async function handle(event: InboundEvent): Promise<Outcome> {
+    return core.handle(event);
+  }
+
+  async function openForm(outcome: Extract<Outcome, { kind: "form" }>, triggerId: string, channelId?: string): Promise<void> {
+    await app.client.views.open({ trigger_id: triggerId, view: renderModal(outcome.form, { state: outcome.form.state, ...(channelId ? { channelId } : {}) }) });
+  }
+
+  async function deliver(outcome: Outcome, respond: RespondFn, triggerId: string | undefined, channelId: string | undefined, replaceOriginal: boolean): Promise<void> {
+    if (outcome.kind === "form") {
+      if (triggerId) await openForm(outcome, triggerId, channelId);
+      return;
+    }
+    if (outcome.kind === "message" || outcome.kind === "form-done") {
+      const payload = responsePayload(outcome.message);
+      // A shared post is a new message in the channel; the private one it came from stays.
+      await respond({ ...payload, replace_original: replaceOriginal && payload.response_type === "ephemeral" });
+    }
+  }
+
+  app.command(/.*/, async ({ command, ack, respond }) => {
+    const actor = await actorFor(command.user_id, command.team_id, command.user_name);
+    const work = handle(commandEvent(actor, command));
+    const first = await Promise.race([work, new Promise<typeof TIMEOUT>((r) => setTimeout(() => r(TIMEOUT), budget).unref())]);
+    if (first === TIMEOUT) {
+      await ack({ response_type: "ephemeral", text: core.translatorFor(actor)("working") });
+      await deliver(await work, respond, command.trigger_id, command.channel_id, true);
+      return;
+    }
+    if (first.kind === "form") {
+      await ack();
+      await openForm(first, command.trigger_id, command.channel_id);
+      return;
+    }
+    if (first.kind === "message" || first.kind === "form-done") await ack(responsePayload(first.message));
+    else await ack();
+  });
+
+  app.action(/.*/, async ({ body, action, ack, respond }) => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
+    const actor = await actorFor(body.user.id, body.team?.id, body.user.name ?? body.user.username);
+    const outcome = await handle(actionEvent(actor, action));
+    await deliver(outcome, respond, body.trigger_id, body.channel?.id, false);
+  });
+
+  app.shortcut(LOG_SHORTCUT_ID, async ({ shortcut, ack, client }) => {
+    await ack();
+    if (shortcut.type !== "message_action") return;
+    const actor = await actorFor(shortcut.user.id, shortcut.team?.id, shortcut.user.name ?? shortcut.user.username);
+    const permalink = await client.chat
+      .getPermalink({ channel: shortcut.channel.id, message_ts: shortcut.message.ts })
+      .then((r) => r.permalink)
+      .catch((error: unknown) => {
+        log.warn({ err: error }, "chat.getPermalink failed; logging the message without a link");
+        return undefined;
+      });
+    const outcome = await handle(logMessageEvent(actor, shortcut.channel.id, shortcut.message, permalink));
+    if (outcome.kind === "form") await openForm(outcome, shortcut.trigger_id, shortcut.channel.id);
+  });
+
+  app.view(/.*/, async ({ body, view, ack, client }) => {
+    const actor = await actorFor(body.user.id, body.team?.id, body.user.name);
+    const { event, channelId } = formEvent(actor, view);
+    const outcome = await handle(event);
+    if (outcome.kind === "form-errors") {
+      const firstField = view.blocks.find((b) => b.type === "input")?.block_id ?? "";
+      const errors = Object.fromEntries(Object.entries(outcome.errors).map(([field, text]) => [field === "_form" ? firstField : field, text]));
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    await ack();
+    if (outcome.kind !== "form-done" && outcome.kind !== "message") return;
+    const rendered = renderMessage(outcome.message);
+    if (channelId) {
+      await client.chat.postEphemeral({ channel: channelId, user: body.user.id, ...rendered });
+    } else {
+      await client.chat.postMessage({ channel: body.user.id, ...rendered });
+    }
+  });
+
+  // Direct messages and mentions: the same commands as plain text, answered in the thread.
+  app.event("app_mention", async ({ event, context, say }) => {
+    if (context.retryNum) return; // Slack retries when our ack was slow; the first delivery is handled.
+    if (!event.user) return;
+    const actor = await actorFor(event.user, event.team, undefined);
+    const outcome = await handle(textCommandEvent(actor, event.text));
+    if (outcome.kind === "message") await say({ ...renderMessage(outcome.message), thread_ts: event.thread_ts ?? event.ts });
+  });
+
+  app.message(async ({ message, context, say }) => {
+    if (context.retryNum) return;
+    // Only people's own messages in the DM with the bot: no bot posts, edits or joins.
+    if (message.channel_type !== "im" || message.subtype !== undefined || !("user" in message) || !message.user || message.bot_id) return;
+    const actor = await actorFor(message.user, message.team, undefined);
+    const outcome = await handle(textCommandEvent(actor, message.text ?? ""));
+    if (outcome.kind === "message") await say(renderMessage(outcome.message));
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, "Slack listener failed");
+  });
+
+  return {
+    routes: httpReceiver
+      ? [{ method: "POST", path: "/slack/events", handler: (req, res) => httpReceiver.requestListener(req, res) }]
+      : [],
+    async start() {
+      if (!httpReceiver) await app.start();
+    },
+    async stop() {
+      if (!httpReceiver) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,11 @@
+import { createPrisma } from "../src/store/prisma.js";
+import { seedDemoData } from "./_sd.js";
+import { nameKeys } from "../src/domain/customer-name.js";
+let t = performance.now();
+nameKeys("阿里巴巴集团");
+console.log("pinyin warm", performance.now() - t);
+const p = createPrisma({ url: "postgresql://postgres@127.0.0.1:5432/seedcheck2" });
+await p.$queryRaw`select 1`;
+t = performance.now();
+console.log(await seedDemoData(p, { now: new Date("2026-03-15T12:00:00Z"), seed: 5 }), performance.now() - t);
+await p.$disconnect();

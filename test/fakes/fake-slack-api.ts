@@ -1,0 +1,144 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+
+export interface RecordedCall {
+  method: string;
+  token: string | undefined;
+  /** Form or JSON fields; JSON-encoded form fields (blocks, view) are decoded. */
+  body: Record<string, unknown>;
+}
+
+export interface FakeUser {
+  id: string;
+  name: string;
+  realName?: string;
+  locale?: string;
+  tz?: string;
+}
+
+function decodeForm(raw: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    try {
+      out[key] = value.startsWith("{") || value.startsWith("[") ? JSON.parse(value) : value;
+    } catch {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString("utf8");
+  if (!raw) return {};
+  return (req.headers["content-type"] ?? "").includes("application/json") ? (JSON.parse(raw) as Record<string, unknown>) : decodeForm(raw);
+}
+
+/**
+ * A stand-in for slack.com on loopback, speaking the Web API's shapes: POST /api/<method>
+ * with a bearer token, `{ ok, error }` answers, real error codes (invalid_auth,
+ * channel_not_found, ratelimited with Retry-After). It also serves response_url posts at
+ * /response/<id>. Everything the bot sends is recorded for assertions.
+ */
+export class FakeSlackApi {
+  readonly calls: RecordedCall[] = [];
+  readonly responses: { path: string; body: Record<string, unknown> }[] = [];
+  readonly users = new Map<string, FakeUser>();
+  /** Method name -> answer to use once instead of the normal one (e.g. a 429). */
+  readonly overrides = new Map<string, { status: number; headers?: Record<string, string>; body: unknown }[]>();
+  private server: Server | undefined;
+  private messageCounter = 1_700_000_000;
+  port = 0;
+
+  constructor(readonly botToken: string) {}
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `http://127.0.0.1:${this.port}/response/${id}`;
+  }
+
+  addUser(user: FakeUser): void {
+    this.users.set(user.id, user);
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      readBody(req)
+        .then((body) => {
+          const url = new URL(req.url ?? "/", "http://localhost");
+          if (url.pathname.startsWith("/response/")) {
+            this.responses.push({ path: url.pathname, body });
+            res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+            return;
+          }
+          const method = url.pathname.replace(/^\/api\//, "");
+          const token = (req.headers.authorization ?? "").replace(/^Bearer /, "") || (typeof body.token === "string" ? body.token : undefined);
+          this.calls.push({ method, token, body });
+          const override = this.overrides.get(method)?.shift();
+          if (override) {
+            res.writeHead(override.status, { "content-type": "application/json", ...override.headers }).end(JSON.stringify(override.body));
+            return;
+          }
+          const answer = token === this.botToken ? this.answer(method, body) : { ok: false, error: "invalid_auth" };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+        })
+        .catch(() => res.writeHead(400).end());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    const address = this.server.address();
+    this.port = typeof address === "object" && address ? address.port : 0;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case "auth.test":
+        return { ok: true, url: "https://acme-sales.slack.com/", team: "Acme Sales", user: "crm", team_id: "T0001", user_id: "UBOT", bot_id: "BBOT" };
+      case "users.info": {
+        const user = this.users.get(String(body.user));
+        if (!user) return { ok: false, error: "user_not_found" };
+        return {
+          ok: true,
+          user: {
+            id: user.id, name: user.name, real_name: user.realName ?? user.name, tz: user.tz ?? "Asia/Shanghai",
+            ...(body.include_locale ? { locale: user.locale ?? "en-US" } : {}),
+            profile: { real_name: user.realName ?? user.name, display_name: user.realName ?? user.name },
+          },
+        };
+      }
+      case "chat.getPermalink":
+        return { ok: true, channel: body.channel, permalink: `https://acme-sales.slack.com/archives/${String(body.channel)}/p${String(body.message_ts).replace(".", "")}` };
+      case "views.open":
+        if (!body.trigger_id) return { ok: false, error: "invalid_trigger_id" };
+        return { ok: true, view: { id: `V${this.messageCounter++}`, ...(body.view as object) } };
+      case "chat.postMessage":
+      case "chat.postEphemeral":
+        if (!body.channel) return { ok: false, error: "channel_not_found" };
+        return { ok: true, channel: body.channel, ts: `${this.messageCounter++}.000100`, message_ts: `${this.messageCounter}.000100` };
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the time is up. */
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

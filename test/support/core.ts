@@ -1,0 +1,49 @@
+import { createCore, type Actor, type Core, type Outcome } from "../../src/core/index.js";
+import { ratesToBase } from "../../src/domain/money.js";
+import { createServices, type Services } from "../../src/services/index.js";
+import type { Store } from "../../src/store/index.js";
+
+export interface TestCore {
+  core: Core;
+  services: Services;
+  /** Moves the clock the services see. */
+  setNow(at: Date): void;
+}
+
+export function testSettings(overrides: Partial<Services["settings"]> = {}): Services["settings"] {
+  const base = overrides.baseCurrency ?? "CNY";
+  const rates = new Map([...ratesToBase(base, {})].map(([code, rate]) => [code, rate.toString()]));
+  return { baseCurrency: base, ratesToBase: rates, clvLifespanMonths: 36, adminUserIds: [], ...overrides };
+}
+
+export function createTestCore(store: Store, options: { now?: Date; settings?: Partial<Services["settings"]> } = {}): TestCore {
+  let now = options.now ?? new Date("2026-11-20T04:00:00Z");
+  const services = createServices({ store, settings: testSettings(options.settings), now: () => now });
+  const core = createCore({ services, defaultLocale: "en", defaultTimezone: "Asia/Shanghai" });
+  return { core, services, setNow: (at) => (now = at) };
+}
+
+export function actor(id: string, extra: Partial<Actor> = {}): Actor {
+  return { platform: "slack", externalId: id, teamId: "T0001", displayName: `Rep ${id}`, timezone: "Asia/Shanghai", locale: "en-US", ...extra };
+}
+
+/** All the text a person would read in an outcome, for assertions. */
+export function textOf(outcome: Outcome): string {
+  if (outcome.kind === "form") return [outcome.form.title, ...outcome.form.fields.map((f) => `${f.label}: ${f.initial ?? ""}`)].join("\n");
+  if (outcome.kind === "form-errors") return Object.values(outcome.errors).join("\n");
+  const parts: string[] = [];
+  for (const b of outcome.message.blocks) {
+    switch (b.type) {
+      case "header": parts.push(b.text); break;
+      case "text": parts.push(b.title ? `${b.title}\n${b.text}` : b.text); break;
+      case "fields": parts.push(...b.fields.map((f) => `${f.label}: ${f.value}`)); break;
+      case "list": if (b.title) parts.push(b.title); parts.push(...(b.items.length ? b.items.map((i) => `${i.title}${i.detail ? ` — ${i.detail}` : ""}`) : [b.empty ?? ""])); break;
+      case "context": parts.push(b.text); break;
+      case "examples": parts.push(`${b.label} ${b.examples.join(" | ")}`); break;
+      case "link": parts.push(`${b.label} ${b.url}`); break;
+      case "buttons": parts.push(b.buttons.map((x) => `[${x.label}]`).join(" ")); break;
+      case "divider": break;
+    }
+  }
+  return parts.join("\n");
+}

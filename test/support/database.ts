@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { createPrisma, createStore, type Store } from "../../src/store/index.js";
+import type { PrismaClient } from "@prisma/client";
+import { ADMIN_DATABASE_URL, TEST_DATABASE_PREFIX, databaseUrl } from "./env.js";
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  prisma: PrismaClient;
+  store: Store;
+  /** A plain pg pool for assertions in SQL, independent of the code under test. */
+  sql: pg.Pool;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database for one test file, cloned from the migrated template in milliseconds. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template = process.env.TEST_TEMPLATE_DATABASE;
+  if (!template) throw new Error("TEST_TEMPLATE_DATABASE is not set: run the tests through vitest (globalSetup)");
+  const name = `${TEST_DATABASE_PREFIX}f_${randomBytes(6).toString("hex")}`;
+  await admin(async (client) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        return;
+      } catch (error) {
+        // 55006: another file is cloning the template this very moment.
+        if ((error as { code?: string }).code !== "55006" || attempt > 50) throw error;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+      }
+    }
+  });
+  const url = databaseUrl(name);
+  const prisma = createPrisma({ url, poolMax: 5 });
+  const sql = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    name,
+    url,
+    prisma,
+    store: createStore(prisma),
+    sql,
+    async drop() {
+      await prisma.$disconnect();
+      await sql.end();
+      await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
