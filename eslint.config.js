@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", "prisma/migrations/"] },
+  { ignores: ["node_modules/", "dist/", "coverage/", "prisma/migrations/", ".dependency-cruiser.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -15,10 +15,12 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-console": ["error", { allow: ["error"] }],
+      // Handlers are async to fit their interface even when they do not wait on anything.
+      "@typescript-eslint/require-await": "off",
     },
   },
   {
-    files: ["eslint.config.js", ".dependency-cruiser.cjs"],
+    files: ["eslint.config.js"],
     ...tseslint.configs.disableTypeChecked,
   },
   {

@@ -25,25 +25,24 @@ export function reportCatalogTypesAsText<R extends { fields?: Field[] }>(result:
   return result;
 }
 
+type Callback = (err: unknown, res: { fields?: Field[] } | undefined) => void;
+
 class CatalogTextClient extends pg.Client {
-  // pg's overloads make a typed override unwieldy. pg.Pool calls this with a callback,
-  // a pooled client used in a transaction calls it in promise form: patch both.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override query(...args: any[]): any {
-    const last: unknown = args[args.length - 1];
+  // pg.Pool calls query with a callback; a pooled client inside a transaction calls it in
+  // promise form: patch the result in both. pg's overloads make a typed override unwieldy.
+  // @ts-expect-error -- one implementation standing in for every overload
+  override query(...args: unknown[]): unknown {
+    const last = args[args.length - 1];
     if (typeof last === "function") {
-      args[args.length - 1] = (err: unknown, res: { fields?: Field[] } | undefined) =>
-        (last as (e: unknown, r: unknown) => void)(err, res ? reportCatalogTypesAsText(res) : res);
+      const callback = last as Callback;
+      args[args.length - 1] = ((err, res) => callback(err, res ? reportCatalogTypesAsText(res) : res)) satisfies Callback;
     }
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument
-    const out = (super.query as any)(...args);
-    if (out && typeof out.then === "function") {
-      return (out as Promise<{ fields?: Field[] }>).then(reportCatalogTypesAsText);
-    }
+    const out = (super.query as (...a: unknown[]) => unknown).apply(this, args);
+    if (out instanceof Promise) return (out as Promise<{ fields?: Field[] }>).then(reportCatalogTypesAsText);
     return out;
   }
 }
 
 export function catalogTextPool(connectionString: string): pg.Pool {
-  return new pg.Pool({ connectionString, Client: CatalogTextClient, max: 2, connectionTimeoutMillis: 5000 });
+  return new pg.Pool({ connectionString, Client: CatalogTextClient as unknown as typeof pg.Client, max: 2, connectionTimeoutMillis: 5000 });
 }

@@ -43,9 +43,9 @@ const ratesList = z
 
 const schema = z.object({
   DATABASE_URL: url(["postgres:", "postgresql:"]),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_MAX: z.coerce.number({ error: "must be a whole number from 1 to 200" }).int().min(1).max(200).default(10),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: "must be a port number from 0 to 65535" }).int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SLACK_SIGNING_SECRET: optional,
   SLACK_BOT_TOKEN: optional.refine((v) => v === undefined || v.startsWith("xoxb-"), "must be a bot token (xoxb-...)"),
@@ -57,7 +57,7 @@ const schema = z.object({
     .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
   DEFAULT_TIMEZONE: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
   DEFAULT_LOCALE: z.enum(["en", "zh-CN"]).default("en"),
-  CLV_LIFESPAN_MONTHS: z.coerce.number().positive().max(600).default(DEFAULT_LIFESPAN_MONTHS),
+  CLV_LIFESPAN_MONTHS: z.coerce.number({ error: "must be a number of months, such as 36" }).positive().max(600).default(DEFAULT_LIFESPAN_MONTHS),
   BASE_CURRENCY: z
     .string()
     .default("CNY")
@@ -95,7 +95,9 @@ export class ConfigError extends Error {
  * Reads the environment once, at start. Every problem is reported at once, naming the
  * variable; a platform's secrets are required only when that platform is switched on.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (PORT= in a .env) means "not set", never zero or an empty secret.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = schema.safeParse(env);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -104,19 +106,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(issue.code === "invalid_type" && env[name] === undefined ? `${name} is required` : `${name}: ${issue.message}`);
     }
   }
-  const e = parsed.data;
-  if (e) {
-    const hasSecret = e.SLACK_SIGNING_SECRET !== undefined;
-    const hasToken = e.SLACK_BOT_TOKEN !== undefined;
-    if (hasSecret !== hasToken) {
-      problems.push(
-        hasSecret
-          ? "SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set (Slack needs both)"
-          : "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (Slack needs both)",
-      );
-    }
-    if (e.SLACK_APP_TOKEN && !hasToken) problems.push("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET too");
+  // Pairs are checked on the raw values so they are reported along with every other problem.
+  const hasSecret = env.SLACK_SIGNING_SECRET !== undefined;
+  const hasToken = env.SLACK_BOT_TOKEN !== undefined;
+  if (hasSecret !== hasToken) {
+    problems.push(
+      hasSecret
+        ? "SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set (Slack needs both)"
+        : "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (Slack needs both)",
+    );
   }
+  if (env.SLACK_APP_TOKEN !== undefined && !hasToken) problems.push("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET too");
+  const e = parsed.data;
   if (problems.length > 0 || !e) throw new ConfigError(problems);
 
   const slack: Config["slack"] =

@@ -1,5 +1,5 @@
 import type { Logger as BoltLogger, LogLevel } from "@slack/bolt";
-import type { Logger } from "../../src/logger.js";
+import type { Logger } from "../../src/core/index.js";
 
 /** Bolt's logging through our pino logger, so its lines are structured like ours. */
 export function boltLogger(log: Logger): BoltLogger {

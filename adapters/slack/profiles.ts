@@ -1,5 +1,5 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger } from "../../src/logger.js";
+import type { Logger } from "../../src/core/index.js";
 import type { SlackProfile } from "./inbound.js";
 
 const TTL_MS = 10 * 60_000;

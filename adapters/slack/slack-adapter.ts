@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, SocketModeReceiver, type RespondFn } from "@slack/bolt";
 import type { Core, InboundEvent, Message, Outcome } from "../../src/core/index.js";
-import type { Logger } from "../../src/logger.js";
-import type { Route } from "../../src/http/server.js";
+import type { Logger } from "../../src/core/index.js";
+import type { Route } from "../../src/core/index.js";
 import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, toActor } from "./inbound.js";
 import { createProfileCache } from "./profiles.js";
 import { renderMessage, renderModal } from "./render-blocks.js";

@@ -1,6 +1,6 @@
 import type { Block, Button, Outcome } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
-import type { CustomerSummary } from "../store/index.js";
+import type { CustomerSummary } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** Slack allows 2,000 characters in a button value; keep a margin for the JSON around it. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "../domain/errors.js";
 import type { Block, ListItem, Outcome } from "../reply/reply.js";
 import { HISTORY_PAGE_SIZE } from "../services/index.js";
-import type { TimelineCursor, TimelineEntry } from "../store/index.js";
+import type { TimelineCursor, TimelineEntry } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate } from "./parse.js";

@@ -8,7 +8,7 @@ import { orderActions, orderCommand, orderForms } from "./order.js";
 import { topActions, topCommand } from "./top.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
-import type { CustomerSummary } from "../store/index.js";
+import type { CustomerSummary } from "../services/index.js";
 
 const help = createHelp(() => COMMANDS);
 
@@ -50,9 +50,9 @@ export const crmCommand: CommandDefinition = {
 /** Commands that continue once the rep picks one of several customers. */
 const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSummary, rest: string) => Promise<Outcome>>> = {
   customer: (ctx, c) => showCard(ctx, c.id),
-  log: logCommand.withCustomer,
-  order: orderCommand.withCustomer,
-  history: historyCommand.withCustomer,
+  log: (ctx, c, rest) => logCommand.withCustomer(ctx, c, rest),
+  order: (ctx, c, rest) => orderCommand.withCustomer(ctx, c, rest),
+  history: (ctx, c) => historyCommand.withCustomer(ctx, c),
 };
 
 const pickValue = z.object({ c: z.string(), id: z.uuid(), r: z.string().max(1_900) });

@@ -3,7 +3,7 @@ import { invalidInput } from "../domain/errors.js";
 import { findChannelKeyword, splitChannel, type Channel } from "../domain/interaction-channel.js";
 import type { Outcome, Form } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
-import type { CustomerSummary } from "../store/index.js";
+import type { CustomerSummary } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate, words } from "./parse.js";
@@ -124,10 +124,11 @@ export const logForms: Record<string, FormHandler> = {
   "log.submit": async (ctx, values, rawState) => {
     const state = logState.parse(JSON.parse(rawState));
     const text = (values.text ?? "").trim();
-    let customer: CustomerSummary | null = null;
+    let customer: CustomerSummary;
     if (state.customerId) {
-      customer = await ctx.services.getCustomer(state.customerId);
-      if (!customer) return { kind: "form-errors", errors: { text: ctx.t("customer.gone") } };
+      const known = await ctx.services.getCustomer(state.customerId);
+      if (!known) return { kind: "form-errors", errors: { text: ctx.t("customer.gone") } };
+      customer = known;
     } else {
       const name = (values.customer ?? "").trim();
       if (!name) return { kind: "form-errors", errors: { customer: ctx.t("form.required") } };

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { dateInZone, instantOfLocalTime, isCalendarDate } from "../domain/calendar-date.js";
 import { AppError, invalidInput } from "../domain/errors.js";
-import { CURRENCY_DIGITS, Decimal, MAX_ORDER_AMOUNT, SUPPORTED_CURRENCIES, isSupportedCurrency, parseAmountToken } from "../domain/money.js";
+import { CURRENCY_DIGITS, type Decimal, MAX_ORDER_AMOUNT, SUPPORTED_CURRENCIES, isSupportedCurrency, parseAmountToken } from "../domain/money.js";
 import type { Form, Outcome } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
-import type { CustomerSummary } from "../store/index.js";
+import type { CustomerSummary } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate } from "./parse.js";
@@ -27,16 +27,19 @@ export interface OrderArgs extends OrderTerms {
 const DATE_SUFFIX = /\s+(?:on|于|日期[:：]?)\s*(\S+)\s*$/i;
 const BARE_DATE_SUFFIX = /\s+(\d{4}-\d{1,2}-\d{1,2})\s*$/;
 
+/** Takes a trailing "on 2026-03-01" (or a bare date) off the text. */
+function splitDate(text: string): { rest: string; date: string | null } {
+  const padded = ` ${text.trim()}`;
+  const dated = DATE_SUFFIX.exec(padded) ?? BARE_DATE_SUFFIX.exec(padded);
+  if (!dated) return { rest: text.trim(), date: null };
+  const date = dated[1]!;
+  if (!isCalendarDate(date)) throw invalidInput("order.badDate", { date });
+  return { rest: padded.slice(0, dated.index).trim(), date };
+}
+
 /** "<amount> [currency] [product] [on YYYY-MM-DD]", the part after the customer name. */
 export function parseOrderTerms(text: string, baseCurrency: string, customerName: string): OrderTerms {
-  let rest = ` ${text.trim()}`;
-  let date: string | null = null;
-  const dated = DATE_SUFFIX.exec(rest) ?? BARE_DATE_SUFFIX.exec(rest);
-  if (dated) {
-    date = dated[1]!;
-    rest = rest.slice(0, dated.index);
-    if (!isCalendarDate(date)) throw invalidInput("order.badDate", { date });
-  }
+  const { rest, date } = splitDate(text);
   const tokens = rest.trim().split(/\s+/).filter(Boolean);
   const amountToken = tokens.shift();
   if (!amountToken) throw invalidInput("order.missingAmount", { name: customerName });
@@ -64,13 +67,15 @@ export function parseOrderTerms(text: string, baseCurrency: string, customerName
 
 /** Splits "<customer> <amount> ..." at the first word that is an amount; a quoted name may hold digits. */
 export function parseOrderText(text: string, baseCurrency: string): OrderArgs {
-  const trimmed = text.trim();
-  if (!trimmed) throw invalidInput("order.missingAll");
+  if (!text.trim()) throw invalidInput("order.missingAll");
+  // The date comes off first so "Acme on 2026-03-01" is not read as a customer name.
+  const { rest: trimmed, date } = splitDate(text);
+  const dateSuffix = date ? ` on ${date}` : "";
   const nameSchema = z.string().trim().min(1, "order.missingName").max(MAX_NAME_LENGTH, "customer.nameTooLong");
   const quoted = leadingQuoted(trimmed);
   if (quoted) {
     const name = validate(nameSchema, quoted.name);
-    return { name, ...parseOrderTerms(quoted.rest, baseCurrency, name) };
+    return { name, ...parseOrderTerms(quoted.rest + dateSuffix, baseCurrency, name) };
   }
   const tokens = trimmed.split(/\s+/);
   if (parseAmountToken(tokens[0]!)) throw invalidInput("order.missingName");
@@ -78,7 +83,7 @@ export function parseOrderText(text: string, baseCurrency: string): OrderArgs {
   // No amount: the first word with a digit was probably meant as one ("12OO", "1200abc").
   if (at < 0) at = tokens.findIndex((t, i) => i > 0 && /\d/.test(t) && !isCalendarDate(t));
   const name = validate(nameSchema, (at < 0 ? tokens : tokens.slice(0, at)).join(" "));
-  return { name, ...parseOrderTerms(at < 0 ? "" : tokens.slice(at).join(" "), baseCurrency, name) };
+  return { name, ...parseOrderTerms((at < 0 ? "" : tokens.slice(at).join(" ")) + dateSuffix, baseCurrency, name) };
 }
 
 async function record(ctx: CommandContext, customer: CustomerSummary, terms: OrderTerms): Promise<Outcome> {

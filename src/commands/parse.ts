@@ -30,7 +30,7 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infe
   if ("maximum" in issue) params.max = Number(issue.maximum);
   if ("minimum" in issue) params.min = Number(issue.minimum);
   const field = issue.path[0];
-  const value = typeof input === "object" && input !== null && field !== undefined ? (input as Record<PropertyKey, unknown>)[field] : undefined;
-  if (typeof value === "string") params.length = value.length;
+  const value = typeof input === "object" && input !== null && field !== undefined ? (input as Record<PropertyKey, unknown>)[field] : input;
+  if (typeof value === "string") params.length = value.trim().length;
   throw new AppError("INVALID_INPUT", issue.message, params, `invalid input at ${issue.path.join(".")}: ${issue.message}`);
 }

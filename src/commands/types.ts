@@ -1,7 +1,7 @@
 import type { Formatter, Locale, MessageKey, Translate } from "../i18n/index.js";
 import type { Outcome } from "../reply/reply.js";
 import type { Services } from "../services/index.js";
-import type { Rep } from "../store/index.js";
+import type { Rep } from "../services/index.js";
 
 /** Who is asking, in which language and time zone, and what they may call. */
 export interface CommandContext {

@@ -41,7 +41,8 @@ function isTimeZone(tz: string | undefined): tz is string {
 
 /** Errors that mean Postgres (or another dependency) is not there, rather than a bug. */
 function isUnavailable(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.name} ${error.message} ${String((error as { code?: unknown }).code ?? "")}` : "";
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  const text = error instanceof Error ? `${error.name} ${error.message} ${typeof code === "string" ? code : ""}` : "";
   return /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|P1001|P1002|P2024|DatabaseNotReachable|57P0[13]/i.test(text);
 }
 

@@ -13,7 +13,9 @@ const CHINESE_SUFFIXES = [
   "股份有限公司", "有限责任公司", "有限公司", "集团公司", "控股集团", "集团", "公司", "控股",
 ];
 
-const latinSuffix = new RegExp(`(?:^|\\s)(?:${LATIN_SUFFIXES.join("|")})$`, "u");
+// A suffix stands after a space or punctuation: "Acme Ltd", "Acme Co.,Ltd." (common in
+// Chinese companies' English names).
+const latinSuffix = new RegExp(`(?<=^|[\\s\\p{P}])(?:${LATIN_SUFFIXES.join("|")})$`, "u");
 
 /** Letters (any script) and digits only; used after suffixes are gone. */
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
@@ -48,8 +50,9 @@ export function normalizeCustomerName(name: string): string {
     .toLowerCase()
     .trim()
     .replace(/\s+/g, " ");
-  const stripped = stripSuffixes(folded).replace(NOT_WORD, "");
-  return stripped || folded.replace(NOT_WORD, "");
+  const bare = folded.replace(NOT_WORD, "");
+  if (LATIN_SUFFIXES.includes(bare) || CHINESE_SUFFIXES.includes(bare)) return bare;
+  return stripSuffixes(folded).replace(NOT_WORD, "") || bare;
 }
 
 function syllables(normalized: string): string[] {

@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { CoreObserver } from "../core/index.js";
+import type { CoreObserver } from "../core/handle.js";
 
 /** Prometheus metrics of the process: commands handled and their latency, plus Node's defaults. */
 export function createMetrics() {

@@ -1,4 +1,4 @@
-import type { Locale } from "./index.js";
+import type { Locale } from "./locales.js";
 
 export interface Formatter {
   money(amount: number | string, currency: string): string;

@@ -1,8 +1,9 @@
 import { en, type MessageKey } from "./en.js";
 import { zhCN } from "./zh-CN.js";
 
-export const LOCALES = ["en", "zh-CN"] as const;
-export type Locale = (typeof LOCALES)[number];
+import type { Locale } from "./locales.js";
+
+export { LOCALES, type Locale } from "./locales.js";
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
 

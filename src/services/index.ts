@@ -13,7 +13,7 @@ import { resolveCustomer, resolveLeadingCustomer } from "./resolve-customer.js";
 export function createServices(deps: ServiceDeps) {
   return {
     settings: deps.settings,
-    now: deps.now,
+    now: () => deps.now(),
     registerRep: (profile: RepProfile) => registerRep(deps, profile),
     resolveCustomer: (query: string) => resolveCustomer(deps, query),
     resolveLeadingCustomer: (words: readonly string[]) => resolveLeadingCustomer(deps, words),
@@ -29,6 +29,7 @@ export function createServices(deps: ServiceDeps) {
 
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from "./deps.js";
+export type { CustomerSummary, Rep, TimelineCursor, TimelineEntry } from "../store/index.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";

@@ -222,9 +222,9 @@ describe("buttons and modals", () => {
     const { triggerId } = await slack.press(li, findButton(card.blocks, "customer.orderForm"));
     const view = await slack.openedView(triggerId);
     const bad = await slack.submit(li, view, { amount: "lots", product: "", date: "2026-11-01" });
-    expect(bad.json()).toMatchObject({ response_action: "errors", errors: { amount: expect.stringContaining("is not an amount") } });
+    expect(bad.json()).toMatchObject({ response_action: "errors", errors: { amount: expect.stringContaining("is not an amount") as string } });
     const future = await slack.submit(li, view, { amount: "500", product: "", date: "2099-01-01" });
-    expect(future.json()).toMatchObject({ response_action: "errors", errors: { date: expect.stringContaining("is in the future") } });
+    expect(future.json()).toMatchObject({ response_action: "errors", errors: { date: expect.stringContaining("is in the future") as string } });
     const ok = await slack.submit(li, view, { amount: "500 EUR", product: "spare parts", date: "2026-11-01" });
     expect(ok.status).toBe(200);
     const { rows } = await t.db.sql.query("SELECT o.amount::text, o.currency, o.product FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = 'Acme Robotics'");
@@ -238,7 +238,7 @@ describe("buttons and modals", () => {
     const view = await slack.openedView(triggerId);
     expect(JSON.stringify(view.blocks)).toContain("the PO is signed");
     const unknown = await slack.submit(li, view, { customer: "Nobody Inc", text: message.text });
-    expect(unknown.json()).toMatchObject({ response_action: "errors", errors: { customer: expect.stringContaining("No customer matches") } });
+    expect(unknown.json()).toMatchObject({ response_action: "errors", errors: { customer: expect.stringContaining("No customer matches") as string } });
     const ok = await slack.submit(li, view, { customer: "acme ltd", text: message.text });
     expect(ok.status).toBe(200);
     const { rows } = await t.db.sql.query("SELECT channel, permalink, source_id FROM interactions WHERE body = $1", [message.text]);

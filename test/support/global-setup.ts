@@ -41,7 +41,7 @@ export default async function setup(): Promise<void> {
       } catch (error) {
         await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
         const e = error as { stderr?: Buffer; stdout?: Buffer };
-        throw new Error(`prisma migrate deploy failed on the test template:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`);
+        throw new Error(`prisma migrate deploy failed on the test template:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`, { cause: error });
       }
     }
     process.env.TEST_TEMPLATE_DATABASE = name;

@@ -1,0 +1,75 @@
+import type { Block, Button, Form, Message } from "../../src/core/index.js";
+
+export interface TextRendering {
+  text: string;
+  /** Buttons in the order they are numbered in the text: [1], [2], ... */
+  buttons: Button[];
+}
+
+const RULE = "─".repeat(48);
+
+/**
+ * A neutral message as terminal text: the same content a rep sees in Slack, with buttons
+ * numbered so they can be pressed by typing the number. Control characters in stored text
+ * are dropped so customer data cannot move the cursor or recolour the terminal.
+ */
+export function renderText(message: Message): TextRendering {
+  const buttons: Button[] = [];
+  const press = (b: Button) => {
+    buttons.push(b);
+    return `[${buttons.length}] ${clean(b.label)}`;
+  };
+  const lines: string[] = [];
+  const render = (block: Block) => {
+    switch (block.type) {
+      case "header":
+        lines.push(clean(block.text).toUpperCase(), RULE);
+        break;
+      case "text":
+        if (block.title) lines.push(clean(block.title));
+        lines.push(clean(block.text));
+        break;
+      case "fields": {
+        const width = Math.max(...block.fields.map((f) => clean(f.label).length));
+        for (const f of block.fields) lines.push(`${clean(f.label).padEnd(width)}  ${clean(f.value)}`);
+        break;
+      }
+      case "list":
+        if (block.title) lines.push("", clean(block.title));
+        if (block.items.length === 0 && block.empty) lines.push(`  ${clean(block.empty)}`);
+        for (const item of block.items) {
+          lines.push(`  • ${clean(item.title)}${item.button ? `   ${press(item.button)}` : ""}`);
+          if (item.detail) lines.push(...clean(item.detail).split("\n").map((l) => `    ${l}`));
+        }
+        break;
+      case "context":
+        lines.push(clean(block.text));
+        break;
+      case "examples":
+        lines.push(`${clean(block.label)} ${block.examples.map(clean).join("   ")}`);
+        break;
+      case "link":
+        lines.push(`${clean(block.label)}: ${clean(block.url)}`);
+        break;
+      case "divider":
+        lines.push(RULE);
+        break;
+      case "buttons":
+        if (block.buttons.length > 0) lines.push("", block.buttons.map(press).join("  "));
+        break;
+    }
+  };
+  message.blocks.forEach(render);
+  return { text: lines.join("\n"), buttons };
+}
+
+export function formIntro(form: Form): string {
+  return `${clean(form.title)} (empty line keeps the value in brackets, "cancel" stops)`;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function clean(text: string): string {
+  return text.replace(CONTROL, "");
+}
