@@ -120,7 +120,7 @@ type Lang = "en" | "zh";
 /**
  * How a customer buys. `period` is the typical gap between orders in days: steady customers
  * keep it, growing ones start at four times it and speed up to it (spending more each time),
- * fading ones start at it, slow to four times it and stop `stopDaysAgo` days before now.
+ * fading ones start at it, slow to four times it and place nothing in the last `stopDaysAgo` days.
  * One-off buyers order once, `daysAgo` days before now.
  */
 type Rhythm =
@@ -154,7 +154,7 @@ const CUSTOMERS: readonly CustomerSpec[] = [
   { name: "Acme Ltd", lang: "en", stage: "ACTIVE", rhythm: steady(14), currency: "USD", typical: 4_200 },
   { name: "Acme Robotics", lang: "en", stage: "ACTIVE", rhythm: growing(10), currency: "USD", typical: 6_800 },
   { name: "Globex Corporation", lang: "en", stage: "ACTIVE", rhythm: steady(30), currency: "USD", typical: 9_000, aliases: ["Globex"] },
-  { name: "Initech Inc", lang: "en", stage: "AT_RISK", rhythm: fading(14, 100), currency: "USD", typical: 3_100 },
+  { name: "Initech Inc", lang: "en", stage: "AT_RISK", rhythm: fading(14, 60), currency: "USD", typical: 3_100 },
   { name: "Umbrella Co., Ltd.", lang: "en", stage: "ACTIVE", rhythm: steady(10), currency: "CNY", typical: 18_000, aliases: ["安布雷拉"] },
   { name: "Stark Industries", lang: "en", stage: "ACTIVE", rhythm: growing(14), currency: "USD", typical: 15_000 },
   { name: "Wayne Enterprises", lang: "en", stage: "ACTIVE", rhythm: steady(21), currency: "USD", typical: 12_000 },
@@ -165,14 +165,14 @@ const CUSTOMERS: readonly CustomerSpec[] = [
   { name: "Nordwind Logistics GmbH", lang: "en", stage: "ACTIVE", rhythm: steady(14), currency: "EUR", typical: 2_600 },
   { name: "Brightwater Foods Ltd", lang: "en", stage: "ACTIVE", rhythm: steady(7), currency: "EUR", typical: 1_200 },
   { name: "Helios Solar AG", lang: "en", stage: "ACTIVE", rhythm: growing(14), currency: "EUR", typical: 8_200 },
-  { name: "Oakridge Medical Supplies", lang: "en", stage: "AT_RISK", rhythm: fading(10, 75), currency: "USD", typical: 2_400 },
+  { name: "Oakridge Medical Supplies", lang: "en", stage: "AT_RISK", rhythm: fading(10, 45), currency: "USD", typical: 2_400 },
   { name: "Pinnacle Freight LLC", lang: "en", stage: "CHURNED", rhythm: fading(14, 260), currency: "USD", typical: 3_800 },
   { name: "Redwood Capital Partners", lang: "en", stage: "ACTIVE", rhythm: oneoff(24), currency: "USD", typical: 18_000 },
   { name: "Silverline Hotels", lang: "en", stage: "ACTIVE", rhythm: steady(91), currency: "USD", typical: 22_000 },
   { name: "Tidewater Marine Supply", lang: "en", stage: "CHURNED", rhythm: oneoff(410), currency: "USD", typical: 4_600 },
   { name: "Lumen Optics BV", lang: "en", stage: "ACTIVE", rhythm: steady(30), currency: "EUR", typical: 5_400 },
   { name: "Maple Leaf Trading Co", lang: "en", stage: "ACTIVE", rhythm: steady(7), currency: "CNY", typical: 8_600 },
-  { name: "Evergreen Packaging Ltd", lang: "en", stage: "AT_RISK", rhythm: fading(10, 90), currency: "CNY", typical: 11_000 },
+  { name: "Evergreen Packaging Ltd", lang: "en", stage: "AT_RISK", rhythm: fading(10, 55), currency: "CNY", typical: 11_000 },
   { name: "Bluefin Analytics", lang: "en", stage: "PROSPECT", rhythm: none, currency: "USD", typical: 9_500 },
   { name: "Quantum Leap Labs", lang: "en", stage: "PROSPECT", rhythm: none, currency: "USD", typical: 14_000 },
   { name: "Kestrel Aerospace", lang: "en", stage: "PROSPECT", rhythm: none, currency: "EUR", typical: 30_000 },
@@ -186,7 +186,7 @@ const CUSTOMERS: readonly CustomerSpec[] = [
   { name: "小米科技", lang: "zh", stage: "ACTIVE", rhythm: steady(14), currency: "CNY", typical: 23_000, aliases: ["Xiaomi"] },
   { name: "上海浦东发展银行", lang: "zh", stage: "ACTIVE", rhythm: steady(91), currency: "CNY", typical: 260_000, aliases: ["浦发银行", "SPDB"] },
   { name: "深圳市大疆创新科技有限公司", lang: "zh", stage: "ACTIVE", rhythm: growing(7), currency: "CNY", typical: 41_000, aliases: ["DJI", "大疆"] },
-  { name: "杭州云栖数据科技有限公司", lang: "zh", stage: "AT_RISK", rhythm: fading(10, 110), currency: "CNY", typical: 16_000 },
+  { name: "杭州云栖数据科技有限公司", lang: "zh", stage: "AT_RISK", rhythm: fading(10, 70), currency: "CNY", typical: 16_000 },
   { name: "苏州精工机械制造有限公司", lang: "zh", stage: "ACTIVE", rhythm: steady(14), currency: "CNY", typical: 15_000 },
   { name: "广州南方物流有限公司", lang: "zh", stage: "CHURNED", rhythm: fading(7, 240), currency: "CNY", typical: 7_800 },
   { name: "成都天府软件园服务有限公司", lang: "zh", stage: "PROSPECT", rhythm: none, currency: "CNY", typical: 120_000 },
@@ -194,7 +194,7 @@ const CUSTOMERS: readonly CustomerSpec[] = [
   { name: "南京紫金文化传媒有限公司", lang: "zh", stage: "LEAD", rhythm: none, currency: "CNY", typical: 8_000 },
   { name: "西安秦川电子有限公司", lang: "zh", stage: "CHURNED", rhythm: oneoff(480), currency: "CNY", typical: 36_000 },
   { name: "青岛海岸食品有限公司", lang: "zh", stage: "ACTIVE", rhythm: steady(7), currency: "CNY", typical: 6_200 },
-  { name: "厦门鹭岛贸易有限公司", lang: "zh", stage: "AT_RISK", rhythm: fading(14, 80), currency: "CNY", typical: 9_400 },
+  { name: "厦门鹭岛贸易有限公司", lang: "zh", stage: "AT_RISK", rhythm: fading(14, 50), currency: "CNY", typical: 9_400 },
   { name: "宁波港联供应链管理有限公司", lang: "zh", stage: "ACTIVE", rhythm: steady(10), currency: "CNY", typical: 9_800 },
   { name: "天津渤海化工集团", lang: "zh", stage: "ACTIVE", rhythm: steady(45), currency: "CNY", typical: 120_000 },
   { name: "重庆山城汽车配件有限公司", lang: "zh", stage: "CHURNED", rhythm: fading(10, 330), currency: "CNY", typical: 12_500 },
@@ -205,7 +205,7 @@ const CUSTOMERS: readonly CustomerSpec[] = [
   { name: "大连海星水产有限公司", lang: "zh", stage: "ACTIVE", rhythm: steady(7), currency: "CNY", typical: 4_800 },
   { name: "无锡太湖纺织有限公司", lang: "zh", stage: "CHURNED", rhythm: fading(14, 400), currency: "CNY", typical: 13_000 },
   { name: "东莞华联电子厂", lang: "zh", stage: "ACTIVE", rhythm: steady(4), currency: "CNY", typical: 3_200 },
-  { name: "佛山美家家具有限公司", lang: "zh", stage: "AT_RISK", rhythm: fading(10, 95), currency: "CNY", typical: 8_900 },
+  { name: "佛山美家家具有限公司", lang: "zh", stage: "AT_RISK", rhythm: fading(10, 60), currency: "CNY", typical: 8_900 },
   { name: "福州闽江茶业有限公司", lang: "zh", stage: "CHURNED", rhythm: oneoff(620), currency: "CNY", typical: 5_600 },
   { name: "沈阳北方重工有限公司", lang: "zh", stage: "PROSPECT", rhythm: none, currency: "CNY", typical: 180_000 },
   { name: "济南泉城医疗器械有限公司", lang: "zh", stage: "ACTIVE", rhythm: steady(30), currency: "CNY", typical: 27_000 },
@@ -268,8 +268,8 @@ const TEXTS = {
       "Met {c} on site, walked through the {p} roadmap",
       "Quarterly business review with {c}",
       "Lunch with {c}; they are expanding the team",
-      "Demo of {p} for {c} and two engineers",
-      "Visited their warehouse with {c}, saw our {p} in use",
+      "Demo for {c} and two of their engineers",
+      "Visited their site with {c}, reviewed how the {p} is going",
     ],
     EMAIL: [
       "Sent a quote for {p}",
@@ -292,7 +292,7 @@ const TEXTS = {
       "Asked for a reference customer in their industry",
     ],
     order: ["Confirmed order: {p}", "PO received from {c} for {p}", "{c} confirmed the {p} order"],
-    afterOrder: ["Delivery of {p} confirmed by {c}", "Checked in with {c} after delivery, all fine"],
+    afterOrder: ["{c} confirmed the {p} was delivered as agreed", "Checked in with {c} after delivery, all fine"],
     fading: ["Order volume down, {c} mentioned budget cuts", "{c} is evaluating another supplier", "Fewer orders this quarter, need a check-in"],
     silent: ["No reply to my last two emails", "Tried to reach {c}, no answer", "Sent a catch-up email, no response"],
     winBack: ["Win-back offer sent to {c}, not interested for now", "Called {c} to reconnect; they may revisit next year"],
@@ -334,15 +334,15 @@ const TEXTS = {
       "客户希望加急发货",
       "对{p}很感兴趣，明年可能扩大采购",
     ],
-    order: ["确认订单：{p}", "{c}下单{p}，已安排发货", "{c}确认了{p}订单"],
-    afterOrder: ["{c}确认{p}已到货", "到货后回访{c}，使用正常"],
+    order: ["确认订单：{p}", "{c}下单{p}，已安排交付", "{c}确认了{p}订单"],
+    afterOrder: ["{c}确认{p}已验收", "到货后回访{c}，使用正常"],
     fading: ["订单量下降，{c}说预算收紧", "{c}在接触其他供应商", "本季度下单明显减少，需要约见"],
     silent: ["微信消息未回复", "给{c}打了两次电话都没接", "发了问候邮件，暂无回复"],
     winBack: ["尝试挽回，{c}表示暂时没有需求", "给{c}发了老客户回馈方案，对方说再考虑"],
     lead: ["展会上认识了{c}", "官网咨询，留了联系方式", "{c}希望约个时间简单介绍一下", "老客户推荐，待首次联系"],
     prospect: ["和{c}初步沟通，痛点在{p}", "发送{p}方案书", "与{c}确定试点范围", "和{c}的技术团队答疑", "{p}商务条款谈判中"],
     inbound: [
-      "你好，上次的{p}什么时候能到？",
+      "你好，上次的{p}什么时候能安排？",
       "发票收到了，谢谢",
       "能再发一份报价吗？",
       "我们下个月还要一批货",
@@ -356,7 +356,7 @@ const TEXTS = {
 } as const;
 
 const EN_INBOUND = [
-  "Hi, when will the {p} arrive?",
+  "Hi, any update on the {p}?",
   "Invoice received, thanks",
   "Could you resend the quote?",
   "We will need another batch next month",
@@ -367,7 +367,6 @@ const EN_INBOUND = [
 // Generation
 
 interface Plan {
-  users: Prisma.UserCreateManyInput[];
   customers: Prisma.CustomerCreateManyInput[];
   aliases: Prisma.CustomerAliasCreateManyInput[];
   contacts: Prisma.ContactCreateManyInput[];
@@ -412,7 +411,7 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
   const nowMs = now.getTime();
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const rates = ratesToBase(BASE_CURRENCY, {});
-  const plan: Plan = { users: [], customers: [], aliases: [], contacts: [], orders: [], interactions: [], deals: [], reminders: [], surveys: [] };
+  const plan: Plan = { customers: [], aliases: [], contacts: [], orders: [], interactions: [], deals: [], reminders: [], surveys: [] };
   const openIds = new Set<string>();
 
   /**
@@ -473,7 +472,7 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
     } else {
       firstActivityDaysAgo = spec.stage === "LEAD" ? rng.between(3, 40) : rng.between(45, 200);
     }
-    const lastOrderDaysAgo = orderDays.length > 0 ? orderDays[orderDays.length - 1]![0] : undefined;
+    const lastOrderDaysAgo = orderDays.at(-1)?.[0];
 
     const createdDaysAgo = firstActivityDaysAgo + rng.between(7, 45) * (r.kind === "none" ? 0.1 : 1);
     const createdAt = new Date(Math.min(nowMs, today - Math.round(createdDaysAgo) * DAY + 2 * 3_600_000));
@@ -575,6 +574,21 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
         createdAt: occurredAt,
       });
     };
+    /**
+     * A body for this customer that it has not had yet, if a few tries find one: a fact such as
+     * "decision maker is X" is noted once, routine texts may repeat after a while.
+     */
+    const usedBodies = new Set<string>();
+    const freshBody = (pool: readonly string[], contact: SeedContact): string | undefined => {
+      for (let attempt = 0; attempt < 6; attempt++) {
+        const body = fill(rng.pick(pool), contact.shortName, product());
+        if (!usedBodies.has(body)) {
+          usedBodies.add(body);
+          return body;
+        }
+      }
+      return undefined;
+    };
     /** A routine touch: a rep's note on a random channel, or a WeChat message from the customer. */
     const touch = (daysAgo: number) => {
       if (usesWechat && rng.chance(0.3)) {
@@ -586,14 +600,18 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
       let channel = rng.pick(channels);
       if (channel === "WECHAT" && !usesWechat) channel = "CALL";
       const contact = someContact();
-      addInteraction(daysAgo, channel, "INTERNAL", fill(rng.pick(texts[channel]), contact.shortName, product()), channel === "NOTE" ? null : contact.id);
+      let body = freshBody(texts[channel], contact);
+      if (body === undefined && channel === "NOTE") channel = "CALL";
+      body ??= fill(rng.pick(texts[channel]), contact.shortName, product());
+      addInteraction(daysAgo, channel, "INTERNAL", body, channel === "NOTE" ? null : contact.id);
     };
-    /** A rep's note on a given topic, on one of the channels that suit it. */
+    /** A rep's note on a given topic, on one of the channels that suit it; skipped if it would repeat. */
     const note = (daysAgo: number, pool: readonly string[], on: readonly Logged[]) => {
       let channel = rng.pick(on);
       if (channel === "WECHAT" && !usesWechat) channel = "CALL";
       const contact = someContact();
-      addInteraction(daysAgo, channel, "INTERNAL", fill(rng.pick(pool), contact.shortName, product()), channel === "NOTE" ? null : contact.id);
+      const body = freshBody(pool, contact);
+      if (body !== undefined) addInteraction(daysAgo, channel, "INTERNAL", body, channel === "NOTE" ? null : contact.id);
     };
     const orderChannels: readonly Logged[] = spec.lang === "zh" ? ["WECHAT", "CALL", "NOTE"] : ["EMAIL", "CALL", "NOTE"];
 
@@ -623,7 +641,7 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
       if (spec.stage === "CHURNED") note(rng.between(5, Math.max(6, (lastOrderDaysAgo ?? 60) - 60)), texts.winBack, ["CALL", "EMAIL"]);
     }
 
-    // --- orders (after the notes so each list is generated in one go)
+    // --- orders
     for (const [daysAgo, factor] of orderDays) {
       const orderedAt = moment(daysAgo, spec.lang);
       if (!orderedAt) continue;
@@ -647,7 +665,8 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
 
     // --- deals, reminders, surveys
     if (ownerId !== null) {
-      const wantsDeal = spec.stage === "PROSPECT" || (spec.stage === "ACTIVE" && (r.kind === "growing" || rng.chance(0.15))) || spec.name === "Acme Ltd";
+      const wantsDeal =
+        spec.name === "Acme Ltd" || spec.name === "阿里巴巴集团" || (spec.stage === "PROSPECT" && rng.chance(0.7)) || (spec.stage === "ACTIVE" && rng.chance(r.kind === "growing" ? 0.4 : 0.05));
       if (wantsDeal) {
         const dealAmount = new Decimal(Math.round((spec.typical * rng.between(3, 12)) / 100) * 100);
         plan.deals.push({
@@ -672,7 +691,7 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
           currency: spec.currency,
           status: "LOST",
           expectedCloseAt: new Date(today - rng.int(60, 200) * DAY),
-          createdAt: new Date(today - rng.int(220, 400) * DAY),
+          createdAt: new Date(Math.max(createdAt.getTime(), today - rng.int(220, 400) * DAY)),
         });
       }
       const wantsReminder =

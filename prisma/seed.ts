@@ -6,34 +6,62 @@
 import { createPrisma } from "../src/store/prisma.js";
 import { seedDemoData } from "./seed-data.js";
 
+/** Host, port and database of a connection string, without credentials. */
+function describe(url: URL): string {
+  return `${url.hostname}:${url.port || "5432"}${url.pathname}`;
+}
+
+type PrismaFailure = {
+  code?: unknown;
+  meta?: { driverAdapterError?: { cause?: { originalMessage?: unknown } } };
+};
+
 /** A one-line reason a person can act on, for the usual ways the seed fails. */
-function explain(error: unknown, url: string): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const where = (() => {
-    try {
-      const u = new URL(url);
-      return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
-    } catch {
-      return "DATABASE_URL";
-    }
-  })();
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|timeout exceeded when trying to connect|Connection terminated/i.test(text)) {
-    return `cannot reach the database at ${where} (${text.split("\n")[0]})`;
+function explain(error: unknown, where: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // Prisma's messages start with a code frame; the last line says what happened.
+  const last = message.split("\n").map((line) => line.trim()).filter(Boolean).at(-1) ?? message;
+  const failure = (typeof error === "object" && error !== null ? error : {}) as PrismaFailure;
+  const cause = failure.meta?.driverAdapterError?.cause?.originalMessage;
+  const detail = typeof cause === "string" ? cause : last;
+  switch (failure.code) {
+    case "P1001":
+    case "P1002":
+      return `cannot reach the database server at ${where}; is PostgreSQL running? (${detail})`;
+    case "P1003":
+      return `the database ${where} does not exist; create it, then run \`npm run db:migrate\``;
+    case "P2021":
+    case "P2022":
+      return `the database ${where} has no schema yet (${detail}); run \`npm run db:migrate\` first`;
+    case "P1000":
+    case "P1010":
+      return `access to ${where} was denied (${detail})`;
   }
-  if (/does not exist/i.test(text) && /database/i.test(text)) return `the database at ${where} does not exist (${text.split("\n")[0]})`;
-  if (/relation .* does not exist|table .* does not exist/i.test(text)) {
-    return `the database at ${where} has no schema yet; run \`npm run db:migrate\` first (${text.split("\n")[0]})`;
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|timeout exceeded when trying to connect/i.test(message)) {
+    return `cannot reach the database server at ${where}; is PostgreSQL running? (${detail})`;
   }
-  return text;
+  return detail;
+}
+
+function parseDatabaseUrl(raw: string | undefined): { text: string; url: URL } | string {
+  const text = raw?.trim();
+  if (!text) return "DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/crm)";
+  try {
+    const url = new URL(text);
+    if (url.protocol === "postgres:" || url.protocol === "postgresql:") return { text, url };
+  } catch {
+    // reported below
+  }
+  return "DATABASE_URL is not a postgresql:// URL (e.g. postgresql://postgres@127.0.0.1:5432/crm)";
 }
 
 async function main(): Promise<number> {
-  const url = process.env.DATABASE_URL?.trim();
-  if (!url) {
-    console.error("Demo seed failed: DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/crm)");
+  const database = parseDatabaseUrl(process.env.DATABASE_URL);
+  if (typeof database === "string") {
+    console.error(`Demo seed failed: ${database}`);
     return 1;
   }
-  const prisma = createPrisma({ url, poolMax: 2, connectionTimeoutMs: 5_000 });
+  const prisma = createPrisma({ url: database.text, poolMax: 2, connectionTimeoutMs: 5_000 });
   try {
     const result = await seedDemoData(prisma);
     console.log(
@@ -43,7 +71,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (error) {
-    console.error(`Demo seed failed: ${explain(error, url)}`);
+    console.error(`Demo seed failed: ${explain(error, describe(database.url))}`);
     return 1;
   } finally {
     await prisma.$disconnect().catch(() => undefined);

@@ -1,6 +1,9 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { execFileSync } from "node:child_process";
+import { runTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
+import { seedDemoData } from "../prisma/seed-data.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createCore, type Core } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
@@ -8,8 +11,8 @@ import { createHttpServer } from "./http/server.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
 import { createRedis } from "./jobs/redis.js";
 import { createLogger, type Logger } from "./logger.js";
-import { createServices, type Services } from "./services/index.js";
-import { createPrisma, createStore } from "./store/index.js";
+import { createServices, type ServiceDeps, type Services } from "./services/index.js";
+import { createPrisma, createStore, type Store } from "./store/index.js";
 
 export interface StartOptions {
   log?: Logger;
@@ -35,14 +38,9 @@ export function platformSummary(config: Config): string {
   return `${slack}; WeChat off (not part of this build yet)`;
 }
 
-/** The composition root: the only place that wires store, services, core, adapters and HTTP. */
-export async function start(config: Config, options: StartOptions = {}): Promise<RunningBot> {
-  const log = options.log ?? createLogger(config.logLevel);
-  const prisma = createPrisma({ url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000 });
-  const store = createStore(prisma);
-  const redis = createRedis(config.redisUrl);
+function serviceDeps(config: Config, store: Store, now?: () => Date): ServiceDeps {
   const rates = ratesToBase(config.baseCurrency, config.fxRates);
-  const services = createServices({
+  return {
     store,
     settings: {
       baseCurrency: config.baseCurrency,
@@ -50,8 +48,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       clvLifespanMonths: config.clvLifespanMonths,
       adminUserIds: config.slack.adminUserIds,
     },
-    now: options.now ?? (() => new Date()),
-  });
+    now: now ?? (() => new Date()),
+  };
+}
+
+/** The composition root: the only place that wires store, services, core, adapters and HTTP. */
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningBot> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const prisma = createPrisma({ url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000 });
+  const store = createStore(prisma);
+  const redis = createRedis(config.redisUrl);
+  const services = createServices(serviceDeps(config, store, options.now));
   const metrics = createMetrics();
   const core = createCore({
     services,
@@ -101,6 +108,35 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   };
 }
 
+/** A seeded rep the demo acts as; `npm run demo -- --as rep-li-na` picks another. */
+const DEMO_REP = "rep-alex-chen";
+
+/**
+ * `npm run demo`: migrate, seed the demo data (once), and open the terminal adapter as one of
+ * the seeded reps. No Slack or WeChat credentials and no HTTP listener are needed.
+ */
+async function demo(config: Config, args: string[]): Promise<void> {
+  const flag = args.indexOf("--as");
+  const as = (flag >= 0 ? args[flag + 1] : undefined) ?? DEMO_REP;
+  console.error("Applying database migrations…");
+  execFileSync("npx", ["prisma", "migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
+  const prisma = createPrisma({ url: config.databaseUrl, poolMax: 4 });
+  const seeded = await seedDemoData(prisma);
+  console.error(seeded.skipped ? "Demo data already present." : `Seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.interactions} interactions.`);
+  const store = createStore(prisma);
+  const rep = await store.users.findByIdentity("local", as);
+  const services = createServices(serviceDeps(config, store));
+  const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
+  await runTerminal({
+    core,
+    actor: { platform: "local", externalId: as, displayName: rep?.displayName ?? as, ...(rep?.timezone ? { timezone: rep.timezone } : {}), locale: config.defaultLocale },
+    input: process.stdin,
+    output: process.stdout,
+    banner: `You are ${rep?.displayName ?? as}. Type /crm help, /customer Acme, /top 5 … a number presses a button; exit quits.`,
+  });
+  await store.close();
+}
+
 async function main(): Promise<void> {
   // A local .env is a convenience for development; real environment variables win.
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -113,6 +149,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  const args = process.argv.slice(2);
+  if (args[0] === "demo") {
+    await demo(config, args.slice(1));
+    return;
   }
   const log = createLogger(config.logLevel);
   const bot = await start(config, { log });

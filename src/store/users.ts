@@ -58,6 +58,10 @@ export function createUserStore(db: Db) {
       return "$transaction" in db ? db.$transaction(insert) : insert(db);
     },
 
+    async findByIdentity(platform: string, externalId: string): Promise<Rep | null> {
+      return db.user.findUnique({ where: { platform_externalId: { platform, externalId } }, select });
+    },
+
     async findById(id: string): Promise<Rep | null> {
       return db.user.findUnique({ where: { id }, select });
     },
