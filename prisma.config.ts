@@ -5,7 +5,10 @@ import { catalogTextPool } from "./prisma/catalog-text-pool.js";
 // `engine: "js"` runs the WebAssembly schema engine for every Prisma command, `generate`
 // included: without it the CLI tries to download the native engine, which these machines
 // cannot. The pool reports catalog types as text (see catalog-text-pool.ts).
-const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/crm";
+// `generate` needs no database, but with DATABASE_URL unset the CLI falls back to fetching the
+// native query engine; a placeholder keeps `npm ci` (postinstall) offline.
+process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/crm";
+const databaseUrl = process.env.DATABASE_URL;
 
 export default defineConfig({
   experimental: { adapter: true },
