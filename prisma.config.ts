@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 import { catalogTextPool } from "./prisma/catalog-text-pool.js";
@@ -5,6 +6,9 @@ import { catalogTextPool } from "./prisma/catalog-text-pool.js";
 // `engine: "js"` runs the WebAssembly schema engine for every Prisma command, `generate`
 // included: without it the CLI tries to download the native engine, which these machines
 // cannot. The pool reports catalog types as text (see catalog-text-pool.ts).
+// Prisma skips .env when a config file exists; read it here so migrate and seed see the same
+// DATABASE_URL as the bot (real environment variables win).
+if (existsSync(".env")) process.loadEnvFile(".env");
 // `generate` needs no database, but with DATABASE_URL unset the CLI falls back to fetching the
 // native query engine; a placeholder keeps `npm ci` (postinstall) offline.
 process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/crm";

@@ -4,6 +4,7 @@
  * Prints one line on success; exits non-zero with the reason on failure.
  */
 import { createPrisma } from "../src/store/prisma.js";
+import { existsSync } from "node:fs";
 import { seedDemoData } from "./seed-data.js";
 
 /** Host, port and database of a connection string, without credentials. */
@@ -56,6 +57,8 @@ function parseDatabaseUrl(raw: string | undefined): { text: string; url: URL } |
 }
 
 async function main(): Promise<number> {
+  // Like the bot and prisma.config.ts: a local .env counts, real environment variables win.
+  if (existsSync(".env")) process.loadEnvFile(".env");
   const database = parseDatabaseUrl(process.env.DATABASE_URL);
   if (typeof database === "string") {
     console.error(`Demo seed failed: ${database}`);

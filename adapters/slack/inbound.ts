@@ -54,7 +54,7 @@ export function logMessageEvent(actor: Actor, channelId: string, message: { ts: 
 
 /**
  * A direct message or mention as a command: "customer Acme", "/log Acme call: ...", or
- * "<@UBOT> top 5". Anything else is help.
+ * "<@UBOT> top 5". An empty message is help; an unknown word gets the list of commands.
  */
 export function textCommandEvent(actor: Actor, text: string): InboundEvent {
   const cleaned = text.replace(/<@[A-Z0-9]+>/g, " ").trim().replace(/^\//, "");

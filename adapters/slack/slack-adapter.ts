@@ -132,11 +132,17 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     await ack();
     if (outcome.kind !== "form-done" && outcome.kind !== "message") return;
     const rendered = renderMessage(outcome.message);
-    if (channelId) {
-      await client.chat.postEphemeral({ channel: channelId, user: body.user.id, ...rendered });
-    } else {
-      await client.chat.postMessage({ channel: body.user.id, ...rendered });
-    }
+    // In a channel the bot has not joined an ephemeral post fails; the DM always works.
+    const posted = channelId
+      ? await client.chat.postEphemeral({ channel: channelId, user: body.user.id, ...rendered }).then(
+          () => true,
+          (error: unknown) => {
+            log.warn({ err: error, channelId }, "ephemeral confirmation failed; sending it as a direct message");
+            return false;
+          },
+        )
+      : false;
+    if (!posted) await client.chat.postMessage({ channel: body.user.id, ...rendered });
   });
 
   // Direct messages and mentions: the same commands as plain text, answered in the thread.

@@ -135,7 +135,7 @@ export const en = {
   "help.top": "The customers with the highest lifetime value (default 10, at most 50).",
   "help.help": "This help.",
   "help.shortcut": "In Slack, the message shortcut “Log to CRM” saves any message to a customer's timeline.",
-  "help.share": "Replies are visible only to you; the “Share in channel” button posts them for everyone.",
+  "help.share": "Replies to slash commands are visible only to you; the “Share in channel” button posts them for everyone. You can also send the same commands to the bot as a direct message.",
 } as const;
 
 export type MessageKey = keyof typeof en;

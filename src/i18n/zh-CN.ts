@@ -134,5 +134,5 @@ export const zhCN: Record<MessageKey, string> = {
   "help.top": "终身价值最高的客户（默认 10 位，最多 50 位）。",
   "help.help": "显示本帮助。",
   "help.shortcut": "在 Slack 中，消息快捷操作“Log to CRM”可以把任意消息记录到客户时间线。",
-  "help.share": "回复默认只有你能看到；点“分享到频道”可发给所有人。",
+  "help.share": "斜杠命令的回复默认只有你能看到；点“分享到频道”可发给所有人。也可以私信机器人发送同样的命令。",
 };

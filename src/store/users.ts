@@ -26,7 +26,8 @@ export function createUserStore(db: Db) {
   return {
     /**
      * Registers a rep on first use, or refreshes the profile when it changed. The first user
-     * of an empty install becomes admin. `forceAdmin` promotes users named by ADMIN_SLACK_USER_IDS.
+     * of each platform becomes admin (the demo seed's local reps do not stop the first
+     * Slack user of a fresh install from being one). `forceAdmin` promotes users named by ADMIN_SLACK_USER_IDS.
      */
     async upsertRep(profile: RepProfile, forceAdmin: boolean): Promise<Rep> {
       const existing = await db.user.findUnique({
@@ -49,7 +50,7 @@ export function createUserStore(db: Db) {
           INSERT INTO users (id, platform, external_id, team_id, display_name, locale, timezone, role, updated_at)
           SELECT gen_random_uuid(), ${profile.platform}, ${profile.externalId}, ${profile.teamId ?? null},
                  ${profile.displayName}, ${profile.locale ?? null}, ${profile.timezone ?? null},
-                 (CASE WHEN ${forceAdmin} OR NOT EXISTS (SELECT 1 FROM users) THEN 'ADMIN' ELSE 'REP' END)::"Role",
+                 (CASE WHEN ${forceAdmin} OR NOT EXISTS (SELECT 1 FROM users WHERE platform = ${profile.platform}) THEN 'ADMIN' ELSE 'REP' END)::"Role",
                  now()
           ON CONFLICT (platform, external_id) DO UPDATE SET updated_at = users.updated_at
           RETURNING id`;

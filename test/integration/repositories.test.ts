@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nameKeys } from "../../src/domain/customer-name.js";
 import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -32,6 +31,7 @@ describe("reps", () => {
   it("promotes users named in ADMIN_SLACK_USER_IDS", async () => {
     const withAdmins = createServices({ store: db.store, settings: testSettings({ adminUserIds: ["UBOSS"] }), now: () => NOW });
     expect((await withAdmins.registerRep({ platform: "slack", externalId: "UBOSS", displayName: "Boss" })).role).toBe("ADMIN");
+    await withAdmins.registerRep({ platform: "local", externalId: "first-local", displayName: "First Local" });
     expect((await withAdmins.registerRep({ platform: "local", externalId: "UBOSS", displayName: "Not Slack" })).role).toBe("REP");
   });
 });

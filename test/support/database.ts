@@ -28,7 +28,8 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template = process.env.TEST_TEMPLATE_DATABASE;
   if (!template) throw new Error("TEST_TEMPLATE_DATABASE is not set: run the tests through vitest (globalSetup)");
-  const name = `${TEST_DATABASE_PREFIX}f_${randomBytes(6).toString("hex")}`;
+  // The creation time in the name lets a later run clean up what a crashed run left behind.
+  const name = `${TEST_DATABASE_PREFIX}f_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
   await admin(async (client) => {
     for (let attempt = 0; ; attempt++) {
       try {

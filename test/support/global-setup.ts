@@ -25,9 +25,13 @@ export default async function setup(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
+    // Only what is clearly abandoned: another run going on at the same time keeps its databases.
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
     const stale = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE (datname LIKE $1 AND datname <> $2) OR datname LIKE $3",
-      [`${TEMPLATE_DATABASE_PREFIX}%`, name, `${TEST_DATABASE_PREFIX}f_%`],
+      `SELECT datname FROM pg_database
+       WHERE (datname ~ ('^' || $1 || 'f_[0-9]+_') AND split_part(substr(datname, length($1) + 3), '_', 1)::bigint < $2)
+          OR (datname LIKE $3 || '%' AND datname <> $4)`,
+      [TEST_DATABASE_PREFIX, hourAgo, TEMPLATE_DATABASE_PREFIX, name],
     );
     for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
