@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   }
   for (const q of queries.slice(0, 20)) await services.resolveCustomer(q.text); // warm up
 
-  const timings: Record<string, number[]> = { resolve: [], card: [], total: [] };
+  const timings: Record<string, number[]> = { resolve: [], card: [], total: [], "resolve: exact": [], "resolve: short": [], "resolve: pinyin": [], "resolve: typo": [] };
   for (const q of queries) {
     started = performance.now();
     const r = await services.resolveCustomer(q.text);
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     if (id) await services.getCustomerCard(viewer, id);
     const done = performance.now();
     timings.resolve!.push(resolved - started);
+    timings[`resolve: ${q.kind}`]!.push(resolved - started);
     timings.card!.push(done - resolved);
     timings.total!.push(done - started);
   }

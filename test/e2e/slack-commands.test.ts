@@ -117,6 +117,18 @@ describe("a rep works with customers through slash commands", () => {
     expect(visibleText(posted.blocks as Record<string, unknown>[])).toContain("Lifetime revenue");
   });
 
+  it("logs, orders and shows history for a Chinese customer typed in Chinese or pinyin", async () => {
+    const log = await slack.ask(wang, "/log", "阿里巴巴 电话：确认了报价");
+    expect(log.text).toContain("已为 阿里巴巴集团 记录一条电话。");
+    const order = await slack.ask(wang, "/order", "alibaba 5万 年度服务");
+    expect(order.text).toContain("已记录 阿里巴巴集团 的一笔订单");
+    const { rows } = await t.db.sql.query("SELECT o.amount::text, o.currency, o.product FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = '阿里巴巴集团'");
+    expect(rows).toEqual([{ amount: "50000.00", currency: "CNY", product: "年度服务" }]);
+    const history = await slack.ask(li, "/history", "阿里巴巴集团");
+    expect(history.text).toContain("确认了报价");
+    expect(history.text).toContain("年度服务");
+  });
+
   it("suggests look-alikes for a typo and offers to add the name", async () => {
     const reply = await slack.ask(li, "/customer", "Acmee");
     expect(reply.text).toContain("No customer matches “Acmee”.");
@@ -142,7 +154,9 @@ describe("a rep works with customers through slash commands", () => {
   it("ranks customers by lifetime value with /top", async () => {
     const reply = await slack.ask(li, "/top", "5");
     expect(reply.text).toContain("Top customers by lifetime value");
-    expect(reply.text).toContain("1. Acme Ltd");
+    // 50,000 bought this month outranks 8,520 spread over nine months.
+    expect(reply.text).toContain("1. 阿里巴巴集团");
+    expect(reply.text).toContain("2. Acme Ltd");
   });
 
   it("shares a card in the channel only when asked", async () => {

@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { TEST_REDIS_URL } from "../support/env.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = "";
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(check: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("npm start", () => {
+  it("starts without any platform credentials, says in one line what is off and why, serves probes, and stops on SIGTERM", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const bot = run({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port) });
+    try {
+      await waitFor(() => bot.output().includes("listening on port"));
+      const line = bot.output().split("\n").find((l) => l.includes("listening on port"))!;
+      expect(JSON.parse(line)).toMatchObject({ level: 30, port, msg: expect.stringContaining("Slack off (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are not set); WeChat off") as string });
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ ready: true, checks: { postgres: "ok", redis: "ok" } });
+      expect((await fetch(`http://127.0.0.1:${port}/slack/events`, { method: "POST" })).status).toBe(404);
+    } finally {
+      bot.child.kill("SIGTERM");
+    }
+    expect(await bot.exited).toBe(0);
+  });
+
+  it("refuses to start on bad configuration, naming every problem at once", async () => {
+    const bot = run({ PORT: "http", DEFAULT_LOCALE: "fr", SLACK_BOT_TOKEN: "xoxb-only-half" });
+    expect(await bot.exited).toBe(1);
+    for (const name of ["DATABASE_URL is required", "PORT", "DEFAULT_LOCALE", "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set"]) {
+      expect(bot.output()).toContain(name);
+    }
+    expect(bot.output()).not.toContain("xoxb-only-half");
+  });
+
+  it("reports not ready, without failing, when Postgres is unreachable", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const bot = run({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none", REDIS_URL: TEST_REDIS_URL, PORT: String(port) });
+    try {
+      await waitFor(() => bot.output().includes("listening on port"));
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ ready: false, checks: { redis: "ok" } });
+    } finally {
+      bot.child.kill("SIGTERM");
+    }
+    await bot.exited;
+  });
+});

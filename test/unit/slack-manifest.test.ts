@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { LOG_SHORTCUT_ID } from "../../adapters/slack/slack-adapter.js";
+import { COMMANDS } from "../../src/commands/index.js";
+
+interface Manifest {
+  features: { slash_commands: { command: string; url: string; usage_hint?: string }[]; shortcuts: { type: string; callback_id: string }[] };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string } };
+}
+
+const manifest = parse(readFileSync("slack-manifest.yaml", "utf8")) as Manifest;
+
+describe("slack-manifest.yaml matches what the bot serves", () => {
+  it("declares exactly the commands the bot implements, all at /slack/events", () => {
+    const declared = manifest.features.slash_commands.map((c) => c.command).sort();
+    const implemented = [...COMMANDS.filter((c) => c.name !== "help").map((c) => `/${c.name}`), "/crm"].sort();
+    expect(declared).toEqual(implemented);
+    for (const c of manifest.features.slash_commands) {
+      expect(c.url).toBe("https://YOUR-HOST/slack/events");
+      expect(c.command.length).toBeLessThanOrEqual(32);
+    }
+  });
+
+  it("declares the Log to CRM message shortcut under the id the adapter listens for", () => {
+    expect(manifest.features.shortcuts).toContainEqual(expect.objectContaining({ type: "message", callback_id: LOG_SHORTCUT_ID }));
+  });
+
+  it("points events and interactivity at /slack/events, with the events and scopes the adapter uses", () => {
+    expect(manifest.settings.event_subscriptions.request_url).toBe("https://YOUR-HOST/slack/events");
+    expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: "https://YOUR-HOST/slack/events" });
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(["app_mention", "message.im"]);
+    for (const scope of ["commands", "chat:write", "users:read", "app_mentions:read", "im:history"]) {
+      expect(manifest.oauth_config.scopes.bot).toContain(scope);
+    }
+  });
+});
