@@ -1,4 +1,4 @@
-import type { Block as SlackBlock, KnownBlock, View } from "@slack/types";
+import type { Block as SlackBlock, KnownBlock, ModalView } from "@slack/types";
 import type { Block, Button, Form, Message } from "../../src/core/index.js";
 import { escapeMrkdwn, inlineCode, safeLink, truncate } from "./escape.js";
 
@@ -141,7 +141,7 @@ export interface ModalMetadata {
   channelId?: string;
 }
 
-export function renderModal(form: Form, metadata: ModalMetadata): View {
+export function renderModal(form: Form, metadata: ModalMetadata): ModalView {
   const privateMetadata = JSON.stringify({ s: metadata.state, ...(metadata.channelId ? { c: metadata.channelId } : {}) });
   if (privateMetadata.length > LIMITS.privateMetadata) throw new Error("form state too large for a Slack modal");
   return {
