@@ -1,17 +1,6 @@
 import type pg from "pg";
+import { mulberry32 } from "../prisma/seed-data.js";
 import { nameKeys } from "../src/domain/customer-name.js";
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run builds the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LATIN_A = ["Blue", "North", "Silver", "Bright", "Summit", "Harbor", "Maple", "Granite", "Copper", "Eagle", "Pioneer", "Atlas", "Nova", "Cedar", "Iron", "Golden", "Crystal", "Rapid", "Union", "Vertex", "Delta", "Orion", "Sterling", "Falcon", "Beacon"];
 const LATIN_B = ["Ridge", "Point", "Field", "Stone", "Bridge", "Wave", "Peak", "Forge", "Line", "Gate", "Works", "Labs", "Craft", "Path", "Hill", "Bay", "Port", "Grove", "Valley", "Star"];
@@ -31,7 +20,7 @@ export interface GeneratedCustomer {
 
 /** `count` company names, half English and half Chinese, unique after normalisation. */
 export function generateCustomers(count: number, seed = 42): GeneratedCustomer[] {
-  const next = random(seed);
+  const next = mulberry32(seed); // deterministic: every run builds the same data
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
   const seen = new Set<string>();
   const out: GeneratedCustomer[] = [];

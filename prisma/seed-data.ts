@@ -36,8 +36,8 @@ const SEED_LOCK_KEY = 727_274_001;
 // ---------------------------------------------------------------------------------------------
 // Randomness
 
-/** mulberry32: a tiny 32-bit PRNG, plenty for demo data. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: a tiny 32-bit PRNG, plenty for demo and benchmark data. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

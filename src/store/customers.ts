@@ -74,17 +74,20 @@ export function createCustomerStore(db: Db) {
   }
 
   /**
-   * Typos: trigram similarity (pg_trgm's `%`, threshold 0.3) on pinyin, and on the name for
-   * Chinese queries. The planner misjudges how selective `%` is and may scan every row
-   * computing similarity (300 ms at 100k customers); the trigram index answers in a few ms,
-   * so sequential scans are switched off for this one statement.
+   * Typos: trigram similarity (pg_trgm's `%`, threshold 0.3) on the characters a query is
+   * written in: the name for Chinese, pinyin for Latin (which covers Latin names and the pinyin
+   * of Chinese ones). A homophone typed in Chinese already matches exactly by pinyin.
+   * The planner misjudges how selective `%` is and may scan every row computing similarity
+   * (300 ms at 100k customers); the trigram index answers in a few ms, so sequential scans are
+   * switched off for this one statement.
    */
   async function similar(keys: NameKeys, limit: number): Promise<Row[]> {
-    const arms = [Prisma.sql`SELECT id, similarity(pinyin, ${keys.pinyin}) AS score FROM customers WHERE pinyin % ${keys.pinyin}`];
-    if (hasChinese(keys.normalizedName)) {
-      arms.push(Prisma.sql`SELECT id, similarity(normalized_name, ${keys.normalizedName}) FROM customers WHERE normalized_name % ${keys.normalizedName}`);
-    }
-    arms.push(Prisma.sql`SELECT customer_id, similarity(normalized_name, ${keys.normalizedName}) FROM customer_aliases WHERE normalized_name % ${keys.normalizedName}`);
+    const arms = [
+      hasChinese(keys.normalizedName)
+        ? Prisma.sql`SELECT id, similarity(normalized_name, ${keys.normalizedName}) AS score FROM customers WHERE normalized_name % ${keys.normalizedName}`
+        : Prisma.sql`SELECT id, similarity(pinyin, ${keys.pinyin}) AS score FROM customers WHERE pinyin % ${keys.pinyin}`,
+      Prisma.sql`SELECT customer_id, similarity(normalized_name, ${keys.normalizedName}) FROM customer_aliases WHERE normalized_name % ${keys.normalizedName}`,
+    ];
     const query = Prisma.sql`
       SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name
       FROM (${Prisma.join(arms, " UNION ALL ")}) m
