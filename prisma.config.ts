@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { catalogTextPool } from "./prisma/catalog-text-pool.js";
+import { catalogTextPoolConfig } from "./prisma/catalog-text-pool.js";
 
 // `engine: "js"` runs the WebAssembly schema engine for every Prisma command, `generate`
 // included: without it the CLI tries to download the native engine, which these machines
@@ -17,7 +17,7 @@ const databaseUrl = process.env.DATABASE_URL;
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  adapter: async () => new PrismaPg(catalogTextPool(databaseUrl)),
+  adapter: async () => new PrismaPg(catalogTextPoolConfig(databaseUrl)),
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations", seed: "tsx prisma/seed.ts" },
 });

@@ -27,11 +27,29 @@ export function reportCatalogTypesAsText<R extends { fields?: Field[] }>(result:
 
 type Callback = (err: unknown, res: { fields?: Field[] } | undefined) => void;
 
+/**
+ * The adapter drops the shadow database of `migrate dev` before it closes its pool to it, so
+ * Postgres refuses ("is being accessed by other users"). Forcing the drop of that one
+ * throw-away database, by its generated name only, lets `migrate dev` finish.
+ */
+const SHADOW_DROP = /^DROP DATABASE "prisma_migrate_shadow_db_[0-9a-f-]{36}"$/;
+const SHADOW_DATABASE = /^prisma_migrate_shadow_db_[0-9a-f-]{36}$/;
+
 class CatalogTextClient extends pg.Client {
+  /**
+   * The forced drop ends the shadow pool's idle connection; on that throw-away database the
+   * resulting connection errors are expected and must not crash the CLI.
+   */
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "error" && SHADOW_DATABASE.test(this.database ?? "")) return true;
+    return super.emit(event, ...args);
+  }
+
   // pg.Pool calls query with a callback; a pooled client inside a transaction calls it in
   // promise form: patch the result in both. pg's overloads make a typed override unwieldy.
   // @ts-expect-error -- one implementation standing in for every overload
   override query(...args: unknown[]): unknown {
+    if (typeof args[0] === "string" && SHADOW_DROP.test(args[0])) args[0] = `${args[0]} WITH (FORCE)`;
     const last = args[args.length - 1];
     if (typeof last === "function") {
       const callback = last as Callback;
@@ -43,6 +61,23 @@ class CatalogTextClient extends pg.Client {
   }
 }
 
-export function catalogTextPool(connectionString: string): pg.Pool {
-  return new pg.Pool({ connectionString, Client: CatalogTextClient as unknown as typeof pg.Client, max: 2, connectionTimeoutMillis: 5000 });
+/**
+ * Pool settings for the migration adapter. The URL is split into fields because the adapter
+ * makes the shadow database of `migrate dev` by overriding `database`, and pg lets a
+ * connectionString win over that field, which would point the shadow at the real database.
+ */
+export function catalogTextPoolConfig(connectionString: string): pg.PoolConfig {
+  const url = new URL(connectionString);
+  const sslmode = url.searchParams.get("sslmode");
+  return {
+    host: decodeURIComponent(url.hostname) || "localhost",
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    database: decodeURIComponent(url.pathname.replace(/^\//, "")) || undefined,
+    ...(sslmode && sslmode !== "disable" ? { ssl: sslmode === "no-verify" ? { rejectUnauthorized: false } : true } : {}),
+    Client: CatalogTextClient as unknown as typeof pg.Client,
+    max: 2,
+    connectionTimeoutMillis: 5000,
+  };
 }

@@ -64,6 +64,7 @@ const schema = z.object({
     .transform((v) => v.toUpperCase())
     .refine(isSupportedCurrency, "must be an ISO 4217 code the bot knows, such as CNY or USD"),
   FX_RATES: ratesList,
+  BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be letters, digits, - or _ (at most 40)").default("crm"),
 });
 
 type Env = z.infer<typeof schema>;
@@ -82,6 +83,8 @@ export interface Config {
   clvLifespanMonths: number;
   baseCurrency: string;
   fxRates: Record<string, string>;
+  /** Prefix of every BullMQ key in Redis. */
+  jobsPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -144,5 +147,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     clvLifespanMonths: e.CLV_LIFESPAN_MONTHS,
     baseCurrency: e.BASE_CURRENCY,
     fxRates: e.FX_RATES,
+    jobsPrefix: e.BULLMQ_PREFIX,
   };
 }

@@ -3,24 +3,35 @@ import { pathToFileURL } from "node:url";
 import { execFileSync } from "node:child_process";
 import { runTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
+import { createSlackSender } from "../adapters/slack/slack-sender.js";
 import { seedDemoData } from "../prisma/seed-data.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { createCore, type Core } from "./core/index.js";
+import { DeliveryError, createCore, type Core, type Sender } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
 import { createHttpServer } from "./http/server.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
+import { createJobQueues } from "./jobs/queues.js";
+import { createRateLimiter } from "./jobs/rate-limiter.js";
 import { createRedis } from "./jobs/redis.js";
+import { startWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
-import { createServices, type ServiceDeps, type Services } from "./services/index.js";
+import {
+  createServices, deliverOutbox, fireReminder, reconcileJobs, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+} from "./services/index.js";
 import { createPrisma, createStore, type Store } from "./store/index.js";
+
+export type Role = "web" | "worker" | "all";
 
 export interface StartOptions {
   log?: Logger;
+  /** web: webhooks and probes; worker: jobs (reminders, outbox) and probes; all: both. */
+  role?: Role;
   /** Host to listen on; tests use loopback. */
   host?: string;
   /** Slack's acknowledgement budget for slash commands (tests shorten it). */
   slackAckBudgetMs?: number;
   now?: () => Date;
+  sweepEveryMs?: number;
 }
 
 export interface RunningBot {
@@ -38,7 +49,7 @@ export function platformSummary(config: Config): string {
   return `${slack}; WeChat off (not part of this build yet)`;
 }
 
-function serviceDeps(config: Config, store: Store, now?: () => Date): ServiceDeps {
+function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () => Date): ServiceDeps {
   const rates = ratesToBase(config.baseCurrency, config.fxRates);
   return {
     store,
@@ -48,17 +59,22 @@ function serviceDeps(config: Config, store: Store, now?: () => Date): ServiceDep
       clvLifespanMonths: config.clvLifespanMonths,
       adminUserIds: config.slack.adminUserIds,
     },
+    jobs,
     now: now ?? (() => new Date()),
   };
 }
 
-/** The composition root: the only place that wires store, services, core, adapters and HTTP. */
+/** The composition root: the only place that wires store, services, core, jobs, adapters and HTTP. */
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const log = options.log ?? createLogger(config.logLevel);
+  const role = options.role ?? "all";
   const prisma = createPrisma({ url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000 });
   const store = createStore(prisma);
   const redis = createRedis(config.redisUrl);
-  const services = createServices(serviceDeps(config, store, options.now));
+  const queues = createJobQueues({ redisUrl: config.redisUrl, prefix: config.jobsPrefix, log });
+  if (!(await queues.ready(5_000))) log.warn("Redis is not reachable yet: reminders are saved and get their jobs once it is");
+  const deps = serviceDeps(config, store, queues, options.now);
+  const services = createServices(deps);
   const metrics = createMetrics();
   const core = createCore({
     services,
@@ -68,7 +84,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
 
   let slack: SlackAdapter | undefined;
-  if (config.slack.enabled) {
+  if (config.slack.enabled && role !== "worker") {
     slack = createSlackAdapter({
       signingSecret: config.slack.signingSecret,
       botToken: config.slack.botToken,
@@ -78,6 +94,44 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       log,
       ...(options.slackAckBudgetMs !== undefined ? { ackBudgetMs: options.slackAckBudgetMs } : {}),
     });
+  }
+
+  let workers: { close(): Promise<void> } | undefined;
+  if (role !== "web") {
+    const senders: Record<string, Sender> = {};
+    if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    const deliverer: Deliverer = {
+      async deliver({ platform, destination, payload }) {
+        const sender = senders[platform];
+        if (!sender) throw new DeliveryError("permanent", `${platform} is not configured in this process`);
+        return sender.send(destination, await core.renderNotification(payload));
+      },
+    };
+    const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix) };
+    workers = await startWorkers({
+      redisUrl: config.redisUrl,
+      prefix: config.jobsPrefix,
+      log,
+      ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
+      handlers: {
+        fireReminder: (id) => fireReminder(deps, id),
+        deliverOutbox: async (id) => {
+          const outcome = await deliverOutbox(deps, io, id);
+          metrics.delivered(outcome);
+          if (outcome === "failed") {
+            const row = await store.outbox.get(id);
+            log.error({ outboxId: id, platform: row?.platform, reason: row?.lastError }, "outgoing message failed for good");
+          }
+          return outcome;
+        },
+        sweep: () => reconcileJobs(deps, new Date(Date.now() + SWEEP_HORIZON_MS)),
+      },
+    });
+    // Redis may have lost jobs while we were away: re-create every pending one from its row.
+    reconcileJobs(deps, new Date(8.64e15)).then(
+      (counts) => log.info(counts, "reconciled jobs with Postgres"),
+      (error: unknown) => log.error({ err: error }, "reconcile at start failed; the sweep will retry"),
+    );
   }
 
   const http = createHttpServer({
@@ -93,20 +147,26 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   const port = await http.listen();
   await slack?.start();
-  log.info({ port }, `listening on port ${port}; ${platformSummary(config)}`);
+  log.info({ port, role }, `listening on port ${port} as ${role}; ${platformSummary(config)}`);
 
   return {
     port,
     core,
     services,
     async stop() {
+      // Stop taking new work first, then let jobs in flight finish, then close connections.
       await http.close();
       await slack?.stop();
+      await workers?.close();
+      await queues.close();
       redis.disconnect();
       await store.close();
     },
   };
 }
+
+/** The sweep looks this far ahead, so a job lost from Redis is re-created before it is due. */
+const SWEEP_HORIZON_MS = 2 * 60_000;
 
 /** A seeded rep the demo acts as; `npm run demo -- --as rep-li-na` picks another. */
 const DEMO_REP = "rep-alex-chen";
@@ -125,7 +185,8 @@ async function demo(config: Config, args: string[]): Promise<void> {
   console.error(seeded.skipped ? "Demo data already present." : `Seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.interactions} interactions.`);
   const store = createStore(prisma);
   const rep = await store.users.findByIdentity("local", as);
-  const services = createServices(serviceDeps(config, store));
+  // The demo has no platform to deliver to: reminders are saved, and fire once a worker runs.
+  const services = createServices(serviceDeps(config, store, { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined }));
   const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
   await runTerminal({
     core,
@@ -155,8 +216,13 @@ async function main(): Promise<void> {
     await demo(config, args.slice(1));
     return;
   }
+  const roleArg = args.find((a) => a.startsWith("--role="))?.slice("--role=".length) ?? "all";
+  if (roleArg !== "web" && roleArg !== "worker" && roleArg !== "all") {
+    console.error(`--role must be web, worker or all (got "${roleArg}")`);
+    process.exit(1);
+  }
   const log = createLogger(config.logLevel);
-  const bot = await start(config, { log });
+  const bot = await start(config, { log, role: roleArg });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -74,7 +74,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (outcome.kind === "message" || outcome.kind === "form-done") {
       const payload = responsePayload(outcome.message);
       // A shared post is a new message in the channel; the private one it came from stays.
-      await respond({ ...payload, replace_original: replaceOriginal && payload.response_type === "ephemeral" });
+      // A reminder marked done replaces the message that carried its buttons.
+      const replace = outcome.message.replaceOriginal === true || (replaceOriginal && payload.response_type === "ephemeral");
+      await respond({ ...payload, replace_original: replace });
     }
   }
 

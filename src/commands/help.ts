@@ -19,6 +19,7 @@ export function helpMessage(ctx: CommandContext, commands: readonly CommandDefin
 export function createHelp(commands: () => readonly CommandDefinition[]): { command: CommandDefinition; actions: Record<string, ActionHandler> } {
   const command: CommandDefinition = {
     name: "help",
+    slash: false,
     help: [{ usage: ["/crm help"], description: "help.help", examples: [] }],
     run: async (ctx) => helpMessage(ctx, commands()),
   };

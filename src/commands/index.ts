@@ -6,6 +6,8 @@ import { historyActions, historyCommand } from "./history.js";
 import { logActions, logCommand, logForm, logForms } from "./log.js";
 import { orderActions, orderCommand, orderForms } from "./order.js";
 import { topActions, topCommand } from "./top.js";
+import { remindActions, remindCommand } from "./remind.js";
+import { outboxActions, outboxCommand } from "./outbox.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -13,11 +15,11 @@ import type { CustomerSummary } from "../services/index.js";
 const help = createHelp(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, help.command];
+export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, remindCommand, outboxCommand, help.command];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
-  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 帮助: "help", "?": "help",
+  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 提醒: "remind", 帮助: "help", "?": "help",
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -53,6 +55,7 @@ const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSu
   log: (ctx, c, rest) => logCommand.withCustomer(ctx, c, rest),
   order: (ctx, c, rest) => orderCommand.withCustomer(ctx, c, rest),
   history: (ctx, c) => historyCommand.withCustomer(ctx, c),
+  remind: (ctx, c, rest) => remindCommand.withCustomer(ctx, c, rest),
 };
 
 const pickValue = z.object({ c: z.string(), id: z.uuid(), r: z.string().max(1_900) });
@@ -66,6 +69,8 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...historyActions,
   ...topActions,
   ...help.actions,
+  ...remindActions,
+  ...outboxActions,
   "customer.pick": async (ctx, value) => {
     const pick = pickValue.parse(JSON.parse(value));
     const next = CONTINUATIONS[pick.c];
@@ -98,3 +103,4 @@ export function examplesFor(commandName: string): string[] {
 }
 
 export type { CommandContext, CommandDefinition } from "./types.js";
+export { notificationPayload, notificationRecipient, renderNotification, type NotificationPayload } from "./notifications.js";

@@ -25,6 +25,8 @@ export interface CommandHelp {
 export interface CommandDefinition {
   /** The word after the slash: "customer" for /customer. */
   name: string;
+  /** False for commands reached only through /crm (no slash command of their own). */
+  slash?: boolean;
   help: CommandHelp[];
   run(ctx: CommandContext, text: string): Promise<Outcome>;
 }

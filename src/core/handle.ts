@@ -1,10 +1,12 @@
 import { z } from "zod";
-import { ACTIONS, FORMS, crmCommand, examplesFor, findCommand, logMessageForm, type CommandContext } from "../commands/index.js";
+import {
+  ACTIONS, FORMS, crmCommand, examplesFor, findCommand, logMessageForm, notificationPayload, notificationRecipient, renderNotification, type CommandContext,
+} from "../commands/index.js";
 import { AppError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
 import type { Message, Outcome } from "../reply/reply.js";
 import { errorMessage } from "../reply/reply.js";
-import type { Services } from "../services/index.js";
+import type { Rep, Services } from "../services/index.js";
 import type { Actor, InboundEvent } from "./inbound-event.js";
 
 export type OutcomeLabel = "ok" | "invalid" | "not_found" | "forbidden" | "unavailable" | "error";
@@ -25,6 +27,8 @@ export interface CoreOptions {
 
 export interface Core {
   handle(event: InboundEvent): Promise<Outcome>;
+  /** An outbox payload as a message in its reader's language and time zone. */
+  renderNotification(payload: unknown): Promise<Message>;
   /** The catalogue of the actor's language, for the few words an adapter says itself. */
   translatorFor(actor: Pick<Actor, "locale">): Translate;
 }
@@ -145,8 +149,24 @@ export function createCore(options: CoreOptions): Core {
   const localeOf = (actor: Pick<Actor, "locale">, stored?: string | null): Locale =>
     resolveLocale(actor.locale ?? stored, options.defaultLocale);
 
+  function contextFor(rep: Rep, actor: Partial<Pick<Actor, "locale" | "timezone" | "platform">>): CommandContext {
+    const locale = localeOf(actor, rep.locale);
+    const timezone = [actor.timezone, rep.timezone ?? undefined].find(isTimeZone) ?? options.defaultTimezone;
+    return {
+      rep, platform: actor.platform ?? rep.platform, locale, timezone, now: services.now(), t: translator(locale), f: createFormatter(locale, timezone), services,
+    };
+  }
+
   return {
     translatorFor: (actor) => translator(localeOf(actor)),
+
+    async renderNotification(raw) {
+      const payload = notificationPayload.parse(raw);
+      const userId = await notificationRecipient({ services }, payload);
+      const rep = userId ? await services.getRep(userId) : null;
+      if (!rep) throw new Error("the recipient of this notification no longer exists");
+      return renderNotification(contextFor(rep, {}), payload);
+    },
 
     async handle(event) {
       const started = process.hrtime.bigint();
@@ -163,12 +183,8 @@ export function createCore(options: CoreOptions): Core {
           locale: event.actor.locale,
           timezone: event.actor.timezone,
         });
-        const locale = localeOf(event.actor, rep.locale);
-        const timezone = [event.actor.timezone, rep.timezone ?? undefined].find(isTimeZone) ?? options.defaultTimezone;
-        t = translator(locale);
-        const ctx: CommandContext = {
-          rep, platform: event.actor.platform, locale, timezone, now: services.now(), t, f: createFormatter(locale, timezone), services,
-        };
+        const ctx = contextFor(rep, event.actor);
+        t = ctx.t;
         outcome = await route(event, ctx);
         if (outcome.kind === "message" && outcome.message.isError) label = "invalid";
       } catch (error) {

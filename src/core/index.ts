@@ -5,3 +5,11 @@ export type { Action, Block, Button, Field, Form, FormField, ListItem, Message, 
 export type { Translate } from "../i18n/index.js";
 export type { Route, RouteHandler } from "../http/server.js";
 export type { Logger } from "../logger.js";
+export { DeliveryError, type DeliveryFailureKind } from "../domain/errors.js";
+import type { Message } from "../reply/reply.js";
+
+/** What an adapter offers the outbox: send a message to a user or channel of its platform. */
+export interface Sender {
+  /** Resolves with the platform's message id; throws DeliveryError when the platform refuses. */
+  send(destination: string, message: Message): Promise<{ externalId?: string }>;
+}

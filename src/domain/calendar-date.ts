@@ -37,3 +37,10 @@ export function instantOfLocalTime(date: string, timeZone: string, hour = 12, mi
   // A second pass settles the offset when the first guess fell across a DST change.
   return new Date(wall - zoneOffset(new Date(first), timeZone));
 }
+
+/** The calendar date `days` after `date` ("2026-03-31" + 1 = "2026-04-01"). */
+export function addDays(date: string, days: number): string {
+  const m = ISO_DATE.exec(date);
+  if (!m) throw new Error(`not a calendar date: ${date}`);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days)).toISOString().slice(0, 10);
+}

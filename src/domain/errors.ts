@@ -28,3 +28,22 @@ export class AppError extends Error {
 export function invalidInput(userKey: string, params: MessageParams = {}): AppError {
   return new AppError("INVALID_INPUT", userKey, params);
 }
+
+/**
+ * Why a platform did not take an outgoing message, as the outbox needs to know it: try again
+ * later (with the platform's own wait when it gave one), or give up with the reason.
+ */
+export type DeliveryFailureKind = "temporary" | "rate-limited" | "permanent";
+
+export class DeliveryError extends Error {
+  override readonly name = "DeliveryError";
+  constructor(
+    readonly kind: DeliveryFailureKind,
+    /** The platform's error code or a short reason ("channel_not_found", "HTTP 503"). */
+    readonly reason: string,
+    /** For rate-limited: how long the platform asked us to wait. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(`${kind}: ${reason}`);
+  }
+}

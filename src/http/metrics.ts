@@ -18,8 +18,17 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const deliveries = new Counter({
+    name: "crm_outbox_deliveries_total",
+    help: "Outbox delivery attempts by result: sent, retry, postponed (rate limit), failed (for good), skipped.",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    delivered(outcome: string) {
+      deliveries.inc({ outcome });
+    },
     observe(command: string, outcome: string, seconds: number) {
       handled.inc({ command, outcome });
       latency.observe({ command, outcome }, seconds);

@@ -48,6 +48,8 @@ export interface Message {
   blocks: Block[];
   /** The reply says something went wrong (for metrics and styling). */
   isError?: boolean;
+  /** Replaces the message whose button was pressed (a reminder marked done), instead of adding one. */
+  replaceOriginal?: boolean;
 }
 
 export interface FormField {

@@ -1,4 +1,5 @@
 import type { Store } from "../store/index.js";
+import type { JobScheduler } from "./ports.js";
 
 /** What every use-case may rely on; built once in main.ts. */
 export interface ServiceDeps {
@@ -10,5 +11,7 @@ export interface ServiceDeps {
     clvLifespanMonths: number;
     adminUserIds: readonly string[];
   };
+  /** Timers live in the job system; rows in Postgres stay the record (see DESIGN). */
+  jobs: JobScheduler;
   now(): Date;
 }

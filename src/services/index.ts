@@ -1,4 +1,5 @@
 import type { RepProfile, Rep, TimelineCursor, CustomerSummary } from "../store/index.js";
+import { AppError } from "../domain/errors.js";
 import { addCustomer } from "./add-customer.js";
 import type { ServiceDeps } from "./deps.js";
 import { getCustomerCard } from "./get-customer-card.js";
@@ -7,7 +8,8 @@ import { listTopCustomers } from "./list-top-customers.js";
 import { recordInteraction, type InteractionInput } from "./record-interaction.js";
 import { recordOrder, type OrderInput } from "./record-order.js";
 import { registerRep } from "./register-rep.js";
-import { resolveCustomer, resolveLeadingCustomer } from "./resolve-customer.js";
+import { findNamedCustomer, resolveCustomer, resolveLeadingCustomer } from "./resolve-customer.js";
+import { scheduleReminder, updateReminder } from "./schedule-reminder.js";
 
 /** The use-cases with their dependencies bound, as commands and adapters call them. */
 export function createServices(deps: ServiceDeps) {
@@ -24,12 +26,33 @@ export function createServices(deps: ServiceDeps) {
     recordOrder: (rep: Rep, input: OrderInput) => recordOrder(deps, rep, input),
     listHistory: (customerId: string, after?: TimelineCursor) => listHistory(deps, customerId, after),
     listTopCustomers: (limit: number) => listTopCustomers(deps, limit),
+    scheduleReminder: (rep: Rep, input: { text: string; dueAt: Date; customerId: string | null }) => scheduleReminder(deps, rep, input),
+    updateReminder: (rep: Rep, id: string, change: { close: "DONE" | "CANCELLED" } | { dueAt: Date }) => updateReminder(deps, rep, id, change),
+    listOpenReminders: (rep: Rep) => deps.store.reminders.listOpen(rep.id, 25),
+    getReminder: (id: string) => deps.store.reminders.get(id),
+    getRep: (id: string) => deps.store.users.findById(id),
+    listFailedDeliveries: () => deps.store.outbox.listFailed(20),
+    retryDelivery: async (rep: Rep, id: string) => {
+      if (rep.role !== "ADMIN") throw new AppError("FORBIDDEN", "error.forbidden");
+      const requeued = await deps.store.outbox.requeue(id, deps.now());
+      if (requeued) {
+        await deps.store.audit.write({ actorId: rep.id, action: "outbox.retry", entity: "outbox", entityId: id });
+        await deps.jobs.scheduleDelivery(id, deps.now());
+      }
+      return requeued;
+    },
+    /** Customers named anywhere in a text ("send Acme the quote"), exact names and aliases only. */
+    findNamedCustomer: (words: readonly string[]) => findNamedCustomer(deps, words),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
 export type { ServiceDeps } from "./deps.js";
-export type { CustomerSummary, Rep, TimelineCursor, TimelineEntry } from "../store/index.js";
+export type { CustomerSummary, Rep, ReminderView, TimelineCursor, TimelineEntry } from "../store/index.js";
+export type { Deliverer, JobScheduler, OutgoingMessage, RateLimiter } from "./ports.js";
+export { fireReminder } from "./fire-reminder.js";
+export { deliverOutbox } from "./deliver-outbox.js";
+export { reconcileJobs } from "./reconcile-jobs.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";

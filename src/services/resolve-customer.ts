@@ -47,3 +47,20 @@ export async function resolveLeadingCustomer(deps: ServiceDeps, words: readonly 
   const query = words[0] ?? "";
   return { resolution: await resolveCustomer(deps, query), query, rest: words.slice(1).join(" ") };
 }
+
+/**
+ * The customer a text names, if exactly one: runs of one to three words are looked up by their
+ * exact key (name, alias, pinyin), longest first, among the first dozen words.
+ */
+export async function findNamedCustomer(deps: ServiceDeps, words: readonly string[]): Promise<CustomerSummary | undefined> {
+  const scanned = words.slice(0, 12).map((w) => w.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, "")).filter(Boolean);
+  for (let size = 3; size >= 1; size--) {
+    for (let i = 0; i + size <= scanned.length; i++) {
+      const keys = nameKeys(scanned.slice(i, i + size).join(" "));
+      if ([...keys.normalizedName].length < 2) continue;
+      const candidates = await deps.store.customers.findExact(keys, 2);
+      if (candidates.length === 1) return candidates[0];
+    }
+  }
+  return undefined;
+}

@@ -116,6 +116,11 @@ export function createCustomerStore(db: Db) {
       return { tier: alike.length > 0 ? "similar" : "none", candidates: alike.map(toSummary) };
     },
 
+    /** Only exact keys (name, alias, pinyin): one indexed query, for scanning a text for names. */
+    async findExact(keys: NameKeys, limit = 2): Promise<CustomerSummary[]> {
+      return keys.normalizedName ? (await exact(keys, limit)).map(toSummary) : [];
+    },
+
     /**
      * Creates a customer unless one with the same normalised name exists; the unique index
      * decides, so two reps adding "Acme" at once end with one customer.

@@ -5,7 +5,7 @@ export function createFollowUpStore(db: Db) {
   return {
     async openReminders(customerId: string, take: number) {
       return db.reminder.findMany({
-        where: { customerId, status: "PENDING" },
+        where: { customerId, status: { in: ["PENDING", "FIRED"] } },
         orderBy: { dueAt: "asc" },
         take,
         select: { id: true, text: true, dueAt: true, user: { select: { displayName: true } } },

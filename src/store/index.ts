@@ -3,8 +3,10 @@ import { createCustomerStore } from "./customers.js";
 import { createFollowUpStore } from "./follow-ups.js";
 import { createInteractionStore } from "./interactions.js";
 import { createOrderStore } from "./orders.js";
+import { createOutboxStore } from "./outbox.js";
 import type { Db, PrismaClient } from "./prisma.js";
 import { createRankingStore } from "./rankings.js";
+import { createReminderStore } from "./reminders.js";
 import { createTimelineStore } from "./timeline.js";
 import { createUserStore } from "./users.js";
 
@@ -18,6 +20,8 @@ function repositories(db: Db) {
     rankings: createRankingStore(db),
     followUps: createFollowUpStore(db),
     audit: createAuditStore(db),
+    reminders: createReminderStore(db),
+    outbox: createOutboxStore(db),
   };
 }
 
@@ -48,3 +52,5 @@ export type { Rep, RepProfile } from "./users.js";
 export type { TimelineEntry, TimelineCursor } from "./timeline.js";
 export type { RankedCustomer } from "./rankings.js";
 export type { InteractionView } from "./interactions.js";
+export type { ReminderView } from "./reminders.js";
+export type { OutboxRow } from "./outbox.js";

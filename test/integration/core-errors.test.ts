@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createCore } from "../../src/core/index.js";
 import { createServices } from "../../src/services/index.js";
 import { createPrisma, createStore } from "../../src/store/index.js";
-import { actor, testSettings, textOf } from "../support/core.js";
+import { actor, testServiceDeps, textOf } from "../support/core.js";
 
 describe("when Postgres is away", () => {
   it("answers in the rep's language that the CRM is unreachable and nothing changed, and reports it", async () => {
@@ -10,7 +10,7 @@ describe("when Postgres is away", () => {
     const handled: string[] = [];
     const failed: string[] = [];
     const core = createCore({
-      services: createServices({ store, settings: testSettings(), now: () => new Date() }),
+      services: createServices(testServiceDeps(store)),
       defaultLocale: "en",
       defaultTimezone: "Asia/Shanghai",
       observer: { handled: (name, outcome) => handled.push(`${name}:${outcome}`), failed: (name) => failed.push(name) },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nameKeys } from "../../src/domain/customer-name.js";
 import { createServices } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { testSettings } from "../support/core.js";
+import { testServiceDeps } from "../support/core.js";
 
 let db: TestDatabase;
 let services: ReturnType<typeof createServices>;
@@ -15,7 +15,7 @@ const NAMES = [
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices({ store: db.store, settings: testSettings(), now: () => new Date("2026-11-20T00:00:00Z") });
+  services = createServices(testServiceDeps(db.store, { now: () => new Date("2026-11-20T00:00:00Z") }));
   for (const name of NAMES) await db.store.customers.create({ name, keys: nameKeys(name), ownerId: null });
   const ibm = await services.resolveCustomer("International Business Machines");
   if (ibm.kind !== "found") throw new Error("setup");

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogTextPool, reportCatalogTypesAsText } from "../../prisma/catalog-text-pool.js";
+import { catalogTextPoolConfig, reportCatalogTypesAsText } from "../../prisma/catalog-text-pool.js";
 import { ADMIN_DATABASE_URL, databaseUrl } from "../support/env.js";
 
 // The schema engine introspects with queries like this one; `name` and "char" are the types
@@ -37,8 +37,7 @@ describe("the catalog-type shim for the WebAssembly schema engine (prisma/orm#27
   });
 
   it("reports name and \"char\" columns as text, values unchanged, in and out of transactions", async () => {
-    const pool = catalogTextPool(databaseUrl(name));
-    const adapter = await new PrismaPg(pool).connect();
+    const adapter = await new PrismaPg(catalogTextPoolConfig(databaseUrl(name))).connect();
     try {
       const result = await adapter.queryRaw(CATALOG_QUERY);
       expect(result.rows).toEqual([["pg_class", "r", "pg_catalog"]]);
@@ -49,8 +48,19 @@ describe("the catalog-type shim for the WebAssembly schema engine (prisma/orm#27
       expect(inTx.rows).toEqual(result.rows);
     } finally {
       await adapter.dispose();
-      await pool.end();
     }
+  });
+
+  it("gives `migrate dev` a shadow database of its own, not the real one", async () => {
+    const factory = new PrismaPg(catalogTextPoolConfig(databaseUrl(name)));
+    const shadow = await factory.connectToShadowDb();
+    const result = await shadow.queryRaw({ sql: "SELECT current_database() AS db", args: [], argTypes: [] });
+    const shadowName = String(result.rows[0]![0]);
+    expect(shadowName).toMatch(/^prisma_migrate_shadow_db_/);
+    // Disposing drops it even though the adapter still holds a connection to it at that point.
+    await shadow.dispose();
+    const left = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [shadowName]);
+    expect(left.rowCount).toBe(0);
   });
 
   it("leaves other column types alone", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { testSettings } from "../support/core.js";
+import { testServiceDeps } from "../support/core.js";
 
 let db: TestDatabase;
 let services: Services;
@@ -10,7 +10,7 @@ const NOW = new Date("2026-11-20T04:00:00Z");
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  services = createServices({ store: db.store, settings: testSettings(), now: () => NOW });
+  services = createServices(testServiceDeps(db.store, { now: () => NOW }));
 });
 afterAll(() => db.drop());
 
@@ -29,7 +29,7 @@ describe("reps", () => {
   });
 
   it("promotes users named in ADMIN_SLACK_USER_IDS", async () => {
-    const withAdmins = createServices({ store: db.store, settings: testSettings({ adminUserIds: ["UBOSS"] }), now: () => NOW });
+    const withAdmins = createServices(testServiceDeps(db.store, { settings: { adminUserIds: ["UBOSS"] }, now: () => NOW }));
     expect((await withAdmins.registerRep({ platform: "slack", externalId: "UBOSS", displayName: "Boss" })).role).toBe("ADMIN");
     await withAdmins.registerRep({ platform: "local", externalId: "first-local", displayName: "First Local" });
     expect((await withAdmins.registerRep({ platform: "local", externalId: "UBOSS", displayName: "Not Slack" })).role).toBe("REP");

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { start, type RunningBot } from "../../src/main.js";
+import { start, type Role, type RunningBot } from "../../src/main.js";
 import { FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { TEST_REDIS_URL } from "./env.js";
+import { deleteKeys } from "./redis.js";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export const BOT_TOKEN = "xoxb-test-0000-fake";
@@ -12,16 +14,28 @@ export interface BotUnderTest {
   db: TestDatabase;
   slack: FakeSlackApi;
   bot: RunningBot;
+  /** BullMQ key prefix of this bot: unique per test file, so files never share jobs. */
+  prefix: string;
   /** http://127.0.0.1:<port> */
   base: string;
+  /** Stops the bot, the fake Slack API and drops the database. */
   stop(): Promise<void>;
 }
 
-/** The real bot (HTTP server, Bolt, core, Postgres) against a fake Slack API and a fresh database. */
-export async function startBotUnderTest(options: { ackBudgetMs?: number; env?: Record<string, string>; now?: () => Date } = {}): Promise<BotUnderTest> {
-  const db = await createTestDatabase();
-  const slack = new FakeSlackApi(BOT_TOKEN);
-  await slack.start();
+export interface BotOptions {
+  ackBudgetMs?: number;
+  env?: Record<string, string>;
+  now?: () => Date;
+  role?: Role;
+  sweepEveryMs?: number;
+  /** Reuse these instead of making new ones (a second process of the same install). */
+  db?: TestDatabase;
+  slack?: FakeSlackApi;
+  prefix?: string;
+}
+
+/** Starts only the bot, against an existing database, fake Slack and job prefix. */
+export async function startBot(db: TestDatabase, slack: FakeSlackApi, prefix: string, options: BotOptions = {}): Promise<RunningBot> {
   const config = loadConfig({
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
@@ -29,24 +43,38 @@ export async function startBotUnderTest(options: { ackBudgetMs?: number; env?: R
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_API_URL: slack.apiUrl,
+    BULLMQ_PREFIX: prefix,
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  const bot = await start(config, {
+  return start(config, {
     log: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     host: "127.0.0.1",
+    ...(options.role ? { role: options.role } : {}),
+    ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
     ...(options.ackBudgetMs !== undefined ? { slackAckBudgetMs: options.ackBudgetMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
+}
+
+/** The real bot (HTTP server, Bolt, core, jobs, Postgres, Redis) against a fake Slack API and a fresh database. */
+export async function startBotUnderTest(options: BotOptions = {}): Promise<BotUnderTest> {
+  const db = options.db ?? (await createTestDatabase());
+  const slack = options.slack ?? new FakeSlackApi(BOT_TOKEN);
+  if (!options.slack) await slack.start();
+  const prefix = options.prefix ?? `crmtest-${randomBytes(5).toString("hex")}`;
+  const bot = await startBot(db, slack, prefix, options);
   return {
     db,
     slack,
     bot,
+    prefix,
     base: `http://127.0.0.1:${bot.port}`,
     async stop() {
       await bot.stop();
-      await slack.stop();
-      await db.drop();
+      if (!options.prefix) await deleteKeys(prefix);
+      if (!options.slack) await slack.stop();
+      if (!options.db) await db.drop();
     },
   };
 }

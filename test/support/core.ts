@@ -1,6 +1,7 @@
 import { createCore, type Actor, type Core, type Outcome } from "../../src/core/index.js";
 import { ratesToBase } from "../../src/domain/money.js";
-import { createServices, type Services } from "../../src/services/index.js";
+import { createServices, type ServiceDeps, type Services } from "../../src/services/index.js";
+import type { JobScheduler } from "../../src/services/ports.js";
 import type { Store } from "../../src/store/index.js";
 
 export interface TestCore {
@@ -16,9 +17,26 @@ export function testSettings(overrides: Partial<Services["settings"]> = {}): Ser
   return { baseCurrency: base, ratesToBase: rates, clvLifespanMonths: 36, adminUserIds: [], ...overrides };
 }
 
+/** A job scheduler that only remembers what it was asked, for tests without BullMQ. */
+export function recordingScheduler(): JobScheduler & { reminders: { id: string; at: Date }[]; deliveries: { id: string; at: Date }[] } {
+  const reminders: { id: string; at: Date }[] = [];
+  const deliveries: { id: string; at: Date }[] = [];
+  return {
+    reminders,
+    deliveries,
+    scheduleReminder: async (id, at) => void reminders.push({ id, at }),
+    scheduleDelivery: async (id, at) => void deliveries.push({ id, at }),
+  };
+}
+
+export function testServiceDeps(store: Store, overrides: Partial<Omit<ServiceDeps, "settings">> & { settings?: Partial<Services["settings"]> } = {}): ServiceDeps {
+  const { settings, ...rest } = overrides;
+  return { store, settings: testSettings(settings), jobs: recordingScheduler(), now: () => new Date(), ...rest };
+}
+
 export function createTestCore(store: Store, options: { now?: Date; settings?: Partial<Services["settings"]> } = {}): TestCore {
   let now = options.now ?? new Date("2026-11-20T04:00:00Z");
-  const services = createServices({ store, settings: testSettings(options.settings), now: () => now });
+  const services = createServices(testServiceDeps(store, { ...(options.settings ? { settings: options.settings } : {}), now: () => now }));
   const core = createCore({ services, defaultLocale: "en", defaultTimezone: "Asia/Shanghai" });
   return { core, services, setNow: (at) => (now = at) };
 }

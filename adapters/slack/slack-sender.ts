@@ -1,0 +1,52 @@
+import { WebClient } from "@slack/web-api";
+import { DeliveryError, type Message, type Sender } from "../../src/core/index.js";
+import { renderMessage } from "./render-blocks.js";
+
+/** Slack errors that no retry can fix: the outbox marks the message failed with the code. */
+const PERMANENT = new Set([
+  "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_disabled", "cannot_dm_bot",
+  "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission", "missing_scope",
+  "msg_too_long", "msg_blocks_too_long", "invalid_blocks", "invalid_blocks_format", "no_text", "restricted_action",
+  "team_access_not_granted", "ekm_access_denied",
+]);
+
+/**
+ * Sends outbox messages to Slack. The Web API client's own retries are off: the outbox owns
+ * retries, and needs each failure classified (temporary, rate-limited with Slack's
+ * Retry-After, or permanent) to decide.
+ */
+export function createSlackSender(options: { botToken: string; apiUrl: string }): Sender {
+  const client = new WebClient(options.botToken, {
+    slackApiUrl: options.apiUrl,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
+  });
+  return {
+    async send(destination: string, message: Message) {
+      try {
+        const result = await client.chat.postMessage({ channel: destination, ...renderMessage(message) });
+        return result.ts ? { externalId: result.ts } : {};
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+  };
+}
+
+function classify(error: unknown): DeliveryError {
+  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; original?: Error };
+  switch (e.code) {
+    case "slack_webapi_rate_limited_error":
+      return new DeliveryError("rate-limited", "ratelimited", (e.retryAfter ?? 1) * 1000);
+    case "slack_webapi_platform_error": {
+      const code = e.data?.error ?? "unknown_error";
+      if (code === "ratelimited") return new DeliveryError("rate-limited", code, 1_000);
+      return new DeliveryError(PERMANENT.has(code) ? "permanent" : "temporary", code);
+    }
+    case "slack_webapi_http_error":
+      return new DeliveryError(e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 408 ? "permanent" : "temporary", `HTTP ${e.statusCode ?? "?"}`);
+    default:
+      return new DeliveryError("temporary", e.original?.message ?? (error instanceof Error ? error.message : String(error)));
+  }
+}

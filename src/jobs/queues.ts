@@ -1,0 +1,78 @@
+import { Queue } from "bullmq";
+import type { Logger } from "../logger.js";
+import type { JobScheduler } from "../services/ports.js";
+import { createRedis, type Redis } from "./redis.js";
+
+/**
+ * Queue names wrapped in a hash tag, so every key of one queue lands in the same Redis Cluster
+ * slot (BullMQ's scripts touch several keys of a queue at once).
+ */
+export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", maintenance: "{maintenance}" } as const;
+
+export const JOB = { fireReminder: "fire-reminder", deliver: "deliver", sweep: "sweep" } as const;
+
+export interface JobsOptions {
+  redisUrl: string;
+  /** Key prefix of every BullMQ key, so several installs (or test files) share a Redis. */
+  prefix: string;
+  log: Logger;
+}
+
+export interface JobQueues extends JobScheduler {
+  /**
+   * Resolves once Redis answers (or after `timeoutMs`, false). Producers do not queue commands
+   * while Redis is away (Postgres rows are the record), so they only work once it is there.
+   */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const KEEP = { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } as const;
+
+/**
+ * Producers for the job system. Job ids are derived from the row and its time, so scheduling
+ * the same thing twice (a retried request, the reconcile pass) makes one job. A failure to
+ * enqueue is logged, not thrown: the row is already saved and the sweep will enqueue it.
+ */
+export function createJobQueues(options: JobsOptions): JobQueues {
+  const connection: Redis = createRedis(options.redisUrl);
+  const log = options.log.child({ component: "jobs" });
+  // BullMQ talks to Redis as soon as a Queue exists, so queues are made once Redis is there.
+  const queues = new Map<string, Queue>();
+  const queue = (name: string): Queue => {
+    let q = queues.get(name);
+    if (!q) {
+      if (connection.status !== "ready") throw new Error(`Redis is not connected (${connection.status})`);
+      q = new Queue(name, { connection, prefix: options.prefix });
+      q.on("error", (error) => log.warn({ err: error, queue: name }, "queue error"));
+      queues.set(name, q);
+    }
+    return q;
+  };
+
+  async function add(name: string, jobName: string, jobId: string, data: Record<string, string>, at: Date): Promise<void> {
+    try {
+      await queue(name).add(jobName, data, { jobId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 5, backoff: { type: "exponential", delay: 1_000 }, ...KEEP });
+    } catch (error) {
+      log.warn({ err: error, jobId }, "could not enqueue a job; the sweep will retry from Postgres");
+    }
+  }
+
+  return {
+    ready: (timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        if (connection.status === "ready") return resolve(true);
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        connection.once("ready", () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      }),
+    scheduleReminder: (id, at) => add(QUEUES.reminders, JOB.fireReminder, `reminder-${id}-${at.getTime()}`, { reminderId: id }, at),
+    scheduleDelivery: (id, at) => add(QUEUES.outbox, JOB.deliver, `outbox-${id}-${at.getTime()}`, { outboxId: id }, at),
+    async close() {
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      connection.disconnect();
+    },
+  };
+}

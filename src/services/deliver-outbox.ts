@@ -1,0 +1,61 @@
+import { DeliveryError } from "../domain/errors.js";
+import type { ServiceDeps } from "./deps.js";
+import type { Deliverer, RateLimiter } from "./ports.js";
+
+/** Slack allows about one message per second per channel; WeChat has no such per-user rule. */
+const MIN_INTERVAL_MS: Readonly<Record<string, number>> = { slack: 1_000 };
+export const MAX_ATTEMPTS = 8;
+
+/** 2 s, 4 s, 8 s ... capped at 10 minutes, with up to 20% jitter so retries do not stampede. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(2 ** attempt * 1_000, 600_000);
+  return Math.round(base * (1 + random() * 0.2));
+}
+
+export type DeliveryOutcome = "sent" | "postponed" | "retry" | "failed" | "skipped";
+
+/**
+ * One delivery attempt of an outbox message. Waits its turn per destination, claims the row
+ * (so two workers never both send it), sends, and records the result: SENT; PENDING again with
+ * the time of the next attempt (the platform's Retry-After when it gave one); or FAILED with
+ * the reason when the platform refuses for good or attempts run out. Delivery is at-least-once:
+ * a worker that dies between sending and recording leaves the row SENDING, and the reconcile
+ * pass hands it to another attempt.
+ */
+export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Deliverer; rateLimiter: RateLimiter }, outboxId: string): Promise<DeliveryOutcome> {
+  const row = await deps.store.outbox.get(outboxId);
+  if (!row || row.status !== "PENDING") return "skipped";
+  const now = deps.now();
+  if (row.nextAttemptAt.getTime() > now.getTime() + 1_000) {
+    await deps.jobs.scheduleDelivery(row.id, row.nextAttemptAt);
+    return "postponed";
+  }
+  const interval = MIN_INTERVAL_MS[row.platform];
+  if (interval) {
+    const waitMs = await io.rateLimiter.reserve(`${row.platform}:${row.destination}`, interval);
+    if (waitMs > 0) {
+      const at = new Date(now.getTime() + waitMs);
+      await deps.store.outbox.postpone(row.id, at);
+      await deps.jobs.scheduleDelivery(row.id, at);
+      return "postponed";
+    }
+  }
+  const claimed = await deps.store.outbox.claim(row.id, now);
+  if (!claimed) return "skipped";
+  try {
+    const { externalId } = await io.deliverer.deliver({ platform: claimed.platform, destination: claimed.destination, payload: claimed.payload });
+    await deps.store.outbox.markSent(claimed.id, externalId, deps.now());
+    return "sent";
+  } catch (error) {
+    const failure = error instanceof DeliveryError ? error : new DeliveryError("temporary", error instanceof Error ? error.message : String(error));
+    if (failure.kind === "permanent" || claimed.attempts >= MAX_ATTEMPTS) {
+      await deps.store.outbox.markFailed(claimed.id, claimed.attempts >= MAX_ATTEMPTS && failure.kind !== "permanent" ? `gave up after ${claimed.attempts} attempts: ${failure.reason}` : failure.reason);
+      return "failed";
+    }
+    const waitMs = failure.kind === "rate-limited" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(claimed.attempts);
+    const at = new Date(deps.now().getTime() + waitMs);
+    await deps.store.outbox.markRetry(claimed.id, at, failure.reason);
+    await deps.jobs.scheduleDelivery(claimed.id, at);
+    return "retry";
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What use-cases need from the job system and the platforms, as small interfaces; main.ts
+ * wires BullMQ (src/jobs) and the adapters' senders behind them.
+ */
+
+export interface JobScheduler {
+  /** Makes sure a job fires this reminder at `at`; idempotent per reminder and time. */
+  scheduleReminder(reminderId: string, at: Date): Promise<void>;
+  /** Makes sure a delivery attempt of this outbox message runs at `at`. */
+  scheduleDelivery(outboxId: string, at: Date): Promise<void>;
+}
+
+export interface OutgoingMessage {
+  platform: string;
+  destination: string;
+  payload: unknown;
+}
+
+export interface Deliverer {
+  /**
+   * Renders the payload for its reader and hands it to the platform. Throws DeliveryError
+   * (src/domain/errors.ts) when the platform refuses; anything else counts as temporary.
+   */
+  deliver(message: OutgoingMessage): Promise<{ externalId?: string }>;
+}
+
+export interface RateLimiter {
+  /**
+   * Books the next free slot for a destination (Slack: about one message per second per
+   * channel) and says how many milliseconds until that slot.
+   */
+  reserve(key: string, intervalMs: number): Promise<number>;
+}

@@ -1,0 +1,33 @@
+import type { ServiceDeps } from "./deps.js";
+
+const PAGE = 1_000;
+/** A SENDING row older than this belongs to a worker that died mid-delivery. */
+export const STALE_SENDING_MS = 120_000;
+
+/**
+ * Re-creates jobs from the rows: every pending reminder and outbox message due before
+ * `horizon` gets its job (job ids make this a no-op where the job exists). Run at start-up over
+ * everything, and by the periodic sweep over what is due soon, so a Redis that lost its data
+ * (or a job that failed to enqueue) delays work, never loses it. Overdue reminders fire once
+ * at once, marked late.
+ */
+export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; released: number }> {
+  const released = await deps.store.outbox.releaseStale(STALE_SENDING_MS);
+  let reminders = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await deps.store.reminders.pendingDueBefore(horizon, PAGE, after);
+    for (const r of page) await deps.jobs.scheduleReminder(r.id, r.dueAt);
+    reminders += page.length;
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.id;
+  }
+  let deliveries = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await deps.store.outbox.pendingDueBefore(horizon, PAGE, after);
+    for (const m of page) await deps.jobs.scheduleDelivery(m.id, m.nextAttemptAt);
+    deliveries += page.length;
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.id;
+  }
+  return { reminders, deliveries, released };
+}

@@ -1,0 +1,92 @@
+import type { OutboxStatus, Prisma } from "@prisma/client";
+import type { Db } from "./prisma.js";
+
+export interface OutboxRow {
+  id: string;
+  platform: string;
+  destination: string;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+}
+
+const select = { id: true, platform: true, destination: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
+
+export function createOutboxStore(db: Db) {
+  return {
+    /** Queues a message once per dedupe key; a second call for the same cause returns the first row. */
+    async enqueue(input: { platform: string; destination: string; payload: Prisma.InputJsonValue; dedupeKey: string; at: Date }): Promise<{ id: string; created: boolean }> {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO outbox (id, platform, destination, payload, dedupe_key, next_attempt_at, updated_at)
+        VALUES (gen_random_uuid(), ${input.platform}, ${input.destination}, ${JSON.stringify(input.payload)}::jsonb, ${input.dedupeKey}, ${input.at}, now())
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id`;
+      if (rows[0]) return { id: rows[0].id, created: true };
+      const existing = await db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
+      return { id: existing.id, created: false };
+    },
+
+    async get(id: string): Promise<OutboxRow | null> {
+      return db.outboxMessage.findUnique({ where: { id }, select });
+    },
+
+    /** PENDING -> SENDING for one delivery attempt; only one worker gets the row. */
+    async claim(id: string, now: Date): Promise<OutboxRow | null> {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
+        WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
+        RETURNING id`;
+      return rows[0] ? this.get(rows[0].id) : null;
+    },
+
+    async postpone(id: string, at: Date): Promise<void> {
+      await db.outboxMessage.updateMany({ where: { id, status: "PENDING" }, data: { nextAttemptAt: at } });
+    },
+
+    async markSent(id: string, externalId: string | undefined, now: Date): Promise<void> {
+      await db.outboxMessage.update({ where: { id }, data: { status: "SENT", sentAt: now, externalId: externalId ?? null, lastError: null } });
+    },
+
+    async markRetry(id: string, at: Date, error: string): Promise<void> {
+      await db.outboxMessage.update({ where: { id }, data: { status: "PENDING", nextAttemptAt: at, lastError: error.slice(0, 1000) } });
+    },
+
+    async markFailed(id: string, error: string): Promise<void> {
+      await db.outboxMessage.update({ where: { id }, data: { status: "FAILED", lastError: error.slice(0, 1000) } });
+    },
+
+    /** Pending messages due before `until`, for the reconcile pass and the sweep. */
+    async pendingDueBefore(until: Date, take: number, after?: string): Promise<{ id: string; nextAttemptAt: Date }[]> {
+      return db.outboxMessage.findMany({
+        where: { status: "PENDING", nextAttemptAt: { lte: until }, ...(after ? { id: { gt: after } } : {}) },
+        orderBy: { id: "asc" },
+        take,
+        select: { id: true, nextAttemptAt: true },
+      });
+    },
+
+    /**
+     * SENDING rows untouched for longer than `staleMs` belong to a worker that died mid-delivery:
+     * they go back to PENDING (delivery is at-least-once; see deliver-outbox.ts).
+     */
+    async releaseStale(staleMs: number): Promise<number> {
+      return db.$executeRaw`
+        UPDATE outbox SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
+        WHERE status = 'SENDING' AND updated_at < now() - (${staleMs} * interval '1 millisecond')`;
+    },
+
+    /** A failed message back in the queue for a fresh round of attempts (an admin's retry). */
+    async requeue(id: string, now: Date): Promise<boolean> {
+      const { count } = await db.outboxMessage.updateMany({ where: { id, status: "FAILED" }, data: { status: "PENDING", attempts: 0, nextAttemptAt: now } });
+      return count > 0;
+    },
+
+    async listFailed(take: number): Promise<(OutboxRow & { updatedAt: Date })[]> {
+      return db.outboxMessage.findMany({ where: { status: "FAILED" }, orderBy: { updatedAt: "desc" }, take, select: { ...select, updatedAt: true } });
+    },
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;

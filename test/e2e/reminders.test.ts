@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices } from "../../src/services/index.js";
+import { BOT_TOKEN, startBot, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { deleteKeys } from "../support/redis.js";
+import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js";
+import { FakeSlackApi, eventually } from "../fakes/fake-slack-api.js";
+import { testServiceDeps } from "../support/core.js";
+
+const li = { id: "U0LINA", name: "li.na" };
+
+/** Messages the bot posted to a user's DM (chat.postMessage with the user id as channel). */
+const dmsTo = (slack: FakeSlackApi, userId: string) => slack.callsTo("chat.postMessage").filter((c) => c.body.channel === userId);
+
+describe("/remind end to end", () => {
+  let t: BotUnderTest;
+  let slack: SlackDriver;
+  beforeAll(async () => {
+    t = await startBotUnderTest();
+    slack = new SlackDriver(t.base, t.slack);
+    t.slack.addUser({ id: li.id, name: li.name, realName: "Li Na", locale: "en-US", tz: "Asia/Shanghai" });
+    await slack.ask(li, "/customer", "add Acme Ltd");
+  });
+  afterAll(() => t.stop());
+
+  it("sends the due reminder as a DM with Done, Snooze and Tomorrow buttons, and the buttons work", async () => {
+    const reply = await slack.ask(li, "/remind", "in 3 seconds call Acme about the renewal");
+    expect(reply.text).toContain("I'll remind you");
+    expect(reply.text).toContain("about Acme Ltd: call Acme about the renewal");
+    const dm = await eventually(() => dmsTo(t.slack, li.id)[0], 10_000);
+    const blocks = dm.body.blocks as Record<string, unknown>[];
+    expect(visibleText(blocks)).toContain("Reminder: call Acme about the renewal");
+    expect(visibleText(blocks)).toContain("About Acme Ltd");
+    const { rows } = await t.db.sql.query("SELECT id, status, late FROM reminders");
+    expect(rows).toMatchObject([{ status: "FIRED", late: false }]);
+
+    const snoozed = await slack.pressAndRead(li, findButton(blocks, "reminder.snooze"));
+    expect(snoozed.replace_original).toBe(true);
+    expect(visibleText(snoozed.blocks as Record<string, unknown>[])).toContain("Snoozed until");
+    const after = await t.db.sql.query<{ status: string; due_at: Date }>("SELECT status, due_at FROM reminders");
+    expect(after.rows[0]!.status).toBe("PENDING");
+    expect(after.rows[0]!.due_at.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+
+    const done = await slack.pressAndRead(li, findButton(blocks, "reminder.done"));
+    expect(visibleText(done.blocks as Record<string, unknown>[])).toContain("Done: call Acme about the renewal");
+    expect((await t.db.sql.query("SELECT status FROM reminders")).rows).toEqual([{ status: "DONE" }]);
+    expect(dmsTo(t.slack, li.id)).toHaveLength(1);
+  });
+
+  it("refuses a past time or a phrase that is not a time, and saves nothing", async () => {
+    const before = (await t.db.sql.query("SELECT count(*)::int AS n FROM reminders")).rows[0] as { n: number };
+    expect((await slack.ask(li, "/remind", "2020-01-01 10:00 too late")).text).toContain("has already passed");
+    expect((await slack.ask(li, "/remind", "someday call Acme")).text).toContain("I could not read a time");
+    expect((await slack.ask(li, "/remind", "tomorrow 9am")).text).toContain("Remind you of what");
+    expect((await t.db.sql.query("SELECT count(*)::int AS n FROM reminders")).rows[0]).toEqual(before);
+  });
+
+  it("lists open reminders with cancel buttons", async () => {
+    await slack.ask(li, "/remind", "明天上午9点 给王总发报价");
+    const list = await slack.ask(li, "/remind", "list");
+    expect(list.text).toContain("给王总发报价");
+    const cancelled = await slack.pressAndRead(li, findButton(list.blocks, "reminder.cancel"));
+    expect(visibleText(cancelled.blocks as Record<string, unknown>[])).toContain("Cancelled: 给王总发报价");
+  });
+});
+
+describe("the outbox and jobs against real Redis and Postgres", () => {
+  let db: TestDatabase;
+  let slackApi: FakeSlackApi;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    slackApi = new FakeSlackApi(BOT_TOKEN);
+    await slackApi.start();
+  });
+  afterAll(async () => {
+    await slackApi.stop();
+    await db.drop();
+  });
+
+  async function remindIn(ms: number, text: string, userId: string) {
+    const services = createServices(testServiceDeps(db.store));
+    const rep = await services.registerRep({ platform: "slack", externalId: userId, displayName: userId });
+    // Saved the way /remind saves it, but without a job: the workers must find it from the row.
+    return services.scheduleReminder(rep, { text, dueAt: new Date(Date.now() + ms), customerId: null });
+  }
+
+  it("fires a reminder exactly once with two worker processes, from the row alone", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    const reminder = await remindIn(1_500, "two workers", "U0TWO");
+    const a = await startBot(db, slackApi, prefix, { role: "worker", sweepEveryMs: 500 });
+    const b = await startBot(db, slackApi, prefix, { role: "worker", sweepEveryMs: 500 });
+    try {
+      await eventually(() => dmsTo(slackApi, "U0TWO").length > 0, 10_000);
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(dmsTo(slackApi, "U0TWO")).toHaveLength(1);
+      expect((await db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
+    } finally {
+      await a.stop();
+      await b.stop();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it("still fires once after Redis lost every job and the bot restarted", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    const reminder = await remindIn(3_000, "after redis loss", "U0LOSS");
+    const first = await startBot(db, slackApi, prefix, { role: "worker" });
+    await new Promise((r) => setTimeout(r, 500)); // the reconcile pass at start has made its job
+    await first.stop();
+    expect(await deleteKeys(prefix)).toBeGreaterThan(0);
+    const second = await startBot(db, slackApi, prefix, { role: "worker" });
+    try {
+      const dm = await eventually(() => dmsTo(slackApi, "U0LOSS")[0], 10_000);
+      expect(visibleText(dm.body.blocks as Record<string, unknown>[])).toContain("after redis loss");
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(dmsTo(slackApi, "U0LOSS")).toHaveLength(1);
+      expect((await db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
+    } finally {
+      await second.stop();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it("fires an overdue reminder once at start-up, marked late", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    const reminder = await remindIn(200, "while we were down", "U0LATE");
+    await db.sql.query("UPDATE reminders SET due_at = now() - interval '10 minutes' WHERE id = $1", [reminder.id]);
+    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    try {
+      const dm = await eventually(() => dmsTo(slackApi, "U0LATE")[0], 10_000);
+      expect(visibleText(dm.body.blocks as Record<string, unknown>[])).toContain("This comes late");
+      expect((await db.sql.query("SELECT late FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ late: true }]);
+    } finally {
+      await bot.stop();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it("waits out Slack's 429 Retry-After and then delivers once", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    slackApi.overrides.set("chat.postMessage", [{ status: 429, headers: { "retry-after": "1" }, body: { ok: false, error: "ratelimited" } }]);
+    const reminder = await remindIn(100, "rate limited", "U0RATE");
+    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    try {
+      await eventually(async () => {
+        const { rows } = await db.sql.query<{ status: string }>("SELECT status FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
+        return rows[0]?.status === "SENT";
+      }, 15_000);
+      const calls = dmsTo(slackApi, "U0RATE");
+      expect(calls).toHaveLength(2); // the refused one and the delivered one
+      const { rows } = await db.sql.query("SELECT attempts, status FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
+      expect(rows).toEqual([{ attempts: 2, status: "SENT" }]);
+    } finally {
+      await bot.stop();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it("ends a message Slack refuses for good as visibly failed, with the reason", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    slackApi.overrides.set("chat.postMessage", [{ status: 200, body: { ok: false, error: "channel_not_found" } }]);
+    const reminder = await remindIn(100, "nowhere to go", "U0GONE");
+    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    try {
+      const row = await eventually(async () => {
+        const { rows } = await db.sql.query<{ status: string; last_error: string }>("SELECT status, last_error FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
+        return rows[0]?.status === "FAILED" ? rows[0] : undefined;
+      }, 10_000);
+      expect(row.last_error).toBe("channel_not_found");
+      const metrics = await (await fetch(`http://127.0.0.1:${bot.port}/metrics`)).text();
+      expect(metrics).toMatch(/crm_outbox_deliveries_total\{outcome="failed"\} 1/);
+    } finally {
+      await bot.stop();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it("hands a message whose worker died mid-delivery to another attempt", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    const services = createServices(testServiceDeps(db.store));
+    const rep = await services.registerRep({ platform: "slack", externalId: "U0DIED", displayName: "Died" });
+    const reminder = await services.scheduleReminder(rep, { text: "worker died", dueAt: new Date(Date.now() - 1_000), customerId: null });
+    await db.sql.query("UPDATE reminders SET status = 'FIRED' WHERE id = $1", [reminder.id]);
+    // What a worker killed between claiming and recording leaves behind: SENDING, long untouched.
+    await db.sql.query(
+      `INSERT INTO outbox (id, platform, destination, payload, dedupe_key, status, attempts, updated_at)
+       VALUES (gen_random_uuid(), 'slack', 'U0DIED', $1, $2, 'SENDING', 1, now() - interval '10 minutes')`,
+      [JSON.stringify({ type: "reminder.due", reminderId: reminder.id }), `reminder:${reminder.id}:died`],
+    );
+    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    try {
+      await eventually(() => dmsTo(slackApi, "U0DIED").length > 0, 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(dmsTo(slackApi, "U0DIED")).toHaveLength(1);
+      expect((await db.sql.query("SELECT status, attempts FROM outbox WHERE destination = 'U0DIED'")).rows).toEqual([{ status: "SENT", attempts: 2 }]);
+    } finally {
+      await bot.stop();
+      await deleteKeys(prefix);
+    }
+  });
+});
