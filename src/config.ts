@@ -64,6 +64,7 @@ const schema = z.object({
     .transform((v) => v.toUpperCase())
     .refine(isSupportedCurrency, "must be an ISO 4217 code the bot knows, such as CNY or USD"),
   FX_RATES: ratesList,
+  FOLLOW_UP_AFTER_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(1).max(3650).default(30),
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be letters, digits, - or _ (at most 40)").default("crm"),
 });
 
@@ -85,6 +86,8 @@ export interface Config {
   fxRates: Record<string, string>;
   /** Prefix of every BullMQ key in Redis. */
   jobsPrefix: string;
+  /** An active customer nobody talked to for this many days reminds its owner. */
+  followUpAfterDays: number;
 }
 
 export class ConfigError extends Error {
@@ -148,5 +151,6 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     baseCurrency: e.BASE_CURRENCY,
     fxRates: e.FX_RATES,
     jobsPrefix: e.BULLMQ_PREFIX,
+    followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
   };
 }

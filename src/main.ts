@@ -16,7 +16,7 @@ import { createRedis } from "./jobs/redis.js";
 import { startWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  createServices, deliverOutbox, fireReminder, reconcileJobs, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { createPrisma, createStore, type Store } from "./store/index.js";
 
@@ -125,6 +125,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           return outcome;
         },
         sweep: () => reconcileJobs(deps, new Date(Date.now() + SWEEP_HORIZON_MS)),
+        planNudges: () => planNudges(deps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
       },
     });
     // Redis may have lost jobs while we were away: re-create every pending one from its row.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Block, Message } from "../reply/reply.js";
+import type { ReminderView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** What an outbox row asks to say; rendered when it is delivered, in the reader's language. */
@@ -12,13 +13,30 @@ export async function notificationRecipient(ctx: Pick<CommandContext, "services"
   return reminder?.userId;
 }
 
+const followUpDetail = z.object({ quietDays: z.number().int() });
+const careDetail = z.object({ contactName: z.string(), occasion: z.enum(["birthday", "anniversary"]) });
+
+/** What a reminder says: the rep's own words, or the bot's nudge in the reader's language. */
+function reminderText(ctx: CommandContext, reminder: ReminderView): string {
+  const customer = reminder.customerName ?? "";
+  if (reminder.kind === "FOLLOW_UP") {
+    const detail = followUpDetail.safeParse(reminder.detail);
+    if (detail.success) return ctx.t("remind.followUp", { customer, days: detail.data.quietDays });
+  }
+  if (reminder.kind === "CARE_DATE") {
+    const detail = careDetail.safeParse(reminder.detail);
+    if (detail.success) return ctx.t(detail.data.occasion === "birthday" ? "remind.care.birthday" : "remind.care.anniversary", { contact: detail.data.contactName, customer });
+  }
+  return ctx.t("remind.due", { text: reminder.text });
+}
+
 export async function renderNotification(ctx: CommandContext, payload: NotificationPayload): Promise<Message> {
   const reminder = await ctx.services.getReminder(payload.reminderId);
   if (!reminder) throw new Error(`reminder ${payload.reminderId} is gone`);
-  const text = ctx.t("remind.due", { text: reminder.text });
+  const text = reminderText(ctx, reminder);
   const blocks: Block[] = [{ type: "text", text }];
   const context = [
-    reminder.customerName ? ctx.t("remind.about", { customer: reminder.customerName }) : null,
+    reminder.customerName && reminder.kind === "MANUAL" ? ctx.t("remind.about", { customer: reminder.customerName }) : null,
     reminder.late ? ctx.t("remind.late", { when: ctx.f.dateTime(reminder.dueAt) }) : null,
   ].filter((line): line is string => line !== null);
   if (context.length > 0) blocks.push({ type: "context", text: context.join(" · ") });

@@ -279,7 +279,10 @@ function instantOf(result: ParsedResult, matched: string, context: TimeContext, 
   // "march", "May": a month alone is no time to remind at.
   if ((certain("year") || certain("month")) && !certain("day") && !certain("weekday") && !certain("hour") && !relative) return undefined;
   if (AMBIGUOUS_ALONE.test(matched.trim())) return undefined;
-  if (result.tags().has("casualReference/now")) return context.now;
+  if (result.tags().has("casualReference/now") || /^(?:现在|立刻|立即|即刻)/.test(matched)) return context.now;
+  // "2 hours later", "30 minutes from now": elapsed time. chrono added it in a fixed offset,
+  // which is exact elapsed arithmetic; re-deriving it from the wall clock would not be.
+  if (result.tags().has("result/relativeDateAndTime")) return result.start.date();
 
   let hour: number;
   let minute = 0;
@@ -293,21 +296,28 @@ function instantOf(result: ParsedResult, matched: string, context: TimeContext, 
   }
   const at = (date: string) => localInstant(date, context.timeZone, hour, minute, second);
 
-  if (certain("weekday") && !certain("day")) {
-    // chrono's forwardDate puts "Friday 15:30" said on a Friday morning a week ahead, and
-    // reads "last Monday" as the next one: the day is worked out here.
+  const chineseWeek = /^(上|下|这|本)(?:个)?(?:周|星期|礼拜)/.exec(matched);
+  if (certain("weekday") && (chineseWeek || !certain("day"))) {
+    // The day is worked out here: chrono's forwardDate puts "Friday 15:30" said on a Friday
+    // morning a week ahead and reads "last Monday" as the next one, and its Chinese weeks start
+    // on Sunday ("下周一" said on a Sunday would be eight days ahead, not tomorrow).
     const weekday = c.get("weekday") ?? now.weekday;
     const ahead = (weekday - now.weekday + 7) % 7;
+    const sinceMonday = (d: number) => (d + 6) % 7;
     let days: number;
-    if (/\b(?:last|past|previous)\b/i.test(matched)) days = ahead - 7;
-    else if (/^(?:这|本)/.test(matched)) days = ((weekday + 6) % 7) - ((now.weekday + 6) % 7);
+    if (chineseWeek) {
+      const weeks = chineseWeek[1] === "下" ? 1 : chineseWeek[1] === "上" ? -1 : 0;
+      days = 7 * weeks + sinceMonday(weekday) - sinceMonday(now.weekday);
+    } else if (/\b(?:last|past|previous)\b/i.test(matched)) days = ahead - 7;
     else if (/\bnext\b/i.test(matched)) days = ahead === 0 ? 7 : ahead;
     else days = ahead === 0 && at(now.date).getTime() <= context.now.getTime() ? 7 : ahead;
     return at(addDays(now.date, days));
   }
 
-  if (!certain("day") && !certain("month") && !certain("year") && certain("hour")) {
-    // A clock time alone ("5pm", "noon", "8点"): today if still ahead, else tomorrow.
+  if (!certain("day") && !certain("month") && !certain("year")) {
+    // A time of day alone ("5pm", "noon", "8点", "afternoon"): today if still ahead, else
+    // tomorrow; "this afternoon" stays today. (chrono's forwardDate moves "this afternoon" said
+    // at 16:00 to tomorrow, so its date is not used here.)
     const today = at(now.date);
     if (today.getTime() > context.now.getTime() || TODAY.test(matched)) return today;
     return at(addDays(now.date, 1));

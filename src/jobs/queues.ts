@@ -9,7 +9,7 @@ import { createRedis, type Redis } from "./redis.js";
  */
 export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", maintenance: "{maintenance}" } as const;
 
-export const JOB = { fireReminder: "fire-reminder", deliver: "deliver", sweep: "sweep" } as const;
+export const JOB = { fireReminder: "fire-reminder", deliver: "deliver", sweep: "sweep", planNudges: "plan-nudges" } as const;
 
 export interface JobsOptions {
   redisUrl: string;

@@ -9,6 +9,8 @@ export interface JobHandlers {
   deliverOutbox(outboxId: string): Promise<unknown>;
   /** Re-creates jobs for due rows that have none (Redis lost them, or enqueueing failed). */
   sweep(): Promise<unknown>;
+  /** Follow-up nudges and care dates, hourly. */
+  planNudges(): Promise<unknown>;
 }
 
 export interface WorkerOptions {
@@ -40,7 +42,11 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
   const workers = [
     new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, connection: connection() }),
     new Worker(QUEUES.outbox, async (job: Job) => options.handlers.deliverOutbox(deliveryJob.parse(job.data).outboxId), { ...common, connection: connection() }),
-    new Worker(QUEUES.maintenance, async (job: Job) => (job.name === JOB.sweep ? options.handlers.sweep() : undefined), { prefix: options.prefix, concurrency: 1, connection: connection() }),
+    new Worker(
+      QUEUES.maintenance,
+      async (job: Job) => (job.name === JOB.sweep ? options.handlers.sweep() : job.name === JOB.planNudges ? options.handlers.planNudges() : undefined),
+      { prefix: options.prefix, concurrency: 1, connection: connection() },
+    ),
   ];
   for (const worker of workers) {
     worker.on("failed", (job, error) => log.error({ err: error, queue: worker.name, jobId: job?.id }, "job failed"));
@@ -48,6 +54,7 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
   }
   const maintenance = new Queue(QUEUES.maintenance, { connection: connection(), prefix: options.prefix });
   await maintenance.upsertJobScheduler("sweep", { every: options.sweepEveryMs ?? 60_000 }, { name: JOB.sweep });
+  await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
 
   return {
     async close() {

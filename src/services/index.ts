@@ -53,6 +53,7 @@ export type { Deliverer, JobScheduler, OutgoingMessage, RateLimiter } from "./po
 export { fireReminder } from "./fire-reminder.js";
 export { deliverOutbox } from "./deliver-outbox.js";
 export { reconcileJobs } from "./reconcile-jobs.js";
+export { planNudges } from "./plan-nudges.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";

@@ -11,10 +11,11 @@ export interface ReminderView {
   dueAt: Date;
   status: ReminderStatus;
   late: boolean;
+  detail: Prisma.JsonValue;
 }
 
 const select = {
-  id: true, userId: true, customerId: true, kind: true, text: true, dueAt: true, status: true, late: true,
+  id: true, userId: true, customerId: true, kind: true, text: true, dueAt: true, status: true, late: true, detail: true,
 } as const;
 
 type Row = Prisma.ReminderGetPayload<{ select: typeof select }>;
@@ -73,6 +74,44 @@ export function createReminderStore(db: Db) {
     async listOpen(userId: string, take: number): Promise<ReminderView[]> {
       const rows = await db.reminder.findMany({ where: { userId, status: { in: ["PENDING", "FIRED"] } }, orderBy: { dueAt: "asc" }, take, select });
       return withCustomerNames(rows);
+    },
+
+    /** See services/plan-nudges.ts. One statement per kind; ON CONFLICT on the dedupe key. */
+    async planNudges(now: Date, quietDays: number, defaultTimezone: string): Promise<{ id: string; dueAt: Date }[]> {
+      const followUps = await db.$queryRaw<{ id: string; due_at: Date }[]>`
+        INSERT INTO reminders (id, user_id, customer_id, kind, text, due_at, dedupe_key, detail, updated_at)
+        SELECT gen_random_uuid(), c.owner_id, c.id, 'FOLLOW_UP', 'Follow up with ' || c.name, ${now},
+               'follow-up:' || c.id || ':' || extract(epoch FROM coalesce(s.last_interaction_at, c.created_at))::bigint,
+               jsonb_build_object('quietDays', floor(extract(epoch FROM (${now}::timestamptz - coalesce(s.last_interaction_at, c.created_at))) / 86400)::int),
+               now()
+        FROM customers c LEFT JOIN customer_stats s ON s.customer_id = c.id
+        WHERE c.stage = 'ACTIVE' AND c.owner_id IS NOT NULL
+          AND coalesce(s.last_interaction_at, c.created_at) < ${now}::timestamptz - (${quietDays} * interval '1 day')
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, due_at`;
+      const care = await db.$queryRaw<{ id: string; due_at: Date }[]>`
+        WITH owners AS (
+          SELECT k.id AS contact_id, k.name AS contact_name, k.customer_id, c.owner_id, occasion, day,
+                 (${now}::timestamptz AT TIME ZONE coalesce(u.timezone, ${defaultTimezone}))::date AS today,
+                 coalesce(u.timezone, ${defaultTimezone}) AS tz
+          FROM contacts k
+          JOIN customers c ON c.id = k.customer_id
+          JOIN users u ON u.id = c.owner_id
+          CROSS JOIN LATERAL (VALUES ('birthday', k.birthday), ('anniversary', k.anniversary)) AS o(occasion, day)
+          WHERE day IS NOT NULL
+        )
+        INSERT INTO reminders (id, user_id, customer_id, kind, text, due_at, dedupe_key, detail, updated_at)
+        SELECT gen_random_uuid(), owner_id, customer_id, 'CARE_DATE', contact_name || ': ' || occasion,
+               greatest(${now}::timestamptz, (today + time '09:00') AT TIME ZONE tz),
+               'care:' || contact_id || ':' || occasion || ':' || extract(year FROM today),
+               jsonb_build_object('contactName', contact_name, 'occasion', occasion), now()
+        FROM owners
+        WHERE (extract(month FROM day) = extract(month FROM today) AND extract(day FROM day) = extract(day FROM today))
+           OR (extract(month FROM day) = 2 AND extract(day FROM day) = 29 AND extract(month FROM today) = 2 AND extract(day FROM today) = 28
+               AND extract(day FROM (date_trunc('year', today) + interval '1 month 28 days')) <> 29)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, due_at`;
+      return [...followUps, ...care].map((r) => ({ id: r.id, dueAt: r.due_at }));
     },
 
     /** Pending reminders due before `until`, oldest first, for the reconcile pass and the sweep. */

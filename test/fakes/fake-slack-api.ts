@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 
 export interface RecordedCall {
   method: string;
+  /** When the fake received it (ms since the epoch). */
+  at: number;
   token: string | undefined;
   /** Form or JSON fields; JSON-encoded form fields (blocks, view) are decoded. */
   body: Record<string, unknown>;
@@ -81,7 +83,7 @@ export class FakeSlackApi {
           }
           const method = url.pathname.replace(/^\/api\//, "");
           const token = (req.headers.authorization ?? "").replace(/^Bearer /, "") || (typeof body.token === "string" ? body.token : undefined);
-          this.calls.push({ method, token, body });
+          this.calls.push({ method, at: Date.now(), token, body });
           const override = this.overrides.get(method)?.shift();
           if (override) {
             res.writeHead(override.status, { "content-type": "application/json", ...override.headers }).end(JSON.stringify(override.body));
@@ -98,6 +100,8 @@ export class FakeSlackApi {
   }
 
   async stop(): Promise<void> {
+    // The Web API client keeps connections alive; close them or close() waits for ever.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 

@@ -9,6 +9,7 @@ ALTER TYPE "ReminderStatus" ADD VALUE 'FIRED';
 
 -- AlterTable
 ALTER TABLE "reminders" ADD COLUMN     "dedupe_key" TEXT,
+ADD COLUMN     "detail" JSONB,
 ADD COLUMN     "kind" "ReminderKind" NOT NULL DEFAULT 'MANUAL',
 ADD COLUMN     "late" BOOLEAN NOT NULL DEFAULT false;
 
