@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const services = createServices({
     store,
     settings: { baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [] },
-    jobs: { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined },
+    jobs: { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined, scheduleMany: async () => undefined },
     now: () => new Date(),
   });
   const viewer = await services.registerRep({ platform: "local", externalId: "bench", displayName: "Bench" });

@@ -187,7 +187,7 @@ async function demo(config: Config, args: string[]): Promise<void> {
   const store = createStore(prisma);
   const rep = await store.users.findByIdentity("local", as);
   // The demo has no platform to deliver to: reminders are saved, and fire once a worker runs.
-  const services = createServices(serviceDeps(config, store, { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined }));
+  const services = createServices(serviceDeps(config, store, { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined, scheduleMany: async () => undefined }));
   const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
   await runTerminal({
     core,

@@ -103,4 +103,4 @@ export function examplesFor(commandName: string): string[] {
 }
 
 export type { CommandContext, CommandDefinition } from "./types.js";
-export { notificationPayload, notificationRecipient, renderNotification, type NotificationPayload } from "./notifications.js";
+export { loadNotification, notificationPayload, renderNotification, type NotificationPayload } from "./notifications.js";

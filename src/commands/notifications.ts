@@ -7,10 +7,16 @@ import type { CommandContext } from "./types.js";
 export const notificationPayload = z.discriminatedUnion("type", [z.object({ type: z.literal("reminder.due"), reminderId: z.uuid() })]);
 export type NotificationPayload = z.infer<typeof notificationPayload>;
 
-/** The user a notification is for, so the core can build their context (language, time zone). */
-export async function notificationRecipient(ctx: Pick<CommandContext, "services">, payload: NotificationPayload): Promise<string | undefined> {
+export interface LoadedNotification {
+  /** The user it is for, so the core can build their context (language, time zone). */
+  recipientId: string;
+  reminder: ReminderView;
+}
+
+/** Reads what a notification is about, once; rendering then needs no further queries. */
+export async function loadNotification(ctx: Pick<CommandContext, "services">, payload: NotificationPayload): Promise<LoadedNotification | undefined> {
   const reminder = await ctx.services.getReminder(payload.reminderId);
-  return reminder?.userId;
+  return reminder ? { recipientId: reminder.userId, reminder } : undefined;
 }
 
 const followUpDetail = z.object({ quietDays: z.number().int() });
@@ -30,9 +36,7 @@ function reminderText(ctx: CommandContext, reminder: ReminderView): string {
   return ctx.t("remind.due", { text: reminder.text });
 }
 
-export async function renderNotification(ctx: CommandContext, payload: NotificationPayload): Promise<Message> {
-  const reminder = await ctx.services.getReminder(payload.reminderId);
-  if (!reminder) throw new Error(`reminder ${payload.reminderId} is gone`);
+export function renderNotification(ctx: CommandContext, { reminder }: LoadedNotification): Message {
   const text = reminderText(ctx, reminder);
   const blocks: Block[] = [{ type: "text", text }];
   const context = [

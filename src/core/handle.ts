@@ -1,8 +1,8 @@
 import { z } from "zod";
 import {
-  ACTIONS, FORMS, crmCommand, examplesFor, findCommand, logMessageForm, notificationPayload, notificationRecipient, renderNotification, type CommandContext,
+  ACTIONS, FORMS, crmCommand, examplesFor, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, type CommandContext,
 } from "../commands/index.js";
-import { AppError } from "../domain/errors.js";
+import { AppError, DeliveryError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
 import type { Message, Outcome } from "../reply/reply.js";
 import { errorMessage } from "../reply/reply.js";
@@ -162,10 +162,11 @@ export function createCore(options: CoreOptions): Core {
 
     async renderNotification(raw) {
       const payload = notificationPayload.parse(raw);
-      const userId = await notificationRecipient({ services }, payload);
-      const rep = userId ? await services.getRep(userId) : null;
-      if (!rep) throw new Error("the recipient of this notification no longer exists");
-      return renderNotification(contextFor(rep, {}), payload);
+      const loaded = await loadNotification({ services }, payload);
+      const rep = loaded ? await services.getRep(loaded.recipientId) : null;
+      // Nothing to say any more: no retry can fix that, the outbox records it as failed.
+      if (!loaded || !rep) throw new DeliveryError("permanent", "what this message was about, or its recipient, no longer exists");
+      return renderNotification(contextFor(rep, {}), loaded);
     },
 
     async handle(event) {

@@ -50,11 +50,16 @@ export function createJobQueues(options: JobsOptions): JobQueues {
     return q;
   };
 
-  async function add(name: string, jobName: string, jobId: string, data: Record<string, string>, at: Date): Promise<void> {
+  const jobOptions = (jobId: string, at: Date) => ({ jobId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 5, backoff: { type: "exponential" as const, delay: 1_000 }, ...KEEP });
+  const reminderJob = (id: string, at: Date) => ({ name: JOB.fireReminder, data: { reminderId: id }, opts: jobOptions(`reminder-${id}-${at.getTime()}`, at) });
+  const deliveryJob = (id: string, at: Date) => ({ name: JOB.deliver, data: { outboxId: id }, opts: jobOptions(`outbox-${id}-${at.getTime()}`, at) });
+
+  async function add(name: string, jobs: { name: string; data: Record<string, string>; opts: ReturnType<typeof jobOptions> }[]): Promise<void> {
+    if (jobs.length === 0) return;
     try {
-      await queue(name).add(jobName, data, { jobId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 5, backoff: { type: "exponential", delay: 1_000 }, ...KEEP });
+      await queue(name).addBulk(jobs);
     } catch (error) {
-      log.warn({ err: error, jobId }, "could not enqueue a job; the sweep will retry from Postgres");
+      log.warn({ err: error, jobs: jobs.length, first: jobs[0]?.opts.jobId }, "could not enqueue jobs; the sweep will retry from Postgres");
     }
   }
 
@@ -68,8 +73,12 @@ export function createJobQueues(options: JobsOptions): JobQueues {
           resolve(true);
         });
       }),
-    scheduleReminder: (id, at) => add(QUEUES.reminders, JOB.fireReminder, `reminder-${id}-${at.getTime()}`, { reminderId: id }, at),
-    scheduleDelivery: (id, at) => add(QUEUES.outbox, JOB.deliver, `outbox-${id}-${at.getTime()}`, { outboxId: id }, at),
+    scheduleReminder: (id, at) => add(QUEUES.reminders, [reminderJob(id, at)]),
+    scheduleDelivery: (id, at) => add(QUEUES.outbox, [deliveryJob(id, at)]),
+    async scheduleMany(items) {
+      await add(QUEUES.reminders, items.filter((i) => i.kind === "reminder").map((i) => reminderJob(i.id, i.at)));
+      await add(QUEUES.outbox, items.filter((i) => i.kind === "delivery").map((i) => deliveryJob(i.id, i.at)));
+    },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
       connection.disconnect();

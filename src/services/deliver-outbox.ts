@@ -23,25 +23,27 @@ export type DeliveryOutcome = "sent" | "postponed" | "retry" | "failed" | "skipp
  * pass hands it to another attempt.
  */
 export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Deliverer; rateLimiter: RateLimiter }, outboxId: string): Promise<DeliveryOutcome> {
-  const row = await deps.store.outbox.get(outboxId);
-  if (!row || row.status !== "PENDING") return "skipped";
   const now = deps.now();
-  if (row.nextAttemptAt.getTime() > now.getTime() + 1_000) {
-    await deps.jobs.scheduleDelivery(row.id, row.nextAttemptAt);
-    return "postponed";
+  const claimed = await deps.store.outbox.claim(outboxId, now);
+  if (!claimed) {
+    // Not due yet (a job that ran early), or already taken, sent or failed.
+    const row = await deps.store.outbox.get(outboxId);
+    if (row?.status === "PENDING" && row.nextAttemptAt.getTime() > now.getTime()) {
+      await deps.jobs.scheduleDelivery(row.id, row.nextAttemptAt);
+      return "postponed";
+    }
+    return "skipped";
   }
-  const interval = MIN_INTERVAL_MS[row.platform];
+  const interval = MIN_INTERVAL_MS[claimed.platform];
   if (interval) {
-    const waitMs = await io.rateLimiter.reserve(`${row.platform}:${row.destination}`, interval);
+    const waitMs = await io.rateLimiter.reserve(`${claimed.platform}:${claimed.destination}`, interval);
     if (waitMs > 0) {
       const at = new Date(now.getTime() + waitMs);
-      await deps.store.outbox.postpone(row.id, at);
-      await deps.jobs.scheduleDelivery(row.id, at);
+      await deps.store.outbox.release(claimed.id, at);
+      await deps.jobs.scheduleDelivery(claimed.id, at);
       return "postponed";
     }
   }
-  const claimed = await deps.store.outbox.claim(row.id, now);
-  if (!claimed) return "skipped";
   try {
     const { externalId } = await io.deliverer.deliver({ platform: claimed.platform, destination: claimed.destination, payload: claimed.payload });
     await deps.store.outbox.markSent(claimed.id, externalId, deps.now());

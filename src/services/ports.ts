@@ -8,6 +8,8 @@ export interface JobScheduler {
   scheduleReminder(reminderId: string, at: Date): Promise<void>;
   /** Makes sure a delivery attempt of this outbox message runs at `at`. */
   scheduleDelivery(outboxId: string, at: Date): Promise<void>;
+  /** The same for many rows in one round trip (the reconcile pass after Redis lost its jobs). */
+  scheduleMany(items: { kind: "reminder" | "delivery"; id: string; at: Date }[]): Promise<void>;
 }
 
 export interface OutgoingMessage {

@@ -16,7 +16,7 @@ export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{
   let reminders = 0;
   for (let after: string | undefined; ; ) {
     const page = await deps.store.reminders.pendingDueBefore(horizon, PAGE, after);
-    for (const r of page) await deps.jobs.scheduleReminder(r.id, r.dueAt);
+    await deps.jobs.scheduleMany(page.map((r) => ({ kind: "reminder" as const, id: r.id, at: r.dueAt })));
     reminders += page.length;
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
@@ -24,7 +24,7 @@ export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{
   let deliveries = 0;
   for (let after: string | undefined; ; ) {
     const page = await deps.store.outbox.pendingDueBefore(horizon, PAGE, after);
-    for (const m of page) await deps.jobs.scheduleDelivery(m.id, m.nextAttemptAt);
+    await deps.jobs.scheduleMany(page.map((m) => ({ kind: "delivery" as const, id: m.id, at: m.nextAttemptAt })));
     deliveries += page.length;
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;

@@ -32,13 +32,20 @@ export function createOutboxStore(db: Db) {
       return db.outboxMessage.findUnique({ where: { id }, select });
     },
 
-    /** PENDING -> SENDING for one delivery attempt; only one worker gets the row. */
+    /** PENDING -> SENDING for one delivery attempt, when due; only one worker gets the row. */
     async claim(id: string, now: Date): Promise<OutboxRow | null> {
-      const rows = await db.$queryRaw<{ id: string }[]>`
+      const rows = await db.$queryRaw<OutboxRow[]>`
         UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
         WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
-        RETURNING id`;
-      return rows[0] ? this.get(rows[0].id) : null;
+        RETURNING id, platform, destination, payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError"`;
+      return rows[0] ?? null;
+    },
+
+    /** SENDING -> PENDING without counting the attempt: it waited for its send slot instead. */
+    async release(id: string, at: Date): Promise<void> {
+      await db.$executeRaw`
+        UPDATE outbox SET status = 'PENDING', attempts = attempts - 1, next_attempt_at = ${at}, updated_at = now()
+        WHERE id = ${id}::uuid AND status = 'SENDING'`;
     },
 
     async postpone(id: string, at: Date): Promise<void> {
@@ -46,7 +53,9 @@ export function createOutboxStore(db: Db) {
     },
 
     async markSent(id: string, externalId: string | undefined, now: Date): Promise<void> {
-      await db.outboxMessage.update({ where: { id }, data: { status: "SENT", sentAt: now, externalId: externalId ?? null, lastError: null } });
+      await db.$executeRaw`
+        UPDATE outbox SET status = 'SENT', sent_at = ${now}, external_id = ${externalId ?? null}, last_error = NULL, updated_at = now()
+        WHERE id = ${id}::uuid`;
     },
 
     async markRetry(id: string, at: Date, error: string): Promise<void> {

@@ -39,9 +39,37 @@ export function createReminderStore(db: Db) {
       return rows[0] ? this.get(rows[0].id) : null;
     },
 
+    /** One reminder with its customer's name, in one query (it is read for every delivery). */
     async get(id: string): Promise<ReminderView | null> {
-      const row = await db.reminder.findUnique({ where: { id }, select });
-      return row ? (await withCustomerNames([row]))[0]! : null;
+      const rows = await db.$queryRaw<(Omit<ReminderView, "customerName"> & { customerName: string | null })[]>`
+        SELECT r.id, r.user_id AS "userId", r.customer_id AS "customerId", r.kind, r.text, r.due_at AS "dueAt", r.status, r.late, r.detail,
+               c.name AS "customerName"
+        FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id
+        WHERE r.id = ${id}::uuid`;
+      return rows[0] ?? null;
+    },
+
+    /**
+     * Fires a due reminder in one statement: claims the row (PENDING -> FIRED, so only one
+     * caller wins) and writes the direct message to its owner into the outbox, atomically.
+     * The outbox dedupe key names the reminder and its due time: a snoozed reminder fires again.
+     * Returns the outbox row's id, or null when there was nothing to fire.
+     */
+    async fireDue(id: string, now: Date, lateAfterMs: number): Promise<{ outboxId: string } | null> {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        WITH claimed AS (
+          UPDATE reminders SET status = 'FIRED', fired_at = ${now},
+                 late = (${now}::timestamptz - due_at) > (${lateAfterMs} * interval '1 millisecond'), updated_at = now()
+          WHERE id = ${id}::uuid AND status = 'PENDING' AND due_at <= ${now}::timestamptz + interval '1 second'
+          RETURNING id, user_id, due_at
+        )
+        INSERT INTO outbox (id, platform, destination, payload, dedupe_key, next_attempt_at, updated_at)
+        SELECT gen_random_uuid(), u.platform, u.external_id, jsonb_build_object('type', 'reminder.due', 'reminderId', c.id),
+               'reminder:' || c.id || ':' || (extract(epoch FROM c.due_at) * 1000)::bigint, ${now}, now()
+        FROM claimed c JOIN users u ON u.id = c.user_id
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id`;
+      return rows[0] ? { outboxId: rows[0].id } : null;
     },
 
     /**

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { TEST_REDIS_URL } from "../support/env.js";
+import { deleteKeys } from "../support/redis.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -9,9 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = "";
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -44,6 +45,25 @@ describe("npm start", () => {
       bot.child.kill("SIGTERM");
     }
     expect(await bot.exited).toBe(0);
+  });
+
+  it("runs as a worker only with --role=worker, drains on SIGTERM, and refuses an unknown role", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const prefix = `crmtest-role-${process.pid}`;
+    const worker = run({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port), BULLMQ_PREFIX: prefix }, ["--role=worker"]);
+    try {
+      await waitFor(() => worker.output().includes("listening on port"));
+      expect(worker.output()).toContain(`listening on port ${port} as worker`);
+      await waitFor(() => worker.output().includes("reconciled jobs with Postgres"));
+    } finally {
+      worker.child.kill("SIGTERM");
+    }
+    expect(await worker.exited).toBe(0);
+    await deleteKeys(prefix);
+
+    const bad = run({ DATABASE_URL: db.url }, ["--role=everything"]);
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toContain("--role must be web, worker or all");
   });
 
   it("refuses to start on bad configuration, naming every problem at once", async () => {

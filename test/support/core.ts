@@ -26,6 +26,9 @@ export function recordingScheduler(): JobScheduler & { reminders: { id: string; 
     deliveries,
     scheduleReminder: async (id, at) => void reminders.push({ id, at }),
     scheduleDelivery: async (id, at) => void deliveries.push({ id, at }),
+    scheduleMany: async (items) => {
+      for (const i of items) (i.kind === "reminder" ? reminders : deliveries).push({ id: i.id, at: i.at });
+    },
   };
 }
 
