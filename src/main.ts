@@ -129,7 +129,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       },
     });
     // Redis may have lost jobs while we were away: re-create every pending one from its row.
-    reconcileJobs(deps, new Date(8.64e15)).then(
+    reconcileJobs(deps, new Date("9999-12-31T00:00:00Z")).then(
       (counts) => log.info(counts, "reconciled jobs with Postgres"),
       (error: unknown) => log.error({ err: error }, "reconcile at start failed; the sweep will retry"),
     );
