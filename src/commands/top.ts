@@ -1,5 +1,6 @@
 import { invalidInput } from "../domain/errors.js";
 import type { Outcome } from "../reply/reply.js";
+import { textMessage } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
 import { shareButton } from "./views/share.js";
 
@@ -20,7 +21,7 @@ async function showTop(ctx: CommandContext, count: number): Promise<Outcome> {
   const base = ctx.services.settings.baseCurrency;
   if (ranked.length === 0) {
     const text = ctx.t("top.empty");
-    return { kind: "message", message: { visibility: "private", summary: text, blocks: [{ type: "text", text }] } };
+    return textMessage(text);
   }
   const title = ctx.t("top.title");
   return {

@@ -85,6 +85,11 @@ export function message(blocks: Block[], summary: string, visibility: Message["v
   return { kind: "message", message: { visibility, summary, blocks } };
 }
 
+/** A private reply of one line of text. */
+export function textMessage(text: string): Outcome {
+  return message([{ type: "text", text }], text);
+}
+
 export function errorMessage(text: string, examples?: { label: string; examples: string[] }): Message {
   const blocks: Block[] = [{ type: "text", text }];
   if (examples && examples.examples.length > 0) blocks.push({ type: "examples", ...examples });

@@ -56,11 +56,38 @@ describe("/remind end to end", () => {
     expect((await t.db.sql.query("SELECT count(*)::int AS n FROM reminders")).rows[0]).toEqual(before);
   });
 
+  it("links a reminder to a customer named before the time", async () => {
+    const reply = await slack.ask(li, "/remind", "Acme tomorrow 9am send the quote");
+    expect(reply.text).toContain("about Acme Ltd: send the quote");
+    const { rows } = await t.db.sql.query("SELECT c.name FROM reminders r JOIN customers c ON c.id = r.customer_id WHERE r.text = 'send the quote'");
+    expect(rows).toEqual([{ name: "Acme Ltd" }]);
+  });
+
+  it("shows admins what could not be delivered, with a retry that queues it again; other reps may not", async () => {
+    await t.db.sql.query(
+      `INSERT INTO outbox (id, platform, destination, payload, dedupe_key, status, attempts, last_error, updated_at)
+       VALUES (gen_random_uuid(), 'slack', 'C0GONE', '{"type":"reminder.due","reminderId":"00000000-0000-4000-8000-000000000000"}', 'test:failed', 'FAILED', 8, 'channel_not_found', now())`,
+    );
+    const list = await slack.ask(li, "/crm", "outbox");
+    expect(list.text).toContain("Messages that could not be delivered");
+    expect(list.text).toContain("slack to C0GONE · 8 attempts · channel_not_found");
+    const retried = await slack.pressAndRead(li, findButton(list.blocks, "outbox.retry"));
+    expect(visibleText(retried.blocks as Record<string, unknown>[])).toContain("Queued again");
+    // The reminder it was about does not exist: the retry ends failed again, with that reason.
+    await eventually(async () => {
+      const { rows } = await t.db.sql.query<{ status: string; last_error: string }>("SELECT status, last_error FROM outbox WHERE dedupe_key = 'test:failed'");
+      return rows[0]?.status === "FAILED" && rows[0].last_error.includes("no longer exists");
+    }, 10_000);
+    const other = { id: "U0NOTADMIN", name: "rep" };
+    expect((await slack.ask(other, "/crm", "outbox")).text).toContain("You are not allowed to do that.");
+  });
+
   it("lists open reminders with cancel buttons", async () => {
     await slack.ask(li, "/remind", "明天上午9点 给王总发报价");
     const list = await slack.ask(li, "/remind", "list");
     expect(list.text).toContain("给王总发报价");
-    const cancelled = await slack.pressAndRead(li, findButton(list.blocks, "reminder.cancel"));
+    const item = list.blocks.find((b) => JSON.stringify(b).includes("给王总发报价")) as { accessory: Parameters<typeof slack.pressAndRead>[1] };
+    const cancelled = await slack.pressAndRead(li, item.accessory);
     expect(visibleText(cancelled.blocks as Record<string, unknown>[])).toContain("Cancelled: 给王总发报价");
   });
 });

@@ -54,7 +54,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       await prisma.$disconnect();
       await sql.end();
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await admin(async (client) => {
+        // Pools close their connections asynchronously; forcing the drop while one is still
+        // closing makes it report "terminating connection" as an unhandled error.
+        for (let i = 0; i < 40; i++) {
+          const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+          if (rows[0]!.n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
     },
   };
 }
