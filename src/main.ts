@@ -100,12 +100,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (role !== "web") {
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    const senderFor = (platform: string): Sender => {
+      const sender = senders[platform];
+      if (!sender) throw new DeliveryError("permanent", `${platform} is not configured in this process`);
+      return sender;
+    };
     const deliverer: Deliverer = {
-      async deliver({ platform, destination, payload }) {
-        const sender = senders[platform];
-        if (!sender) throw new DeliveryError("permanent", `${platform} is not configured in this process`);
-        return sender.send(destination, await core.renderNotification(payload));
-      },
+      deliver: async ({ id, platform, destination, payload }) => senderFor(platform).send(destination, await core.renderNotification(payload), id),
+      findDelivered: async ({ id, platform, destination }) => senderFor(platform).findSent?.(destination, id),
     };
     const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix) };
     workers = await startWorkers({

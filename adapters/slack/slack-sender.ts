@@ -2,6 +2,8 @@ import { WebClient } from "@slack/web-api";
 import { DeliveryError, type Message, type Sender } from "../../src/core/index.js";
 import { renderMessage } from "./render-blocks.js";
 
+const METADATA_EVENT = "crm_outbox_message";
+
 /** Slack errors that no retry can fix: the outbox marks the message failed with the code. */
 const PERMANENT = new Set([
   "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_disabled", "cannot_dm_bot",
@@ -23,10 +25,29 @@ export function createSlackSender(options: { botToken: string; apiUrl: string })
     timeout: 10_000,
   });
   return {
-    async send(destination: string, message: Message) {
+    async send(destination: string, message: Message, key: string) {
       try {
-        const result = await client.chat.postMessage({ channel: destination, ...renderMessage(message) });
+        const result = await client.chat.postMessage({
+          channel: destination,
+          ...renderMessage(message),
+          // Slack message metadata carries the outbox id, so a retry can find what arrived.
+          metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: key } },
+        });
         return result.ts ? { externalId: result.ts } : {};
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+
+    /** Looks through the destination's latest messages for one carrying this outbox id. */
+    async findSent(destination: string, key: string) {
+      try {
+        // A user id stands for the bot's DM with that user; history needs the DM's channel id.
+        const channel = /^[UW]/.test(destination) ? (await client.conversations.open({ users: destination })).channel?.id : destination;
+        if (!channel) return undefined;
+        const history = await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
+        const found = history.messages?.find((m) => m.metadata?.event_type === METADATA_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.outbox_id === key);
+        return found ? { externalId: found.ts } : undefined;
       } catch (error) {
         throw classify(error);
       }

@@ -10,6 +10,11 @@ import type { Message } from "../reply/reply.js";
 
 /** What an adapter offers the outbox: send a message to a user or channel of its platform. */
 export interface Sender {
-  /** Resolves with the platform's message id; throws DeliveryError when the platform refuses. */
-  send(destination: string, message: Message): Promise<{ externalId?: string }>;
+  /**
+   * Resolves with the platform's message id; throws DeliveryError when the platform refuses.
+   * `key` identifies the outbox row and travels with the message where the platform allows.
+   */
+  send(destination: string, message: Message, key: string): Promise<{ externalId?: string }>;
+  /** Finds a message sent earlier with this key, if the platform can tell. */
+  findSent?(destination: string, key: string): Promise<{ externalId?: string } | undefined>;
 }

@@ -1,4 +1,5 @@
 import { DeliveryError } from "../domain/errors.js";
+import { INTERRUPTED } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 import type { Deliverer, RateLimiter } from "./ports.js";
 
@@ -18,9 +19,9 @@ export type DeliveryOutcome = "sent" | "postponed" | "retry" | "failed" | "skipp
  * One delivery attempt of an outbox message. Waits its turn per destination, claims the row
  * (so two workers never both send it), sends, and records the result: SENT; PENDING again with
  * the time of the next attempt (the platform's Retry-After when it gave one); or FAILED with
- * the reason when the platform refuses for good or attempts run out. Delivery is at-least-once:
- * a worker that dies between sending and recording leaves the row SENDING, and the reconcile
- * pass hands it to another attempt.
+ * the reason when the platform refuses for good or attempts run out. A worker that dies between
+ * sending and recording leaves the row SENDING; the reconcile pass hands it to another attempt,
+ * which first asks the platform whether the message arrived (it carries the row's id).
  */
 export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Deliverer; rateLimiter: RateLimiter }, outboxId: string): Promise<DeliveryOutcome> {
   const now = deps.now();
@@ -44,8 +45,11 @@ export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Delivere
       return "postponed";
     }
   }
+  const outgoing = { id: claimed.id, platform: claimed.platform, destination: claimed.destination, payload: claimed.payload };
   try {
-    const { externalId } = await io.deliverer.deliver({ platform: claimed.platform, destination: claimed.destination, payload: claimed.payload });
+    // A worker that died after the platform took the message must not make us send it twice.
+    const earlier = claimed.lastError === INTERRUPTED ? await io.deliverer.findDelivered(outgoing) : undefined;
+    const { externalId } = earlier ?? (await io.deliverer.deliver(outgoing));
     await deps.store.outbox.markSent(claimed.id, externalId, deps.now());
     return "sent";
   } catch (error) {

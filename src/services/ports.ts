@@ -13,6 +13,8 @@ export interface JobScheduler {
 }
 
 export interface OutgoingMessage {
+  /** The outbox row's id: sent along with the message so a later attempt can recognise it. */
+  id: string;
   platform: string;
   destination: string;
   payload: unknown;
@@ -24,6 +26,11 @@ export interface Deliverer {
    * (src/domain/errors.ts) when the platform refuses; anything else counts as temporary.
    */
   deliver(message: OutgoingMessage): Promise<{ externalId?: string }>;
+  /**
+   * Whether an earlier, interrupted attempt reached the platform after all (the worker died
+   * after sending, before recording it). Undefined when it did not, or the platform cannot tell.
+   */
+  findDelivered(message: OutgoingMessage): Promise<{ externalId?: string } | undefined>;
 }
 
 export interface RateLimiter {

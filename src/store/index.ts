@@ -53,4 +53,5 @@ export type { TimelineEntry, TimelineCursor } from "./timeline.js";
 export type { RankedCustomer } from "./rankings.js";
 export type { InteractionView } from "./interactions.js";
 export type { ReminderView } from "./reminders.js";
+export { INTERRUPTED } from "./outbox.js";
 export type { OutboxRow } from "./outbox.js";

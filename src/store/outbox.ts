@@ -12,6 +12,9 @@ export interface OutboxRow {
   lastError: string | null;
 }
 
+/** last_error of a row whose worker died mid-delivery: the next attempt checks before sending. */
+export const INTERRUPTED = "interrupted: the worker stopped during delivery";
+
 const select = { id: true, platform: true, destination: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
 
 export function createOutboxStore(db: Db) {
@@ -82,7 +85,7 @@ export function createOutboxStore(db: Db) {
      */
     async releaseStale(staleMs: number): Promise<number> {
       return db.$executeRaw`
-        UPDATE outbox SET status = 'PENDING', next_attempt_at = now(), updated_at = now()
+        UPDATE outbox SET status = 'PENDING', next_attempt_at = now(), last_error = ${INTERRUPTED}, updated_at = now()
         WHERE status = 'SENDING' AND updated_at < now() - (${staleMs} * interval '1 millisecond')`;
     },
 

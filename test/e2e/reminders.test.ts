@@ -93,6 +93,20 @@ describe("/remind end to end", () => {
 });
 
 describe("the outbox and jobs against real Redis and Postgres", () => {
+  /** What a worker killed after claiming a delivery leaves behind: SENDING, long untouched. */
+  async function interruptedDelivery(userId: string, text: string): Promise<string> {
+    const services = createServices(testServiceDeps(db.store));
+    const rep = await services.registerRep({ platform: "slack", externalId: userId, displayName: userId });
+    const reminder = await services.scheduleReminder(rep, { text, dueAt: new Date(Date.now() - 1_000), customerId: null });
+    await db.sql.query("UPDATE reminders SET status = 'FIRED' WHERE id = $1", [reminder.id]);
+    const { rows } = await db.sql.query<{ id: string }>(
+      `INSERT INTO outbox (id, platform, destination, payload, dedupe_key, status, attempts, updated_at)
+       VALUES (gen_random_uuid(), 'slack', $1, $2, $3, 'SENDING', 1, now() - interval '10 minutes') RETURNING id`,
+      [userId, JSON.stringify({ type: "reminder.due", reminderId: reminder.id }), `reminder:${reminder.id}:interrupted`],
+    );
+    return rows[0]!.id;
+  }
+
   let db: TestDatabase;
   let slackApi: FakeSlackApi;
   beforeAll(async () => {
@@ -203,24 +217,35 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
     }
   });
 
-  it("hands a message whose worker died mid-delivery to another attempt", async () => {
+  it("hands a message whose worker died before Slack got it to another attempt, which sends it once", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
-    const services = createServices(testServiceDeps(db.store));
-    const rep = await services.registerRep({ platform: "slack", externalId: "U0DIED", displayName: "Died" });
-    const reminder = await services.scheduleReminder(rep, { text: "worker died", dueAt: new Date(Date.now() - 1_000), customerId: null });
-    await db.sql.query("UPDATE reminders SET status = 'FIRED' WHERE id = $1", [reminder.id]);
-    // What a worker killed between claiming and recording leaves behind: SENDING, long untouched.
-    await db.sql.query(
-      `INSERT INTO outbox (id, platform, destination, payload, dedupe_key, status, attempts, updated_at)
-       VALUES (gen_random_uuid(), 'slack', 'U0DIED', $1, $2, 'SENDING', 1, now() - interval '10 minutes')`,
-      [JSON.stringify({ type: "reminder.due", reminderId: reminder.id }), `reminder:${reminder.id}:died`],
-    );
+    const outboxId = await interruptedDelivery("U0DIED", "worker died");
     const bot = await startBot(db, slackApi, prefix, { role: "worker" });
     try {
       await eventually(() => dmsTo(slackApi, "U0DIED").length > 0, 10_000);
       await new Promise((r) => setTimeout(r, 500));
       expect(dmsTo(slackApi, "U0DIED")).toHaveLength(1);
-      expect((await db.sql.query("SELECT status, attempts FROM outbox WHERE destination = 'U0DIED'")).rows).toEqual([{ status: "SENT", attempts: 2 }]);
+      expect((await db.sql.query("SELECT status, attempts FROM outbox WHERE id = $1", [outboxId])).rows).toEqual([{ status: "SENT", attempts: 2 }]);
+    } finally {
+      await bot.stop();
+      await deleteKeys(prefix);
+    }
+  });
+
+  it("does not send again what Slack already got when the worker died before recording it", async () => {
+    const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    const outboxId = await interruptedDelivery("U0SENT", "already delivered");
+    // Slack took the message (with the outbox id in its metadata) just before the worker died.
+    slackApi.channels.set("DU0SENT", [{ ts: "1763000000.000100", text: "Reminder: already delivered", metadata: { event_type: "crm_outbox_message", event_payload: { outbox_id: outboxId } } }]);
+    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    try {
+      const row = await eventually(async () => {
+        const { rows } = await db.sql.query<{ status: string; external_id: string }>("SELECT status, external_id FROM outbox WHERE id = $1", [outboxId]);
+        return rows[0]?.status === "SENT" ? rows[0] : undefined;
+      }, 10_000);
+      expect(row.external_id).toBe("1763000000.000100");
+      expect(dmsTo(slackApi, "U0SENT")).toHaveLength(0);
+      expect(slackApi.callsTo("conversations.history").some((c) => c.body.channel === "DU0SENT")).toBe(true);
     } finally {
       await bot.stop();
       await deleteKeys(prefix);

@@ -49,6 +49,8 @@ export class FakeSlackApi {
   readonly users = new Map<string, FakeUser>();
   /** Method name -> answer to use once instead of the normal one (e.g. a 429). */
   readonly overrides = new Map<string, { status: number; headers?: Record<string, string>; body: unknown }[]>();
+  /** Messages the bot posted, per channel (a user id's DM is "D" + the user id), oldest first. */
+  readonly channels = new Map<string, { ts: string; text: unknown; metadata?: unknown }[]>();
   private server: Server | undefined;
   private messageCounter = 1_700_000_000;
   port = 0;
@@ -105,6 +107,11 @@ export class FakeSlackApi {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
+  /** Slack answers a post to a user id in the bot's DM channel with that user. */
+  channelOf(destination: string): string {
+    return /^[UW]/.test(destination) ? `D${destination}` : destination;
+  }
+
   private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case "auth.test":
@@ -126,10 +133,26 @@ export class FakeSlackApi {
       case "views.open":
         if (!body.trigger_id) return { ok: false, error: "invalid_trigger_id" };
         return { ok: true, view: { id: `V${this.messageCounter++}`, ...(body.view as object) } };
-      case "chat.postMessage":
+      case "chat.postMessage": {
+        if (!body.channel) return { ok: false, error: "channel_not_found" };
+        const channel = this.channelOf(String(body.channel));
+        const ts = `${this.messageCounter++}.000100`;
+        const list = this.channels.get(channel) ?? [];
+        list.push({ ts, text: body.text, ...(body.metadata ? { metadata: body.metadata } : {}) });
+        this.channels.set(channel, list);
+        return { ok: true, channel, ts };
+      }
       case "chat.postEphemeral":
         if (!body.channel) return { ok: false, error: "channel_not_found" };
-        return { ok: true, channel: body.channel, ts: `${this.messageCounter++}.000100`, message_ts: `${this.messageCounter}.000100` };
+        return { ok: true, channel: body.channel, message_ts: `${this.messageCounter++}.000100` };
+      case "conversations.open":
+        if (!body.users) return { ok: false, error: "users_list_not_supplied" };
+        return { ok: true, channel: { id: this.channelOf(String(body.users)) } };
+      case "conversations.history": {
+        const messages = [...(this.channels.get(String(body.channel)) ?? [])].reverse().slice(0, Number(body.limit ?? 100));
+        // Metadata is returned only when asked for, as on Slack.
+        return { ok: true, messages: messages.map((m) => (body.include_all_metadata ? m : { ts: m.ts, text: m.text })), has_more: false };
+      }
       default:
         return { ok: false, error: "unknown_method" };
     }
