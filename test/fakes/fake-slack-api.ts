@@ -135,7 +135,7 @@ export class FakeSlackApi {
         return { ok: true, view: { id: `V${this.messageCounter++}`, ...(body.view as object) } };
       case "chat.postMessage": {
         if (!body.channel) return { ok: false, error: "channel_not_found" };
-        const channel = this.channelOf(String(body.channel));
+        const channel = this.channelOf(body.channel as string);
         const ts = `${this.messageCounter++}.000100`;
         const list = this.channels.get(channel) ?? [];
         list.push({ ts, text: body.text, ...(body.metadata ? { metadata: body.metadata } : {}) });
@@ -147,7 +147,7 @@ export class FakeSlackApi {
         return { ok: true, channel: body.channel, message_ts: `${this.messageCounter++}.000100` };
       case "conversations.open":
         if (!body.users) return { ok: false, error: "users_list_not_supplied" };
-        return { ok: true, channel: { id: this.channelOf(String(body.users)) } };
+        return { ok: true, channel: { id: this.channelOf(body.users as string) } };
       case "conversations.history": {
         const messages = [...(this.channels.get(String(body.channel)) ?? [])].reverse().slice(0, Number(body.limit ?? 100));
         // Metadata is returned only when asked for, as on Slack.
