@@ -7,6 +7,8 @@ import { deleteKeys } from "../support/redis.js";
 import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js";
 import { FakeSlackApi, eventually } from "../fakes/fake-slack-api.js";
 import { testServiceDeps } from "../support/core.js";
+import { TEST_REDIS_URL } from "../support/env.js";
+import { Redis } from "ioredis";
 
 const li = { id: "U0LINA", name: "li.na" };
 
@@ -41,6 +43,11 @@ describe("/remind end to end", () => {
     const after = await t.db.sql.query<{ status: string; due_at: Date }>("SELECT status, due_at FROM reminders");
     expect(after.rows[0]!.status).toBe("PENDING");
     expect(after.rows[0]!.due_at.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+
+    const tomorrow = await slack.pressAndRead(li, findButton(blocks, "reminder.tomorrow"));
+    expect(visibleText(tomorrow.blocks as Record<string, unknown>[])).toContain("Snoozed until");
+    const nextMorning = await t.db.sql.query<{ local: string }>("SELECT to_char(due_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') AS local, due_at > now() AS ahead FROM reminders");
+    expect(nextMorning.rows[0]).toEqual({ local: "09:00", ahead: true });
 
     const done = await slack.pressAndRead(li, findButton(blocks, "reminder.done"));
     expect(visibleText(done.blocks as Record<string, unknown>[])).toContain("Done: call Acme about the renewal");
@@ -143,14 +150,21 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
     }
   });
 
-  it("still fires once after Redis lost every job and the bot restarted", async () => {
+  it("still fires once after Redis lost every job (FLUSHDB) and the bot restarted", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
+    // A Redis database of this test's own, so flushing it cannot touch other test files' jobs.
+    const lonely = new URL(TEST_REDIS_URL);
+    lonely.pathname = "/13";
+    const env = { REDIS_URL: lonely.toString() };
     const reminder = await remindIn(3_000, "after redis loss", "U0LOSS");
-    const first = await startBot(db, slackApi, prefix, { role: "worker" });
+    const first = await startBot(db, slackApi, prefix, { role: "worker", env });
     await new Promise((r) => setTimeout(r, 500)); // the reconcile pass at start has made its job
     await first.stop();
-    expect(await deleteKeys(prefix)).toBeGreaterThan(0);
-    const second = await startBot(db, slackApi, prefix, { role: "worker" });
+    const redis = new Redis(lonely.toString());
+    expect(await redis.dbsize()).toBeGreaterThan(0);
+    await redis.flushdb();
+    redis.disconnect();
+    const second = await startBot(db, slackApi, prefix, { role: "worker", env });
     try {
       const dm = await eventually(() => dmsTo(slackApi, "U0LOSS")[0], 10_000);
       expect(visibleText(dm.body.blocks as Record<string, unknown>[])).toContain("after redis loss");
@@ -159,7 +173,9 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
       expect((await db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
     } finally {
       await second.stop();
-      await deleteKeys(prefix);
+      const cleanup = new Redis(lonely.toString());
+      await cleanup.flushdb();
+      cleanup.disconnect();
     }
   });
 
