@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../fakes/fake-slack-api.js";
 import { SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, findButton, mrkdwnTexts, visibleText } from "../support/slack-driver.js";
-import { interactivityBody, postToSlackEndpoint, slashCommandBody, slackSignature } from "../support/slack-requests.js";
+import { postToSlackEndpoint, slashCommandBody, slackSignature } from "../support/slack-requests.js";
 
 let t: BotUnderTest;
 let slack: SlackDriver;
@@ -323,4 +323,3 @@ describe("probes", () => {
   });
 });
 
-void interactivityBody;
