@@ -17,7 +17,7 @@ const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DB = "crm_bench_reminders";
-const TOKEN = "xoxb-bench-0000";
+const TOKEN = "xoxb-bench";
 
 function url(database: string): string {
   const u = new URL(ADMIN_URL);

@@ -8,7 +8,7 @@ import { TEST_REDIS_URL } from "./env.js";
 import { deleteKeys } from "./redis.js";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
-export const BOT_TOKEN = "xoxb-test-0000-fake";
+export const BOT_TOKEN = "xoxb-fake";
 
 export interface BotUnderTest {
   db: TestDatabase;
