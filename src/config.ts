@@ -65,6 +65,11 @@ const schema = z.object({
     .refine(isSupportedCurrency, "must be an ISO 4217 code the bot knows, such as CNY or USD"),
   FX_RATES: ratesList,
   FOLLOW_UP_AFTER_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(1).max(3650).default(30),
+  WECHAT_APP_ID: optional,
+  WECHAT_APP_SECRET: optional,
+  WECHAT_TOKEN: optional,
+  WECHAT_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9+/]{43}$/.test(v), "must be the 43-character EncodingAESKey from the Official Account settings"),
+  WECHAT_API_BASE_URL: url(["http:", "https:"]).default("https://api.weixin.qq.com"),
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be letters, digits, - or _ (at most 40)").default("crm"),
 });
 
@@ -88,6 +93,9 @@ export interface Config {
   jobsPrefix: string;
   /** An active customer nobody talked to for this many days reminds its owner. */
   followUpAfterDays: number;
+  wechat:
+    | { enabled: true; appId: string; appSecret: string; token: string; encodingAesKey?: string; apiBaseUrl: string }
+    | { enabled: false; reason: string };
 }
 
 export class ConfigError extends Error {
@@ -123,6 +131,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   if (env.SLACK_APP_TOKEN !== undefined && !hasToken) problems.push("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET too");
+  const wechatNames = ["WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN"] as const;
+  const wechatMissing = wechatNames.filter((n) => env[n] === undefined);
+  if (wechatMissing.length > 0 && wechatMissing.length < wechatNames.length) {
+    problems.push(`${wechatMissing.join(" and ")} ${wechatMissing.length > 1 ? "are" : "is"} required when ${wechatNames.filter((n) => !wechatMissing.includes(n)).join(" and ")} ${wechatNames.length - wechatMissing.length > 1 ? "are" : "is"} set (WeChat needs all three)`);
+  }
+  if (env.WECHAT_ENCODING_AES_KEY !== undefined && wechatMissing.length > 0) problems.push("WECHAT_ENCODING_AES_KEY (safe mode) needs WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN too");
   const e = parsed.data;
   if (problems.length > 0 || !e) throw new ConfigError(problems);
 
@@ -152,5 +166,16 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     fxRates: e.FX_RATES,
     jobsPrefix: e.BULLMQ_PREFIX,
     followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
+    wechat:
+      e.WECHAT_APP_ID && e.WECHAT_APP_SECRET && e.WECHAT_TOKEN
+        ? {
+            enabled: true,
+            appId: e.WECHAT_APP_ID,
+            appSecret: e.WECHAT_APP_SECRET,
+            token: e.WECHAT_TOKEN,
+            ...(e.WECHAT_ENCODING_AES_KEY ? { encodingAesKey: e.WECHAT_ENCODING_AES_KEY } : {}),
+            apiBaseUrl: e.WECHAT_API_BASE_URL,
+          }
+        : { enabled: false, reason: "WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN are not set" },
   };
 }

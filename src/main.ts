@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { runTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createSlackSender } from "../adapters/slack/slack-sender.js";
+import { createWechatWebhook } from "../adapters/wechat/webhook.js";
 import { seedDemoData } from "../prisma/seed-data.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { DeliveryError, createCore, type Core, type Sender } from "./core/index.js";
@@ -46,7 +47,10 @@ export function platformSummary(config: Config): string {
   const slack = config.slack.enabled
     ? `Slack on (${config.slack.appToken ? "Socket Mode" : "HTTP at POST /slack/events"})`
     : `Slack off (${config.slack.reason})`;
-  return `${slack}; WeChat off (not part of this build yet)`;
+  const wechat = config.wechat.enabled
+    ? `WeChat on (Official Account webhook at /wechat${config.wechat.encodingAesKey ? ", safe mode" : ""})`
+    : `WeChat off (${config.wechat.reason})`;
+  return `${slack}; ${wechat}`;
 }
 
 function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () => Date): ServiceDeps {
@@ -140,7 +144,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const http = createHttpServer({
     port: config.port,
     ...(options.host ? { host: options.host } : {}),
-    routes: [...(slack?.routes ?? [])],
+    routes: [
+      ...(slack?.routes ?? []),
+      ...(config.wechat.enabled && role !== "worker"
+        ? createWechatWebhook({
+            token: config.wechat.token,
+            appId: config.wechat.appId,
+            ...(config.wechat.encodingAesKey ? { encodingAesKey: config.wechat.encodingAesKey } : {}),
+            core,
+            log,
+          })
+        : []),
+    ],
     probes: [
       { name: "postgres", check: () => store.ping() },
       { name: "redis", check: async () => void (await redis.ping()) },

@@ -7,7 +7,7 @@ import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, 
 import type { Message, Outcome } from "../reply/reply.js";
 import { errorMessage } from "../reply/reply.js";
 import type { Rep, Services } from "../services/index.js";
-import type { Actor, InboundEvent } from "./inbound-event.js";
+import type { Actor, CustomerMessage, InboundEvent } from "./inbound-event.js";
 
 export type OutcomeLabel = "ok" | "invalid" | "not_found" | "forbidden" | "unavailable" | "error";
 
@@ -27,6 +27,11 @@ export interface CoreOptions {
 
 export interface Core {
   handle(event: InboundEvent): Promise<Outcome>;
+  /**
+   * Stores a customer's message (idempotent per platform message id). Resolves once it is
+   * safely in Postgres; rejects when it is not, so the adapter must not acknowledge.
+   */
+  ingest(message: CustomerMessage): Promise<{ recorded: boolean; newLead: boolean }>;
   /** An outbox payload as a message in its reader's language and time zone. */
   renderNotification(payload: unknown): Promise<Message>;
   /** The catalogue of the actor's language, for the few words an adapter says itself. */
@@ -159,6 +164,18 @@ export function createCore(options: CoreOptions): Core {
 
   return {
     translatorFor: (actor) => translator(localeOf(actor)),
+
+    async ingest(message) {
+      const started = process.hrtime.bigint();
+      try {
+        const stored = await services.recordCustomerMessage({ ...message });
+        observer?.handled(`ingest:${message.platform}`, "ok", Number(process.hrtime.bigint() - started) / 1e9);
+        return { recorded: stored.created, newLead: stored.newLead };
+      } catch (error) {
+        observer?.handled(`ingest:${message.platform}`, isUnavailable(error) ? "unavailable" : "error", Number(process.hrtime.bigint() - started) / 1e9);
+        throw error;
+      }
+    },
 
     async renderNotification(raw) {
       const payload = notificationPayload.parse(raw);

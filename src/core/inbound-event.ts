@@ -14,6 +14,26 @@ export interface Actor {
   timezone?: string;
 }
 
+/**
+ * A message a customer sent the company (WeChat Official Account). It is stored once per
+ * `id` however often the platform delivers it.
+ */
+export interface CustomerMessage {
+  platform: Platform;
+  /** The platform's id for the sender (WeChat openid). */
+  senderId: string;
+  senderName?: string;
+  /** The platform's id of this message or event (MsgId, or sender + CreateTime for events). */
+  id: string;
+  at: Date;
+  /** text, image, voice, video, location, link, event:subscribe, event:CLICK ... */
+  kind: string;
+  /** What the timeline shows: the text, or a description with the media reference. */
+  body: string;
+  /** Where a new contact came from (the QR scene of a subscribe). */
+  source?: string;
+}
+
 /** Everything a rep can do, in platform-neutral form; adapters translate into this. */
 export type InboundEvent =
   | { type: "command"; actor: Actor; command: string; text: string }

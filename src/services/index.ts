@@ -10,6 +10,7 @@ import { recordOrder, type OrderInput } from "./record-order.js";
 import { registerRep } from "./register-rep.js";
 import { findNamedCustomer, resolveCustomer, resolveLeadingCustomer } from "./resolve-customer.js";
 import { scheduleReminder, updateReminder } from "./schedule-reminder.js";
+import { recordCustomerMessage, type CustomerMessageInput } from "./record-customer-message.js";
 
 /** The use-cases with their dependencies bound, as commands and adapters call them. */
 export function createServices(deps: ServiceDeps) {
@@ -31,6 +32,7 @@ export function createServices(deps: ServiceDeps) {
     listOpenReminders: (rep: Rep) => deps.store.reminders.listOpen(rep.id, 25),
     getReminder: (id: string) => deps.store.reminders.get(id),
     getRep: (id: string) => deps.store.users.findById(id),
+    recordCustomerMessage: (input: CustomerMessageInput) => recordCustomerMessage(deps, input),
     listFailedDeliveries: () => deps.store.outbox.listFailed(20),
     retryDelivery: async (rep: Rep, id: string) => {
       if (rep.role !== "ADMIN") throw new AppError("FORBIDDEN", "error.forbidden");

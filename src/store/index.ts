@@ -1,4 +1,5 @@
 import { createAuditStore } from "./audit.js";
+import { createCustomerMessageStore } from "./customer-messages.js";
 import { createCustomerStore } from "./customers.js";
 import { createFollowUpStore } from "./follow-ups.js";
 import { createInteractionStore } from "./interactions.js";
@@ -22,6 +23,7 @@ function repositories(db: Db) {
     audit: createAuditStore(db),
     reminders: createReminderStore(db),
     outbox: createOutboxStore(db),
+    customerMessages: createCustomerMessageStore(db),
   };
 }
 

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Core, Logger, Route } from "../../src/core/index.js";
+import { decryptMessage } from "./crypto.js";
+import { isFreshTimestamp, verifyMessageSignature, verifyUrlSignature } from "./signature.js";
+import { toCustomerMessage } from "./to-message.js";
+import { WechatXmlError, parseWechatXml } from "./xml.js";
+
+export interface WechatWebhookOptions {
+  token: string;
+  appId: string;
+  /** Set: safe mode, every push is checked by msg_signature and decrypted. */
+  encodingAesKey?: string;
+  core: Core;
+  log: Logger;
+  maxBodyBytes?: number;
+}
+
+class TooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) throw new TooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new TooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  res.end(body);
+}
+
+/**
+ * The Official Account webhook: GET answers URL verification, POST takes pushes. Every POST is
+ * verified (plain `signature`, or `msg_signature` over the ciphertext in safe mode), parsed
+ * without entity expansion, stored, and only then answered `success`. If it cannot be stored the
+ * answer is 503, so WeChat delivers it again.
+ */
+export function createWechatWebhook(options: WechatWebhookOptions): Route[] {
+  const { token, log } = options;
+  const limit = options.maxBodyBytes ?? 64 * 1024;
+
+  return [
+    {
+      method: "GET",
+      path: "/wechat",
+      handler: (req, res) => {
+        const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+        const ok = verifyUrlSignature({ token, timestamp: q.get("timestamp"), nonce: q.get("nonce"), signature: q.get("signature") });
+        if (!ok) return send(res, 401, "invalid signature");
+        send(res, 200, q.get("echostr") ?? "");
+      },
+    },
+    {
+      method: "POST",
+      path: "/wechat",
+      handler: async (req, res) => {
+        const q = new URL(req.url ?? "/", "http://localhost").searchParams;
+        const timestamp = q.get("timestamp") ?? "";
+        const nonce = q.get("nonce") ?? "";
+        let body: string;
+        try {
+          body = await readBody(req, limit);
+        } catch (error) {
+          if (error instanceof TooLarge) return send(res, 413, "body too large");
+          throw error;
+        }
+        let fields: Record<string, string>;
+        try {
+          if (options.encodingAesKey) {
+            const envelope = parseWechatXml(body, { maxBytes: limit });
+            const encrypt = envelope.Encrypt ?? "";
+            if (!verifyMessageSignature({ token, timestamp, nonce, encrypt, msgSignature: q.get("msg_signature") })) return send(res, 401, "invalid signature");
+            fields = parseWechatXml(decryptMessage(options.encodingAesKey, options.appId, encrypt), { maxBytes: limit });
+          } else {
+            if (!verifyUrlSignature({ token, timestamp, nonce, signature: q.get("signature") })) return send(res, 401, "invalid signature");
+            fields = parseWechatXml(body, { maxBytes: limit });
+          }
+        } catch (error) {
+          log.warn({ err: error }, "refused a WeChat push that is not valid");
+          return send(res, 400, error instanceof WechatXmlError ? "malformed xml" : "cannot decrypt");
+        }
+        if (!isFreshTimestamp(timestamp, new Date(), 3_600)) log.warn({ timestamp }, "WeChat push with an old timestamp (a late retry?)");
+        const message = toCustomerMessage(fields);
+        if (!message) return send(res, 400, "not a message");
+        try {
+          await options.core.ingest(message);
+        } catch (error) {
+          log.error({ err: error, msgId: message.id }, "could not store a WeChat message; answering 503 so WeChat retries");
+          return send(res, 503, "try again");
+        }
+        send(res, 200, "success");
+      },
+    },
+  ];
+}

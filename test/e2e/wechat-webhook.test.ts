@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encryptMessage } from "../../adapters/wechat/crypto.js";
+import { wechatSignature } from "../../adapters/wechat/signature.js";
+import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+
+const TOKEN = "wechat-test-token";
+const APP_ID = "wx0000000000test";
+const AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+
+let plain: BotUnderTest;
+let safe: BotUnderTest;
+
+beforeAll(async () => {
+  plain = await startBotUnderTest({ env: { WECHAT_APP_ID: APP_ID, WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN } });
+  safe = await startBotUnderTest({ env: { WECHAT_APP_ID: APP_ID, WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN, WECHAT_ENCODING_AES_KEY: AES_KEY } });
+});
+afterAll(async () => {
+  await plain.stop();
+  await safe.stop();
+});
+
+function textXml(from: string, msgId: string, content: string, createTime = Math.floor(Date.now() / 1000)): string {
+  return `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+}
+
+async function pushPlain(base: string, xml: string, signature?: string): Promise<Response> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(Math.floor(Math.random() * 1e9));
+  const sig = signature ?? wechatSignature(TOKEN, timestamp, nonce);
+  return fetch(`${base}/wechat?signature=${sig}&timestamp=${timestamp}&nonce=${nonce}&openid=x`, { method: "POST", body: xml, headers: { "content-type": "text/xml" } });
+}
+
+async function count(t: BotUnderTest, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await t.db.sql.query<{ n: number }>(sql, params);
+  return rows[0]!.n;
+}
+
+describe("the WeChat Official Account webhook", () => {
+  it("answers the URL verification only when signed with the token", async () => {
+    const timestamp = "1714036504";
+    const nonce = "1514711492";
+    const ok = await fetch(`${plain.base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&echostr=4375120948345356249`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("4375120948345356249");
+    const bad = await fetch(`${plain.base}/wechat?signature=deadbeef&timestamp=${timestamp}&nonce=${nonce}&echostr=1`);
+    expect(bad.status).toBe(401);
+  });
+
+  it("stores a customer's message once however often WeChat delivers it, makes the sender a lead, and answers success", async () => {
+    const openId = "oDemoOpenId0000000003bGY9x";
+    const xml = textXml(openId, "6054768590064713728", "你好，想了解一下报价");
+    const answers = await Promise.all([1, 2, 3, 4].map(() => pushPlain(plain.base, xml)));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(await a.text()).toBe("success");
+    }
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_platform = 'wechat' AND source_id = '6054768590064713728'")).toBe(1);
+    const { rows } = await plain.db.sql.query("SELECT c.name, c.stage, i.channel, i.direction, i.body FROM interactions i JOIN customers c ON c.id = i.customer_id WHERE i.source_id = '6054768590064713728'");
+    expect(rows).toEqual([{ name: "WeChat user 3bGY9x", stage: "LEAD", channel: "WECHAT", direction: "INBOUND", body: "你好，想了解一下报价" }]);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id = $1", [openId])).toBe(1);
+  });
+
+  it("refuses a bad or missing signature, malformed XML, an entity bomb and a huge body, storing nothing", async () => {
+    const before = await count(plain, "SELECT count(*)::int AS n FROM interactions");
+    expect((await pushPlain(plain.base, textXml("oX", "1", "x"), "0".repeat(40))).status).toBe(401);
+    expect((await fetch(`${plain.base}/wechat`, { method: "POST", body: textXml("oX", "2", "x") })).status).toBe(401);
+    expect((await pushPlain(plain.base, "<xml><FromUserName>oops")).status).toBe(400);
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>`;
+    expect((await pushPlain(plain.base, bomb)).status).toBe(400);
+    const xxe = `<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Content>&xxe;</Content></xml>`;
+    expect((await pushPlain(plain.base, xxe)).status).toBe(400);
+    const huge = await pushPlain(plain.base, `<xml><Content>${"x".repeat(10 * 1024 * 1024)}</Content></xml>`).catch(() => ({ status: 413 }));
+    expect(huge.status).toBe(413);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions")).toBe(before);
+  });
+
+  it("takes safe-mode pushes checked by msg_signature and decrypted, and refuses a forged one", async () => {
+    const inner = textXml("oSafeModeUser000000000aBcDeF", "7000000000000000001", "safe mode hello");
+    const encrypt = encryptMessage(AES_KEY, APP_ID, inner);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = "123456";
+    const body = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+    const post = (msgSignature: string) =>
+      fetch(`${safe.base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${msgSignature}`, { method: "POST", body });
+    const forged = await post(wechatSignature(TOKEN, timestamp, nonce)); // the plain signature does not cover the body
+    expect(forged.status).toBe(401);
+    const ok = await post(wechatSignature(TOKEN, timestamp, nonce, encrypt));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("success");
+    const { rows } = await safe.db.sql.query("SELECT body FROM interactions WHERE source_id = '7000000000000000001'");
+    expect(rows).toEqual([{ body: "safe mode hello" }]);
+  });
+
+  it("records events by sender and time, keeping the QR scene of a subscribe as the lead's source", async () => {
+    const t = Math.floor(Date.now() / 1000);
+    const subscribe = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[oScanUser0000000000qrScan]]></FromUserName><CreateTime>${t}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[qrscene_expo2026]]></EventKey><Ticket><![CDATA[TICKET]]></Ticket></xml>`;
+    expect((await pushPlain(plain.base, subscribe)).status).toBe(200);
+    expect((await pushPlain(plain.base, subscribe)).status).toBe(200);
+    const { rows } = await plain.db.sql.query("SELECT c.source, i.body FROM interactions i JOIN customers c ON c.id = i.customer_id JOIN contacts k ON k.id = i.contact_id WHERE k.wechat_open_id = 'oScanUser0000000000qrScan'");
+    expect(rows).toEqual([{ source: "wechat:qrscene:expo2026", body: "[event subscribe] qrscene_expo2026" }]);
+  });
+});
