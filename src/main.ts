@@ -4,6 +4,8 @@ import { execFileSync } from "node:child_process";
 import { runTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createSlackSender } from "../adapters/slack/slack-sender.js";
+import { createAccessTokens } from "../adapters/wechat/access-token.js";
+import { createWechatSender } from "../adapters/wechat/sender.js";
 import { createWechatWebhook } from "../adapters/wechat/webhook.js";
 import { seedDemoData } from "../prisma/seed-data.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
@@ -104,6 +106,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (role !== "web") {
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    if (config.wechat.enabled) {
+      const { appId, appSecret, apiBaseUrl } = config.wechat;
+      const tokens = createAccessTokens({ redis, prefix: config.jobsPrefix, appId, appSecret, apiBaseUrl });
+      senders.wechat = createWechatSender({ tokens, apiBaseUrl });
+    }
     const senderFor = (platform: string): Sender => {
       const sender = senders[platform];
       if (!sender) throw new DeliveryError("permanent", `${platform} is not configured in this process`);
