@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { nameKeys } from "../src/domain/customer-name.js";
 import { ratesToBase } from "../src/domain/money.js";
 import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
+import { createBenchDatabase, percentile } from "./bench-database.js";
 import { generateCustomers, loadCustomers } from "./generate-customers.js";
 
 /**
@@ -14,32 +14,20 @@ import { generateCustomers, loadCustomers } from "./generate-customers.js";
  */
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 400);
-const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const DB = "crm_bench_cards";
 
-function url(database: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function main(): Promise<void> {
-  const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 1 });
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url(DB) }, stdio: "ignore" });
+  const database = await createBenchDatabase(DB);
 
-  const pool = new pg.Pool({ connectionString: url(DB), max: 4 });
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
   const customers = generateCustomers(CUSTOMERS);
   let started = Date.now();
   await loadCustomers(pool, customers);
   const loadSeconds = (Date.now() - started) / 1000;
 
-  const prisma = createPrisma({ url: url(DB), poolMax: 4 });
+  const prisma = createPrisma({ url: database.url, poolMax: 4 });
   const store = createStore(prisma);
   const services = createServices({
     store,
@@ -114,8 +102,7 @@ async function main(): Promise<void> {
 
   await store.close();
   await pool.end();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { Redis } from "ioredis";
+import { createBenchDatabase, percentile, REDIS_URL } from "./bench-database.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { start } from "../src/main.js";
@@ -14,25 +14,14 @@ import { FakeSlackApi } from "../test/fakes/fake-slack-api.js";
  * loopback. Lateness = when Slack received the DM minus when it was due.
  */
 const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 10_000);
-const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DB = "crm_bench_reminders";
 const TOKEN = "xoxb-bench";
 
-function url(database: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
-  const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 1 });
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url(DB) }, stdio: "ignore" });
-  const pool = new pg.Pool({ connectionString: url(DB), max: 2 });
+  const database = await createBenchDatabase(DB);
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
 
   // One rep per reminder, so Slack's one-message-per-second-per-channel limit does not apply.
   const dueFrom = Date.now() + 40_000;
@@ -52,7 +41,7 @@ async function main(): Promise<void> {
   await slack.start();
   const prefix = `crmbench-${randomBytes(4).toString("hex")}`;
   const config = loadConfig({
-    DATABASE_URL: url(DB), DATABASE_POOL_MAX: "20", REDIS_URL, PORT: "0", SLACK_SIGNING_SECRET: "bench", SLACK_BOT_TOKEN: TOKEN,
+    DATABASE_URL: database.url, DATABASE_POOL_MAX: "20", REDIS_URL, PORT: "0", SLACK_SIGNING_SECRET: "bench", SLACK_BOT_TOKEN: TOKEN,
     SLACK_API_URL: slack.apiUrl, BULLMQ_PREFIX: prefix, LOG_LEVEL: "silent",
   });
   const startedAt = Date.now();
@@ -83,7 +72,7 @@ async function main(): Promise<void> {
     "| --- | --- | --- |",
     ...[0, 50, 90, 95, 99, 100].map((p) => {
       const q = p === 100 ? 99.999 : p;
-      return `| ${p === 0 ? "min" : p === 100 ? "max" : `p${p}`} | ${fireLateness.length ? pct(fireLateness, q) : "n/a"} | ${lateness.length ? pct(lateness, q) : "n/a"} |`;
+      return `| ${p === 0 ? "min" : p === 100 ? "max" : `p${p}`} | ${fireLateness.length ? percentile(fireLateness, q) : "n/a"} | ${lateness.length ? percentile(lateness, q) : "n/a"} |`;
     }),
   ].join("\n");
   console.log(report);
@@ -100,9 +89,7 @@ async function main(): Promise<void> {
   }
   redis.disconnect();
   await pool.end();
-  await new Promise((r) => setTimeout(r, 1_000)); // let every pool close before the drop
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 
 }
 

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { wechatSignature } from "../adapters/wechat/signature.js";
+import { createBenchDatabase, percentile, REDIS_URL } from "./bench-database.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { start } from "../src/main.js";
@@ -15,27 +15,16 @@ import { start } from "../src/main.js";
  */
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
-const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const DB = "crm_bench_wechat";
 const TOKEN = "bench-token";
 
-function url(database: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
-  const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 1 });
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: url(DB) }, stdio: "ignore" });
+  const database = await createBenchDatabase(DB);
   const prefix = `crmbench-${randomBytes(4).toString("hex")}`;
   const config = loadConfig({
-    DATABASE_URL: url(DB), DATABASE_POOL_MAX: "20", REDIS_URL, PORT: "0", LOG_LEVEL: "silent", BULLMQ_PREFIX: prefix,
+    DATABASE_URL: database.url, DATABASE_POOL_MAX: "20", REDIS_URL, PORT: "0", LOG_LEVEL: "silent", BULLMQ_PREFIX: prefix,
     WECHAT_APP_ID: "wxbench", WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN,
   });
   const bot = await start(config, { role: "web", host: "127.0.0.1", log: createLogger("warn") });
@@ -71,7 +60,7 @@ async function main(): Promise<void> {
     }),
   );
   const wall = (performance.now() - startedAt) / 1000;
-  const pool = new pg.Pool({ connectionString: url(DB), max: 1 });
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
   const { rows } = await pool.query<{ n: number; distinct_ids: number }>("SELECT count(*)::int AS n, count(DISTINCT source_id)::int AS distinct_ids FROM interactions WHERE source_platform = 'wechat'");
   const { rows: leads } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM contacts");
   latencies.sort((a, b) => a - b);
@@ -83,7 +72,7 @@ async function main(): Promise<void> {
     "",
     "| answer latency | ms |",
     "| --- | --- |",
-    ...[50, 95, 99].map((p) => `| p${p} | ${pct(latencies, p).toFixed(1)} |`),
+    ...[50, 95, 99].map((p) => `| p${p} | ${percentile(latencies, p).toFixed(1)} |`),
     `| max | ${latencies[latencies.length - 1]!.toFixed(1)} |`,
   ].join("\n");
   console.log(report);
@@ -95,9 +84,7 @@ async function main(): Promise<void> {
   const [, keys] = await redis.scan("0", "MATCH", `${prefix}:*`, "COUNT", 1000);
   if (keys.length) await redis.del(...keys);
   redis.disconnect();
-  await new Promise((r) => setTimeout(r, 1_000));
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
 }
 
 main().catch((error: unknown) => {

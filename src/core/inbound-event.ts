@@ -1,4 +1,5 @@
 import type { Action } from "../reply/reply.js";
+import type { CustomerMessageInput } from "../services/index.js";
 
 export type Platform = "slack" | "wechat" | "local";
 
@@ -15,24 +16,10 @@ export interface Actor {
 }
 
 /**
- * A message a customer sent the company (WeChat Official Account). It is stored once per
- * `id` however often the platform delivers it.
+ * A message a customer sent the company (WeChat Official Account), as adapters hand it in;
+ * see services/record-customer-message.ts for what each field means.
  */
-export interface CustomerMessage {
-  platform: Platform;
-  /** The platform's id for the sender (WeChat openid). */
-  senderId: string;
-  senderName?: string;
-  /** The platform's id of this message or event (MsgId, or sender + CreateTime for events). */
-  id: string;
-  at: Date;
-  /** text, image, voice, video, location, link, event:subscribe, event:CLICK ... */
-  kind: string;
-  /** What the timeline shows: the text, or a description with the media reference. */
-  body: string;
-  /** Where a new contact came from (the QR scene of a subscribe). */
-  source?: string;
-}
+export type CustomerMessage = CustomerMessageInput & { platform: Platform };
 
 /** Everything a rep can do, in platform-neutral form; adapters translate into this. */
 export type InboundEvent =

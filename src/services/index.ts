@@ -56,6 +56,7 @@ export { fireReminder } from "./fire-reminder.js";
 export { deliverOutbox } from "./deliver-outbox.js";
 export { reconcileJobs } from "./reconcile-jobs.js";
 export { planNudges } from "./plan-nudges.js";
+export type { CustomerMessageInput } from "./record-customer-message.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";

@@ -2,12 +2,17 @@ import type { ServiceDeps } from "./deps.js";
 
 export interface CustomerMessageInput {
   platform: string;
+  /** The platform's id for the sender (WeChat openid). */
   senderId: string;
   senderName?: string;
+  /** The platform's id of this message or event (MsgId, or sender + CreateTime for events). */
   id: string;
   at: Date;
+  /** text, image, voice, video, location, link, event:subscribe, event:CLICK ... */
   kind: string;
+  /** What the timeline shows: the text, or a description with the media reference. */
   body: string;
+  /** Where a new contact came from (the QR scene of a subscribe). */
   source?: string;
 }
 
