@@ -15,14 +15,26 @@ export function dateInZone(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
 
-/** Offset of the zone from UTC at an instant, in milliseconds (Shanghai: +8 h). */
-function zoneOffset(at: Date, timeZone: string): number {
+export interface ZonedClock {
+  hour: number;
+  minute: number;
+  second: number;
+  /** Offset of the zone from UTC at that instant, in milliseconds (Shanghai: +8 h). */
+  offsetMs: number;
+}
+
+/** What a clock in the zone shows at an instant, and the zone's offset then. */
+export function zonedClock(at: Date, timeZone: string): ZonedClock {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
   }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return asUtc - Math.floor(at.getTime() / 1000) * 1000;
+  return { hour: get("hour"), minute: get("minute"), second: get("second"), offsetMs: asUtc - Math.floor(at.getTime() / 1000) * 1000 };
+}
+
+function zoneOffset(at: Date, timeZone: string): number {
+  return zonedClock(at, timeZone).offsetMs;
 }
 
 /**

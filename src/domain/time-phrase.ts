@@ -10,7 +10,7 @@
  * elapsed duration must not be re-derived from the wall clock.
  */
 import { en, zh, type ParsedResult } from "chrono-node";
-import { addDays, dateInZone, instantOfLocalTime } from "./calendar-date.js";
+import { addDays, dateInZone, instantOfLocalTime, zonedClock } from "./calendar-date.js";
 
 export interface TimePhrase {
   /** The instant the phrase means, in UTC. */
@@ -67,20 +67,16 @@ interface WallClock {
 }
 
 function wallClock(at: Date, timeZone: string): WallClock {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  const clock = zonedClock(at, timeZone);
   const date = dateInZone(at, timeZone);
   return {
     date,
-    hour: get("hour"),
-    minute: get("minute"),
-    second: get("second"),
+    hour: clock.hour,
+    minute: clock.minute,
+    second: clock.second,
     millisecond: at.getTime() - Math.floor(at.getTime() / 1000) * 1000,
     weekday: new Date(`${date}T00:00:00Z`).getUTCDay(),
-    offsetMinutes: Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / MINUTE),
+    offsetMinutes: Math.round(clock.offsetMs / MINUTE),
   };
 }
 

@@ -13,21 +13,25 @@ export const STALE_SENDING_MS = 120_000;
  */
 export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; released: number }> {
   const released = await deps.store.outbox.releaseStale(STALE_SENDING_MS);
-  let reminders = 0;
-  for (let after: string | undefined; ; ) {
-    const page = await deps.store.reminders.pendingDueBefore(horizon, PAGE, after);
-    await deps.jobs.scheduleMany(page.map((r) => ({ kind: "reminder" as const, id: r.id, at: r.dueAt })));
-    reminders += page.length;
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.id;
-  }
-  let deliveries = 0;
-  for (let after: string | undefined; ; ) {
-    const page = await deps.store.outbox.pendingDueBefore(horizon, PAGE, after);
-    await deps.jobs.scheduleMany(page.map((m) => ({ kind: "delivery" as const, id: m.id, at: m.nextAttemptAt })));
-    deliveries += page.length;
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.id;
-  }
+  const reminders = await inPages(
+    (after) => deps.store.reminders.pendingDueBefore(horizon, PAGE, after),
+    (page) => deps.jobs.scheduleMany(page.map((r) => ({ kind: "reminder" as const, id: r.id, at: r.dueAt }))),
+  );
+  const deliveries = await inPages(
+    (after) => deps.store.outbox.pendingDueBefore(horizon, PAGE, after),
+    (page) => deps.jobs.scheduleMany(page.map((m) => ({ kind: "delivery" as const, id: m.id, at: m.nextAttemptAt }))),
+  );
   return { reminders, deliveries, released };
+}
+
+/** Reads rows in id order a page at a time (keyset), hands each page on, returns the count. */
+async function inPages<T extends { id: string }>(read: (after?: string) => Promise<T[]>, handle: (page: T[]) => Promise<void>): Promise<number> {
+  let count = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await read(after);
+    await handle(page);
+    count += page.length;
+    if (page.length < PAGE) return count;
+    after = page[page.length - 1]!.id;
+  }
 }

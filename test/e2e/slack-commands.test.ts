@@ -231,6 +231,16 @@ describe("buttons and modals", () => {
     expect(confirmation.body.user).toBe(li.id);
   });
 
+  it("sends the confirmation as a DM when the bot may not post in the channel", async () => {
+    const card = await slack.ask(li, "/customer", "Acme Ltd");
+    const { triggerId } = await slack.press(li, findButton(card.blocks, "customer.logForm"));
+    const view = await slack.openedView(triggerId);
+    t.slack.overrides.set("chat.postEphemeral", [{ status: 200, body: { ok: false, error: "not_in_channel" } }]);
+    expect((await slack.submit(li, view, { text: "call: private channel follow-up" })).status).toBe(200);
+    const dm = await eventually(() => t.slack.callsTo("chat.postMessage").find((c) => c.body.channel === li.id && JSON.stringify(c.body).includes("Logged a call with Acme Ltd")));
+    expect(dm.body.channel).toBe(li.id);
+  });
+
   it("adds an order from the card's button, with field errors for a bad amount", async () => {
     const card = await slack.ask(li, "/customer", "Acme Robotics");
     const { triggerId } = await slack.press(li, findButton(card.blocks, "customer.orderForm"));
