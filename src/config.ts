@@ -70,6 +70,13 @@ const schema = z.object({
   WECHAT_TOKEN: optional,
   WECHAT_ENCODING_AES_KEY: optional.refine((v) => v === undefined || /^[A-Za-z0-9+/]{43}$/.test(v), "must be the 43-character EncodingAESKey from the Official Account settings"),
   WECHAT_API_BASE_URL: url(["http:", "https:"]).default("https://api.weixin.qq.com"),
+  WECHAT_INBOX_CHANNEL: optional.refine((v) => v === undefined || /^[CG][A-Z0-9]{6,}$/.test(v), "must be a Slack channel id such as C0123ABCD (channel details > About), not its name"),
+  WECHAT_ERASE_ON_UNSUBSCRIBE: z
+    .enum(["true", "false", "1", "0", "yes", "no", "on", "off"], { error: "must be true or false" })
+    .default("true")
+    .transform((v) => ["true", "1", "yes", "on"].includes(v)),
+  WECHATY_PUPPET: z.string().regex(/^(official-account|(@[a-z0-9-]+\/)?wechaty-puppet-[a-z0-9-]+)$/, "must be official-account (the default) or a Wechaty puppet package such as wechaty-puppet-service").default("official-account"),
+  WECHATY_PUPPET_TOKEN: optional,
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be letters, digits, - or _ (at most 40)").default("crm"),
 });
 
@@ -94,8 +101,14 @@ export interface Config {
   /** An active customer nobody talked to for this many days reminds its owner. */
   followUpAfterDays: number;
   wechat:
-    | { enabled: true; appId: string; appSecret: string; token: string; encodingAesKey?: string; apiBaseUrl: string }
+    | { enabled: true; mode: "official-account"; appId: string; appSecret: string; token: string; encodingAesKey?: string; apiBaseUrl: string }
+    /** Another Wechaty puppet (WeCom through wechaty-puppet-service, say), loaded by package name. */
+    | { enabled: true; mode: "wechaty"; puppet: string; puppetToken?: string }
     | { enabled: false; reason: string };
+  /** Slack channel (id) where WeChat conversations are mirrored as threads; off when unset. */
+  wechatInboxChannel?: string;
+  /** WeChat's rule: a person who unfollows has their personal data erased. */
+  wechatEraseOnUnsubscribe: boolean;
 }
 
 export class ConfigError extends Error {
@@ -136,6 +149,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   if (wechatMissing.length > 0 && wechatMissing.length < wechatNames.length) {
     problems.push(`${wechatMissing.join(" and ")} ${wechatMissing.length > 1 ? "are" : "is"} required when ${wechatNames.filter((n) => !wechatMissing.includes(n)).join(" and ")} ${wechatNames.length - wechatMissing.length > 1 ? "are" : "is"} set (WeChat needs all three)`);
   }
+  if (env.WECHAT_INBOX_CHANNEL !== undefined && !(hasSecret && hasToken)) problems.push("WECHAT_INBOX_CHANNEL is a Slack channel: it needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN");
+  const otherPuppet = env.WECHATY_PUPPET !== undefined && env.WECHATY_PUPPET !== "official-account";
+  if (otherPuppet && wechatMissing.length < wechatNames.length) problems.push(`WECHATY_PUPPET=${env.WECHATY_PUPPET} replaces the Official Account: leave WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN unset, or WECHATY_PUPPET unset`);
   if (env.WECHAT_ENCODING_AES_KEY !== undefined && wechatMissing.length > 0) problems.push("WECHAT_ENCODING_AES_KEY (safe mode) needs WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN too");
   const e = parsed.data;
   if (problems.length > 0 || !e) throw new ConfigError(problems);
@@ -166,16 +182,21 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     fxRates: e.FX_RATES,
     jobsPrefix: e.BULLMQ_PREFIX,
     followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
+    wechatEraseOnUnsubscribe: e.WECHAT_ERASE_ON_UNSUBSCRIBE,
+    ...(e.WECHAT_INBOX_CHANNEL ? { wechatInboxChannel: e.WECHAT_INBOX_CHANNEL } : {}),
     wechat:
-      e.WECHAT_APP_ID && e.WECHAT_APP_SECRET && e.WECHAT_TOKEN
+      e.WECHATY_PUPPET !== "official-account"
+        ? { enabled: true, mode: "wechaty", puppet: e.WECHATY_PUPPET, ...(e.WECHATY_PUPPET_TOKEN ? { puppetToken: e.WECHATY_PUPPET_TOKEN } : {}) }
+        : e.WECHAT_APP_ID && e.WECHAT_APP_SECRET && e.WECHAT_TOKEN
         ? {
             enabled: true,
+            mode: "official-account",
             appId: e.WECHAT_APP_ID,
             appSecret: e.WECHAT_APP_SECRET,
             token: e.WECHAT_TOKEN,
             ...(e.WECHAT_ENCODING_AES_KEY ? { encodingAesKey: e.WECHAT_ENCODING_AES_KEY } : {}),
             apiBaseUrl: e.WECHAT_API_BASE_URL,
           }
-        : { enabled: false, reason: "WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN are not set" },
+        : { enabled: false, reason: "WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN are not set, nor WECHATY_PUPPET" },
   };
 }

@@ -5,11 +5,12 @@ import { runTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createSlackSender } from "../adapters/slack/slack-sender.js";
 import { createAccessTokens } from "../adapters/wechat/access-token.js";
-import { createWechatSender } from "../adapters/wechat/sender.js";
-import { createWechatWebhook } from "../adapters/wechat/webhook.js";
+import { createCustomerServiceApi } from "../adapters/wechat/customer-service-api.js";
+import { PuppetOfficialAccount } from "../adapters/wechat/official-account-puppet.js";
+import { createWechatyBot, type WechatyBot, type WechatyBotOptions } from "../adapters/wechat/wechaty-bot.js";
 import { seedDemoData } from "../prisma/seed-data.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { DeliveryError, createCore, type Core, type Sender } from "./core/index.js";
+import { DeliveryError, createCore, type Core, type Route, type Sender } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
 import { createHttpServer } from "./http/server.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
@@ -35,6 +36,8 @@ export interface StartOptions {
   slackAckBudgetMs?: number;
   now?: () => Date;
   sweepEveryMs?: number;
+  /** A Wechaty puppet instance to use instead of loading WECHATY_PUPPET by name (tests: the mock). */
+  wechatyPuppet?: WechatyBotOptions["puppet"];
 }
 
 export interface RunningBot {
@@ -49,9 +52,11 @@ export function platformSummary(config: Config): string {
   const slack = config.slack.enabled
     ? `Slack on (${config.slack.appToken ? "Socket Mode" : "HTTP at POST /slack/events"})`
     : `Slack off (${config.slack.reason})`;
-  const wechat = config.wechat.enabled
-    ? `WeChat on (Official Account webhook at /wechat${config.wechat.encodingAesKey ? ", safe mode" : ""})`
-    : `WeChat off (${config.wechat.reason})`;
+  const wechat = !config.wechat.enabled
+    ? `WeChat off (${config.wechat.reason})`
+    : config.wechat.mode === "official-account"
+      ? `WeChat on (Official Account webhook at /wechat${config.wechat.encodingAesKey ? ", safe mode" : ""})`
+      : `WeChat on (Wechaty puppet ${config.wechat.puppet})`;
   return `${slack}; ${wechat}`;
 }
 
@@ -102,15 +107,28 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
   }
 
+  // WeChat through Wechaty: our Official Account puppet (webhook routes in the web role), or any
+  // other puppet by name. Every role gets the bot: the worker says outbox messages through it.
+  let wechat: WechatyBot | undefined;
+  const wechatRoutes: Route[] = [];
+  if (config.wechat.enabled) {
+    if (config.wechat.mode === "official-account") {
+      const { appId, appSecret, apiBaseUrl, token, encodingAesKey } = config.wechat;
+      const tokens = createAccessTokens({ redis, prefix: config.jobsPrefix, appId, appSecret, apiBaseUrl });
+      const puppet = new PuppetOfficialAccount({ appId, token, ...(encodingAesKey ? { encodingAesKey } : {}), api: createCustomerServiceApi({ tokens, apiBaseUrl }), log });
+      if (role !== "worker") wechatRoutes.push(...puppet.routes());
+      wechat = createWechatyBot({ puppet: options.wechatyPuppet ?? puppet, core, log });
+    } else {
+      const { puppet, puppetToken } = config.wechat;
+      wechat = createWechatyBot({ puppet: options.wechatyPuppet ?? puppet, ...(puppetToken ? { puppetToken } : {}), core, log });
+    }
+  }
+
   let workers: { close(): Promise<void> } | undefined;
   if (role !== "web") {
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl });
-    if (config.wechat.enabled) {
-      const { appId, appSecret, apiBaseUrl } = config.wechat;
-      const tokens = createAccessTokens({ redis, prefix: config.jobsPrefix, appId, appSecret, apiBaseUrl });
-      senders.wechat = createWechatSender({ tokens, apiBaseUrl });
-    }
+    if (wechat) senders.wechat = wechat.sender;
     const senderFor = (platform: string): Sender => {
       const sender = senders[platform];
       if (!sender) throw new DeliveryError("permanent", `${platform} is not configured in this process`);
@@ -153,15 +171,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ...(options.host ? { host: options.host } : {}),
     routes: [
       ...(slack?.routes ?? []),
-      ...(config.wechat.enabled && role !== "worker"
-        ? createWechatWebhook({
-            token: config.wechat.token,
-            appId: config.wechat.appId,
-            ...(config.wechat.encodingAesKey ? { encodingAesKey: config.wechat.encodingAesKey } : {}),
-            core,
-            log,
-          })
-        : []),
+      ...wechatRoutes,
     ],
     probes: [
       { name: "postgres", check: () => store.ping() },
@@ -172,6 +182,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   const port = await http.listen();
   await slack?.start();
+  await wechat?.start();
   log.info({ port, role }, `listening on port ${port} as ${role}; ${platformSummary(config)}`);
 
   return {
@@ -183,6 +194,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await http.close();
       await slack?.stop();
       await workers?.close();
+      await wechat?.stop();
       await queues.close();
       redis.disconnect();
       await store.close();

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Core, Logger, Route } from "../../src/core/index.js";
+import type { Logger, Route } from "../../src/core/index.js";
 import { decryptMessage } from "./crypto.js";
 import { isFreshTimestamp, verifyMessageSignature, verifyUrlSignature } from "./signature.js";
-import { toCustomerMessage } from "./to-message.js";
 import { WechatXmlError, parseWechatXml } from "./xml.js";
 
 export interface WechatWebhookOptions {
@@ -10,12 +9,19 @@ export interface WechatWebhookOptions {
   appId: string;
   /** Set: safe mode, every push is checked by msg_signature and decrypted. */
   encodingAesKey?: string;
-  core: Core;
+  /**
+   * Takes a verified, parsed push; resolves once it is stored. Rejects (the answer is then 503,
+   * so WeChat delivers again) when it could not be, or with NotAMessage for a push that is none.
+   */
+  receive(fields: Record<string, string>): Promise<void>;
   log: Logger;
   maxBodyBytes?: number;
 }
 
 class TooLarge extends Error {}
+
+/** A push that is not a message or event the bot understands (no sender, type or time). */
+export class NotAMessage extends Error {}
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers["content-length"] ?? 0);
@@ -38,8 +44,8 @@ function send(res: ServerResponse, status: number, body: string): void {
 /**
  * The Official Account webhook: GET answers URL verification, POST takes pushes. Every POST is
  * verified (plain `signature`, or `msg_signature` over the ciphertext in safe mode), parsed
- * without entity expansion, stored, and only then answered `success`. If it cannot be stored the
- * answer is 503, so WeChat delivers it again.
+ * without entity expansion, handed on, and answered `success` only once it is stored. If it
+ * cannot be stored the answer is 503, so WeChat delivers it again.
  */
 export function createWechatWebhook(options: WechatWebhookOptions): Route[] {
   const { token, log } = options;
@@ -86,12 +92,11 @@ export function createWechatWebhook(options: WechatWebhookOptions): Route[] {
           return send(res, 400, error instanceof WechatXmlError ? "malformed xml" : "cannot decrypt");
         }
         if (!isFreshTimestamp(timestamp, new Date(), 3_600)) log.warn({ timestamp }, "WeChat push with an old timestamp (a late retry?)");
-        const message = toCustomerMessage(fields);
-        if (!message) return send(res, 400, "not a message");
         try {
-          await options.core.ingest(message);
+          await options.receive(fields);
         } catch (error) {
-          log.error({ err: error, msgId: message.id }, "could not store a WeChat message; answering 503 so WeChat retries");
+          if (error instanceof NotAMessage) return send(res, 400, "not a message");
+          log.error({ err: error, msgId: fields.MsgId, from: fields.FromUserName }, "could not store a WeChat message; answering 503 so WeChat retries");
           return send(res, 503, "try again");
         }
         send(res, 200, "success");
