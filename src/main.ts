@@ -69,6 +69,8 @@ function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () 
       ratesToBase: new Map([...rates].map(([code, rate]) => [code, rate.toString()])),
       clvLifespanMonths: config.clvLifespanMonths,
       adminUserIds: config.slack.adminUserIds,
+      wechatEraseOnUnsubscribe: config.wechatEraseOnUnsubscribe,
+      ...(config.wechatInboxChannel ? { wechatInboxChannel: config.wechatInboxChannel } : {}),
     },
     jobs,
     now: now ?? (() => new Date()),
@@ -136,7 +138,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     };
     const deliverer: Deliverer = {
       deliver: async ({ id, platform, destination, payload }) => senderFor(platform).send(destination, await core.renderNotification(payload), id),
-      findDelivered: async ({ id, platform, destination }) => senderFor(platform).findSent?.(destination, id),
+      findDelivered: async ({ id, platform, destination, payload }) => {
+        const thread = (await core.renderNotification(payload).catch(() => undefined))?.thread;
+        return senderFor(platform).findSent?.(destination, id, thread);
+      },
     };
     const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix) };
     workers = await startWorkers({

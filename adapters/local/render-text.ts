@@ -57,6 +57,9 @@ export function renderText(message: Message): TextRendering {
       case "buttons":
         if (block.buttons.length > 0) lines.push("", block.buttons.map(press).join("  "));
         break;
+      case "mention":
+        lines.push(`${block.people.map((p) => `@${clean(p.name)}`).join(" ")} ${clean(block.text)}`.trim());
+        break;
     }
   };
   message.blocks.forEach(render);

@@ -50,7 +50,7 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   }
 
   async function show(outcome: Outcome | undefined): Promise<void> {
-    if (!outcome) return;
+    if (!outcome || outcome.kind === "none") return;
     if (outcome.kind === "form") return show(await fillForm(outcome.form));
     if (outcome.kind === "form-errors") {
       write(Object.values(outcome.errors).join("\n"));

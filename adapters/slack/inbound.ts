@@ -61,3 +61,13 @@ export function textCommandEvent(actor: Actor, text: string): InboundEvent {
   const [command = "", ...rest] = cleaned.split(/\s+/);
   return { type: "command", actor, command: "crm", text: command ? [command, ...rest].join(" ") : "help" };
 }
+
+/** A person's message in a channel thread: the core decides whether the thread is one of ours. */
+export function threadMessageEvent(actor: Actor, message: { channel: string; thread_ts: string; ts: string; text?: string }): InboundEvent {
+  return {
+    type: "thread-message",
+    actor,
+    thread: { channel: message.channel, ts: message.thread_ts },
+    message: { text: message.text ?? "", source: { platform: "slack", id: `${message.channel}:${message.ts}` } },
+  };
+}

@@ -115,6 +115,11 @@ function render(block: Block, numbers: ButtonNumbers): KnownBlock[] {
       return [{ type: "divider" }];
     case "buttons":
       return block.buttons.length === 0 ? [] : [{ type: "actions", elements: block.buttons.slice(0, LIMITS.actionsElements).map((b) => button(b, numbers)) }];
+    case "mention": {
+      // Only a well-formed Slack user id becomes a mention; anything else is a name, escaped.
+      const who = block.people.map((p) => (p.platform === "slack" && /^[UW][A-Z0-9]{2,}$/.test(p.id) ? `<@${p.id}>` : escapeMrkdwn(p.name)));
+      return [section(`${who.join(" ")} ${escapeMrkdwn(block.text)}`.trim())];
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type RespondFn } from "@slack/bo
 import type { Core, InboundEvent, Message, Outcome } from "../../src/core/index.js";
 import type { Logger } from "../../src/core/index.js";
 import type { Route } from "../../src/core/index.js";
-import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, toActor } from "./inbound.js";
+import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, threadMessageEvent, toActor } from "./inbound.js";
 import { createProfileCache } from "./profiles.js";
 import { renderMessage, renderModal } from "./render-blocks.js";
 import { boltLogger } from "./bolt-logger.js";
@@ -156,13 +156,22 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (outcome.kind === "message") await say({ ...renderMessage(outcome.message), thread_ts: event.thread_ts ?? event.ts });
   });
 
-  app.message(async ({ message, context, say }) => {
+  app.message(async ({ message, context, say, client }) => {
     if (context.retryNum) return;
-    // Only people's own messages in the DM with the bot: no bot posts, edits or joins.
-    if (message.channel_type !== "im" || message.subtype !== undefined || !("user" in message) || !message.user || message.bot_id) return;
+    // Only people's own new messages: no bot posts, edits or joins.
+    if (message.subtype !== undefined || !("user" in message) || !message.user || message.bot_id) return;
     const actor = await actorFor(message.user, message.team, undefined);
-    const outcome = await handle(textCommandEvent(actor, message.text ?? ""));
-    if (outcome.kind === "message") await say(renderMessage(outcome.message));
+    if (message.channel_type === "im") {
+      const outcome = await handle(textCommandEvent(actor, message.text ?? ""));
+      if (outcome.kind === "message") await say(renderMessage(outcome.message));
+      return;
+    }
+    // A reply in a channel thread: a WeChat conversation's thread, perhaps (the core knows).
+    if (!message.thread_ts || message.thread_ts === message.ts) return;
+    const outcome = await handle(threadMessageEvent(actor, { channel: message.channel, thread_ts: message.thread_ts, ts: message.ts, text: message.text ?? "" }));
+    if (outcome.kind === "message") {
+      await client.chat.postEphemeral({ channel: message.channel, user: message.user, thread_ts: message.thread_ts, ...renderMessage(outcome.message) });
+    }
   });
 
   app.error(async (error) => {

@@ -30,6 +30,7 @@ export function createSlackSender(options: { botToken: string; apiUrl: string })
         const result = await client.chat.postMessage({
           channel: destination,
           ...renderMessage(message),
+          ...(message.thread ? { thread_ts: message.thread } : {}),
           // Slack message metadata carries the outbox id, so a retry can find what arrived.
           metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: key } },
         });
@@ -40,12 +41,15 @@ export function createSlackSender(options: { botToken: string; apiUrl: string })
     },
 
     /** Looks through the destination's latest messages for one carrying this outbox id. */
-    async findSent(destination: string, key: string) {
+    async findSent(destination: string, key: string, thread?: string) {
       try {
         // A user id stands for the bot's DM with that user; history needs the DM's channel id.
         const channel = /^[UW]/.test(destination) ? (await client.conversations.open({ users: destination })).channel?.id : destination;
         if (!channel) return undefined;
-        const history = await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
+        // Replies in a thread are not in the channel's history; the thread has them.
+        const history = thread
+          ? await client.conversations.replies({ channel, ts: thread, limit: 200, include_all_metadata: true })
+          : await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
         const found = history.messages?.find((m) => m.metadata?.event_type === METADATA_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.outbox_id === key);
         return found ? { externalId: found.ts } : undefined;
       } catch (error) {

@@ -15,6 +15,8 @@ function line(block: Block): string[] {
       return [...(block.title ? [block.title] : []), ...(block.items.length ? block.items.map((i) => `· ${i.title}${i.detail ? ` ${i.detail}` : ""}`) : block.empty ? [block.empty] : [])];
     case "context":
       return [block.text];
+    case "mention":
+      return [block.text];
     case "examples":
       return [`${block.label} ${block.examples.join(" / ")}`];
     case "link":

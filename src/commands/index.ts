@@ -8,6 +8,7 @@ import { orderActions, orderCommand, orderForms } from "./order.js";
 import { topActions, topCommand } from "./top.js";
 import { remindActions, remindCommand } from "./remind.js";
 import { outboxActions, outboxCommand } from "./outbox.js";
+import { inboxActions, inboxForms, linkCommand } from "./inbox.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -15,11 +16,11 @@ import type { CustomerSummary } from "../services/index.js";
 const help = createHelp(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, remindCommand, outboxCommand, help.command];
+export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, remindCommand, linkCommand, outboxCommand, help.command];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
-  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 提醒: "remind", 帮助: "help", "?": "help",
+  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 提醒: "remind", 关联: "link", 帮助: "help", "?": "help",
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -71,6 +72,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...help.actions,
   ...remindActions,
   ...outboxActions,
+  ...inboxActions,
   "customer.pick": async (ctx, value) => {
     const pick = pickValue.parse(JSON.parse(value));
     const next = CONTINUATIONS[pick.c];
@@ -90,7 +92,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   },
 };
 
-export const FORMS: Readonly<Record<string, FormHandler>> = { ...logForms, ...orderForms };
+export const FORMS: Readonly<Record<string, FormHandler>> = { ...logForms, ...orderForms, ...inboxForms };
 
 /** The message shortcut: a form to pick the customer for a message from the chat. */
 export function logMessageForm(ctx: CommandContext, text: string, permalink: string | undefined, source: { platform: string; id: string }): Outcome {
@@ -103,4 +105,5 @@ export function examplesFor(commandName: string): string[] {
 }
 
 export type { CommandContext, CommandDefinition } from "./types.js";
+export { threadMessage } from "./inbox.js";
 export { loadNotification, notificationPayload, renderNotification, type NotificationPayload } from "./notifications.js";

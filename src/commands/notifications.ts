@@ -1,29 +1,70 @@
 import { z } from "zod";
+import { DeliveryError } from "../domain/errors.js";
+import type { NotificationPayload } from "../domain/notification-payload.js";
 import type { Block, Message } from "../reply/reply.js";
-import type { ReminderView } from "../services/index.js";
+import type { InboxThreadDetail, ReminderView, Services } from "../services/index.js";
 import type { CommandContext } from "./types.js";
+import { renderInboxNotification } from "./views/inbox.js";
 
-/** What an outbox row asks to say; rendered when it is delivered, in the reader's language. */
-export const notificationPayload = z.discriminatedUnion("type", [z.object({ type: z.literal("reminder.due"), reminderId: z.uuid() })]);
-export type NotificationPayload = z.infer<typeof notificationPayload>;
+export { notificationPayload, type NotificationPayload } from "../domain/notification-payload.js";
 
-export interface LoadedNotification {
-  /** The user it is for, so the core can build their context (language, time zone). */
-  recipientId: string;
-  reminder: ReminderView;
+/** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
+export type RenderContext = Pick<CommandContext, "t" | "f" | "now">;
+
+export type LoadedNotification =
+  | { type: "reminder.due"; recipientId: string; reminder: ReminderView }
+  | { type: "inbox.header"; detail: InboxThreadDetail }
+  | { type: "inbox.message"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
+  | { type: "inbox.reply-status"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
+  | { type: "inbox.linked"; thread: string | undefined; customerName: string; repName: string }
+  | { type: "wechat.reply"; interaction: InteractionDetail };
+
+type InteractionDetail = NonNullable<Awaited<ReturnType<Services["getInteraction"]>>>;
+
+/**
+ * Where in the inbox a thread message goes: into its thread once the header is in Slack; at
+ * the top level if the header failed for good (the message still reaches the team); and not
+ * yet while the header is on its way.
+ */
+function threadOf(detail: InboxThreadDetail): string | undefined {
+  if (detail.thread.threadTs) return detail.thread.threadTs;
+  if (detail.thread.headerStatus === "FAILED" || detail.thread.headerStatus === null) return undefined;
+  throw new DeliveryError("not-ready", "the conversation's thread header is not in Slack yet", 1_500);
 }
 
 /** Reads what a notification is about, once; rendering then needs no further queries. */
 export async function loadNotification(ctx: Pick<CommandContext, "services">, payload: NotificationPayload): Promise<LoadedNotification | undefined> {
-  const reminder = await ctx.services.getReminder(payload.reminderId);
-  return reminder ? { recipientId: reminder.userId, reminder } : undefined;
+  const { services } = ctx;
+  switch (payload.type) {
+    case "reminder.due": {
+      const reminder = await services.getReminder(payload.reminderId);
+      return reminder ? { type: payload.type, recipientId: reminder.userId, reminder } : undefined;
+    }
+    case "inbox.header": {
+      const detail = await services.getInboxThread(payload.threadId);
+      return detail ? { type: payload.type, detail } : undefined;
+    }
+    case "inbox.message":
+    case "inbox.reply-status": {
+      const [detail, interaction] = await Promise.all([services.getInboxThread(payload.threadId), services.getInteraction(payload.interactionId)]);
+      return detail && interaction ? { type: payload.type, thread: threadOf(detail), detail, interaction } : undefined;
+    }
+    case "inbox.linked": {
+      const [detail, customer, rep] = await Promise.all([services.getInboxThread(payload.threadId), services.getCustomer(payload.customerId), services.getRep(payload.repId)]);
+      return detail && customer ? { type: payload.type, thread: threadOf(detail), customerName: customer.name, repName: rep?.displayName ?? "" } : undefined;
+    }
+    case "wechat.reply": {
+      const interaction = await services.getInteraction(payload.interactionId);
+      return interaction ? { type: payload.type, interaction } : undefined;
+    }
+  }
 }
 
 const followUpDetail = z.object({ quietDays: z.number().int() });
 const careDetail = z.object({ contactName: z.string(), occasion: z.enum(["birthday", "anniversary"]) });
 
 /** What a reminder says: the rep's own words, or the bot's nudge in the reader's language. */
-function reminderText(ctx: CommandContext, reminder: ReminderView): string {
+function reminderText(ctx: RenderContext, reminder: ReminderView): string {
   const customer = reminder.customerName ?? "";
   if (reminder.kind === "FOLLOW_UP") {
     const detail = followUpDetail.safeParse(reminder.detail);
@@ -36,7 +77,9 @@ function reminderText(ctx: CommandContext, reminder: ReminderView): string {
   return ctx.t("remind.due", { text: reminder.text });
 }
 
-export function renderNotification(ctx: CommandContext, { reminder }: LoadedNotification): Message {
+export function renderNotification(ctx: RenderContext, loaded: LoadedNotification): Message {
+  if (loaded.type !== "reminder.due") return renderInboxNotification(ctx, loaded);
+  const { reminder } = loaded;
   const text = reminderText(ctx, reminder);
   const blocks: Block[] = [{ type: "text", text }];
   const context = [

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  ACTIONS, FORMS, crmCommand, examplesFor, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, type CommandContext,
+  ACTIONS, FORMS, crmCommand, examplesFor, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, type CommandContext,
 } from "../commands/index.js";
 import { AppError, DeliveryError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
@@ -71,6 +71,8 @@ function eventName(event: InboundEvent): string {
       return FORMS[event.formId] ? `form:${event.formId}` : "form:unknown";
     case "log-message":
       return "shortcut:log-message";
+    case "thread-message":
+      return "thread-message";
   }
 }
 
@@ -117,6 +119,10 @@ export function createCore(options: CoreOptions): Core {
       }
       case "log-message":
         return logMessageForm(ctx, event.message.text, event.message.permalink, event.message.source);
+      case "thread-message": {
+        const threadId = await services.findInboxThread(event.thread.channel, event.thread.ts);
+        return threadId ? threadMessage(ctx, { threadId, text: event.message.text, ...(event.message.permalink ? { permalink: event.message.permalink } : {}), source: event.message.source }) : { kind: "none" };
+      }
     }
   }
 
@@ -180,9 +186,16 @@ export function createCore(options: CoreOptions): Core {
     async renderNotification(raw) {
       const payload = notificationPayload.parse(raw);
       const loaded = await loadNotification({ services }, payload);
-      const rep = loaded ? await services.getRep(loaded.recipientId) : null;
       // Nothing to say any more: no retry can fix that, the outbox records it as failed.
-      if (!loaded || !rep) throw new DeliveryError("permanent", "what this message was about, or its recipient, no longer exists");
+      const gone = new DeliveryError("permanent", "what this message was about, or its recipient, no longer exists");
+      if (!loaded) throw gone;
+      if (loaded.type !== "reminder.due") {
+        // Channel messages (the WeChat inbox) speak the team's language and time zone.
+        const locale = options.defaultLocale;
+        return renderNotification({ t: translator(locale), f: createFormatter(locale, options.defaultTimezone), now: services.now() }, loaded);
+      }
+      const rep = await services.getRep(loaded.recipientId);
+      if (!rep) throw gone;
       return renderNotification(contextFor(rep, {}), loaded);
     },
 
@@ -193,6 +206,8 @@ export function createCore(options: CoreOptions): Core {
       let label: OutcomeLabel = "ok";
       let outcome: Outcome;
       try {
+        // Most thread messages the bot sees are not in a WeChat conversation: skip them unnoticed.
+        if (event.type === "thread-message" && !(await services.findInboxThread(event.thread.channel, event.thread.ts))) return { kind: "none" };
         const rep = await services.registerRep({
           platform: event.actor.platform,
           externalId: event.actor.externalId,

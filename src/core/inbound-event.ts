@@ -27,4 +27,6 @@ export type InboundEvent =
   | { type: "action"; actor: Actor; action: Action }
   | { type: "form"; actor: Actor; formId: string; values: Record<string, string>; state: string }
   /** "Log to CRM" on a chat message: answers with a form to pick the customer. */
-  | { type: "log-message"; actor: Actor; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } };
+  | { type: "log-message"; actor: Actor; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } }
+  /** Someone wrote in a thread; it matters when the thread mirrors a WeChat conversation. */
+  | { type: "thread-message"; actor: Actor; thread: { channel: string; ts: string }; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } };

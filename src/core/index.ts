@@ -16,5 +16,5 @@ export interface Sender {
    */
   send(destination: string, message: Message, key: string): Promise<{ externalId?: string }>;
   /** Finds a message sent earlier with this key, if the platform can tell. */
-  findSent?(destination: string, key: string): Promise<{ externalId?: string } | undefined>;
+  findSent?(destination: string, key: string, thread?: string): Promise<{ externalId?: string } | undefined>;
 }

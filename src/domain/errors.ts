@@ -33,7 +33,12 @@ export function invalidInput(userKey: string, params: MessageParams = {}): AppEr
  * Why a platform did not take an outgoing message, as the outbox needs to know it: try again
  * later (with the platform's own wait when it gave one), or give up with the reason.
  */
-export type DeliveryFailureKind = "temporary" | "rate-limited" | "permanent";
+export type DeliveryFailureKind =
+  | "temporary"
+  | "rate-limited"
+  | "permanent"
+  /** Something it depends on is not delivered yet (a thread's header): wait, without using up an attempt. */
+  | "not-ready";
 
 export class DeliveryError extends Error {
   override readonly name = "DeliveryError";

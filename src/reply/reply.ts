@@ -38,7 +38,16 @@ export type Block =
   | { type: "examples"; label: string; examples: string[] }
   | { type: "link"; label: string; url: string }
   | { type: "divider" }
-  | { type: "buttons"; buttons: Button[] };
+  | { type: "buttons"; buttons: Button[] }
+  /** Text addressed to people: a platform mentions them (and notifies) where it can, else names them. */
+  | { type: "mention"; people: Person[]; text: string };
+
+export interface Person {
+  platform: string;
+  /** The platform's user id. */
+  id: string;
+  name: string;
+}
 
 export interface Message {
   /** Private: only the person who asked sees it. Shared: everyone in the conversation. */
@@ -50,6 +59,8 @@ export interface Message {
   isError?: boolean;
   /** Replaces the message whose button was pressed (a reminder marked done), instead of adding one. */
   replaceOriginal?: boolean;
+  /** Posts into this thread of the destination (a Slack thread ts). */
+  thread?: string;
 }
 
 export interface FormField {
@@ -79,7 +90,9 @@ export type Outcome =
   /** The submitted form stays open with these messages by its fields. */
   | { kind: "form-errors"; errors: Record<string, string> }
   /** A submitted form closes and the submitter is told this. */
-  | { kind: "form-done"; message: Message };
+  | { kind: "form-done"; message: Message }
+  /** Nothing to say (a colleague's note in a conversation thread was kept quietly). */
+  | { kind: "none" };
 
 export function message(blocks: Block[], summary: string, visibility: Message["visibility"] = "private"): Outcome {
   return { kind: "message", message: { visibility, summary, blocks } };

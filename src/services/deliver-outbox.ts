@@ -1,6 +1,8 @@
 import { DeliveryError } from "../domain/errors.js";
-import { INTERRUPTED } from "../store/index.js";
+import { INTERRUPTED, bookedSlot } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
+import { scheduleNow } from "./relay-wechat.js";
+import { settleDelivery, type DeliveryResult } from "./settle-delivery.js";
 import type { Deliverer, RateLimiter } from "./ports.js";
 
 /** Slack allows about one message per second per channel; WeChat has no such per-user rule. */
@@ -36,11 +38,17 @@ export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Delivere
     return "skipped";
   }
   const interval = MIN_INTERVAL_MS[claimed.platform];
-  if (interval) {
+  // A row that comes back for the slot it booked uses it; booking again would push it to the
+  // end of the queue each time, and a busy channel would never get to it.
+  const slot = bookedSlot(claimed.lastError);
+  const ownSlot = slot !== undefined && slot <= now.getTime() + 1_000;
+  // A job may run a little early (the claim allows a second); wait for the slot itself.
+  if (ownSlot && slot > now.getTime()) await new Promise((resolve) => setTimeout(resolve, slot - now.getTime()));
+  if (interval && !ownSlot) {
     const waitMs = await io.rateLimiter.reserve(`${claimed.platform}:${claimed.destination}`, interval);
     if (waitMs > 0) {
       const at = new Date(now.getTime() + waitMs);
-      await deps.store.outbox.release(claimed.id, at);
+      await deps.store.outbox.release(claimed.id, at, true);
       await deps.jobs.scheduleDelivery(claimed.id, at);
       return "postponed";
     }
@@ -50,12 +58,18 @@ export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Delivere
     // A worker that died after the platform took the message must not make us send it twice.
     const earlier = claimed.lastError === INTERRUPTED ? await io.deliverer.findDelivered(outgoing) : undefined;
     const { externalId } = earlier ?? (await io.deliverer.deliver(outgoing));
-    await deps.store.outbox.markSent(claimed.id, externalId, deps.now());
+    await settle(deps, claimed, { sent: true, externalId });
     return "sent";
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : new DeliveryError("temporary", error instanceof Error ? error.message : String(error));
+    if (failure.kind === "not-ready") {
+      const at = new Date(deps.now().getTime() + (failure.retryAfterMs ?? 2_000));
+      await deps.store.outbox.release(claimed.id, at);
+      await deps.jobs.scheduleDelivery(claimed.id, at);
+      return "postponed";
+    }
     if (failure.kind === "permanent" || claimed.attempts >= MAX_ATTEMPTS) {
-      await deps.store.outbox.markFailed(claimed.id, claimed.attempts >= MAX_ATTEMPTS && failure.kind !== "permanent" ? `gave up after ${claimed.attempts} attempts: ${failure.reason}` : failure.reason);
+      await settle(deps, claimed, { sent: false, reason: claimed.attempts >= MAX_ATTEMPTS && failure.kind !== "permanent" ? `gave up after ${claimed.attempts} attempts: ${failure.reason}` : failure.reason });
       return "failed";
     }
     const waitMs = failure.kind === "rate-limited" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(claimed.attempts);
@@ -64,4 +78,15 @@ export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Delivere
     await deps.jobs.scheduleDelivery(claimed.id, at);
     return "retry";
   }
+}
+
+/** Records the final status and what follows from it (settle-delivery.ts) in one transaction. */
+async function settle(deps: ServiceDeps, row: { id: string; payload: unknown }, result: DeliveryResult): Promise<void> {
+  const now = deps.now();
+  const followUps = await deps.store.transaction(async (tx) => {
+    if (result.sent) await tx.outbox.markSent(row.id, result.externalId, now);
+    else await tx.outbox.markFailed(row.id, result.reason);
+    return settleDelivery(tx, row, result, deps.settings.wechatInboxChannel, now);
+  });
+  await scheduleNow(deps, followUps);
 }

@@ -10,6 +10,10 @@ export interface ServiceDeps {
     ratesToBase: ReadonlyMap<string, string>;
     clvLifespanMonths: number;
     adminUserIds: readonly string[];
+    /** Slack channel mirroring WeChat conversations; no relay when unset. */
+    wechatInboxChannel?: string;
+    /** Erase a WeChat contact's personal data when they unfollow (WeChat's rule). */
+    wechatEraseOnUnsubscribe: boolean;
   };
   /** Timers live in the job system; rows in Postgres stay the record (see DESIGN). */
   jobs: JobScheduler;

@@ -11,6 +11,9 @@ import { registerRep } from "./register-rep.js";
 import { findNamedCustomer, resolveCustomer, resolveLeadingCustomer } from "./resolve-customer.js";
 import { scheduleReminder, updateReminder } from "./schedule-reminder.js";
 import { recordCustomerMessage, type CustomerMessageInput } from "./record-customer-message.js";
+import { announceLink, getInboxThread, noteFromThread, replyOnWechat } from "./relay-wechat.js";
+import { linkContact } from "./link-contact.js";
+import { eraseContact, type EraseContactInput } from "./erase-contact.js";
 
 /** The use-cases with their dependencies bound, as commands and adapters call them. */
 export function createServices(deps: ServiceDeps) {
@@ -33,6 +36,8 @@ export function createServices(deps: ServiceDeps) {
     getReminder: (id: string) => deps.store.reminders.get(id),
     getRep: (id: string) => deps.store.users.findById(id),
     recordCustomerMessage: (input: CustomerMessageInput) => recordCustomerMessage(deps, input),
+    linkContact: (rep: Rep, input: { contactId: string; customerId: string }) => linkContact(deps, rep, input),
+    eraseContact: (input: EraseContactInput) => eraseContact(deps, input),
     listFailedDeliveries: () => deps.store.outbox.listFailed(20),
     retryDelivery: async (rep: Rep, id: string) => {
       if (rep.role !== "ADMIN") throw new AppError("FORBIDDEN", "error.forbidden");
@@ -43,6 +48,14 @@ export function createServices(deps: ServiceDeps) {
       }
       return requeued;
     },
+    getInboxThread: (threadId: string) => getInboxThread(deps, threadId),
+    findInboxThread: (channel: string, threadTs: string) => deps.store.inboxThreads.findBySlackThread(channel, threadTs),
+    /** The customer's WeChat contact (a lead made from a WeChat sender has exactly one). */
+    wechatContactOf: async (customerId: string) => (await deps.store.customers.getDetail(customerId))?.contacts.find((c) => c.wechatOpenId)?.id,
+    getInteraction: (id: string) => deps.store.interactions.get(id),
+    replyOnWechat: (rep: Rep, input: { threadId: string; text: string; source?: { platform: string; id: string } }) => replyOnWechat(deps, rep, input),
+    noteFromThread: (rep: Rep, input: { threadId: string; text: string; permalink?: string; source: { platform: string; id: string } }) => noteFromThread(deps, rep, input),
+    announceLink: (input: { contactId: string; customerId: string; repId: string }) => announceLink(deps, input),
     /** Customers named anywhere in a text ("send Acme the quote"), exact names and aliases only. */
     findNamedCustomer: (words: readonly string[]) => findNamedCustomer(deps, words),
   };
@@ -60,3 +73,4 @@ export type { CustomerMessageInput } from "./record-customer-message.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";
+export { CUSTOMER_SERVICE_WINDOW, MAX_REPLY_CHARS, type InboxThreadDetail, type WindowState } from "./relay-wechat.js";

@@ -1,4 +1,5 @@
 import type { ServiceDeps } from "./deps.js";
+import { queueInboxRelay, scheduleNow } from "./relay-wechat.js";
 
 export interface CustomerMessageInput {
   platform: string;
@@ -22,5 +23,21 @@ export interface CustomerMessageInput {
  * away, so the webhook does not acknowledge and the platform delivers again.
  */
 export async function recordCustomerMessage(deps: ServiceDeps, input: CustomerMessageInput) {
-  return deps.store.transaction((tx) => tx.customerMessages.record(input));
+  const channel = deps.settings.wechatInboxChannel;
+  const stored = await deps.store.transaction(async (tx) => {
+    const result = await tx.customerMessages.record(input);
+    const queued: string[] = [];
+    if (!result.created) return { ...result, queued };
+    if (input.kind === "event:unsubscribe") {
+      // WeChat's rule: someone who unfollows has their personal data deleted (aggregates stay).
+      await tx.contactErasure.flagUnsubscribed(result.contactId, input.at);
+      if (deps.settings.wechatEraseOnUnsubscribe) {
+        await tx.contactErasure.eraseContact({ contactId: result.contactId, actorId: null, reason: "unfollowed the WeChat Official Account", keepInteractionId: result.interactionId, at: deps.now() });
+      }
+    }
+    if (channel && input.platform === "wechat") queued.push(...(await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now())));
+    return { ...result, queued };
+  });
+  await scheduleNow(deps, stored.queued);
+  return stored;
 }

@@ -5,6 +5,7 @@ export interface StoredCustomerMessage {
   interactionId: string;
   created: boolean;
   customerId: string;
+  contactId: string;
   /** The sender was new: a contact and a lead were made for them. */
   newLead: boolean;
 }
@@ -18,8 +19,12 @@ export interface StoredCustomerMessage {
 export function createCustomerMessageStore(db: Db) {
   return {
     async record(input: { platform: string; senderId: string; senderName?: string; id: string; at: Date; kind: string; body: string; source?: string }): Promise<StoredCustomerMessage> {
+      // A late retry of a message already stored changes nothing, even if its sender was erased since.
+      const seen = await db.$queryRaw<{ id: string; customer_id: string; contact_id: string | null }[]>`
+        SELECT id, customer_id, contact_id FROM interactions WHERE source_platform = ${input.platform} AND source_id = ${input.id}`;
+      if (seen[0]?.contact_id) return { interactionId: seen[0].id, created: false, customerId: seen[0].customer_id, contactId: seen[0].contact_id, newLead: false };
       const existing = await db.$queryRaw<{ id: string; customer_id: string }[]>`
-        SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId}`;
+        SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId} FOR SHARE`;
       let contact = existing[0];
       let newLead = false;
       if (!contact) {
@@ -57,11 +62,11 @@ export function createCustomerMessageStore(db: Db) {
           ON CONFLICT (customer_id) DO UPDATE SET
             interaction_count = customer_stats.interaction_count + 1,
             last_interaction_at = GREATEST(customer_stats.last_interaction_at, EXCLUDED.last_interaction_at)`;
-        return { interactionId: rows[0].id, created: true, customerId: contact.customer_id, newLead };
+        return { interactionId: rows[0].id, created: true, customerId: contact.customer_id, contactId: contact.id, newLead };
       }
       const found = await db.$queryRaw<{ id: string }[]>`
         SELECT id FROM interactions WHERE source_platform = ${input.platform} AND source_id = ${input.id}`;
-      return { interactionId: found[0]!.id, created: false, customerId: contact.customer_id, newLead };
+      return { interactionId: found[0]!.id, created: false, customerId: contact.customer_id, contactId: contact.id, newLead };
     },
   };
 }

@@ -1,7 +1,10 @@
 import { createAuditStore } from "./audit.js";
+import { createContactErasureStore } from "./contact-erasure.js";
+import { createCustomerMergeStore } from "./customer-merge.js";
 import { createCustomerMessageStore } from "./customer-messages.js";
 import { createCustomerStore } from "./customers.js";
 import { createFollowUpStore } from "./follow-ups.js";
+import { createInboxThreadStore } from "./inbox-threads.js";
 import { createInteractionStore } from "./interactions.js";
 import { createOrderStore } from "./orders.js";
 import { createOutboxStore } from "./outbox.js";
@@ -24,6 +27,9 @@ function repositories(db: Db) {
     reminders: createReminderStore(db),
     outbox: createOutboxStore(db),
     customerMessages: createCustomerMessageStore(db),
+    inboxThreads: createInboxThreadStore(db),
+    customerMerge: createCustomerMergeStore(db),
+    contactErasure: createContactErasureStore(db),
   };
 }
 
@@ -55,5 +61,6 @@ export type { TimelineEntry, TimelineCursor } from "./timeline.js";
 export type { RankedCustomer } from "./rankings.js";
 export type { InteractionView } from "./interactions.js";
 export type { ReminderView } from "./reminders.js";
-export { INTERRUPTED } from "./outbox.js";
+export { INTERRUPTED, bookedSlot } from "./outbox.js";
 export type { OutboxRow } from "./outbox.js";
+export type { InboxThreadView } from "./inbox-threads.js";

@@ -57,6 +57,18 @@ export function createInteractionStore(db: Db) {
       return { id, created: true };
     },
 
+    /** The platform refused an outbound message for good; the text stays, marked with why. */
+    async markUndelivered(id: string, reason: string): Promise<void> {
+      await db.interaction.updateMany({ where: { id }, data: { undelivered: reason.slice(0, 500) } });
+    },
+
+    async get(id: string) {
+      return db.interaction.findUnique({
+        where: { id },
+        select: { id: true, body: true, channel: true, direction: true, occurredAt: true, undelivered: true, sourceId: true, author: { select: { displayName: true, platform: true, externalId: true } } },
+      });
+    },
+
     async latest(customerId: string, take: number): Promise<InteractionView[]> {
       const rows = await db.interaction.findMany({
         where: { customerId },

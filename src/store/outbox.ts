@@ -15,6 +15,14 @@ export interface OutboxRow {
 /** last_error of a row whose worker died mid-delivery: the next attempt checks before sending. */
 export const INTERRUPTED = "interrupted: the worker stopped during delivery";
 
+/** last_error of a row that booked a send slot (Slack's one message per second per channel) and waits for it. */
+export const SLOT_BOOKED = "waiting for its send slot at ";
+
+/** The time of the send slot this row booked earlier, if any. */
+export function bookedSlot(lastError: string | null): number | undefined {
+  return lastError?.startsWith(SLOT_BOOKED) ? Number(lastError.slice(SLOT_BOOKED.length)) : undefined;
+}
+
 const select = { id: true, platform: true, destination: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
 
 export function createOutboxStore(db: Db) {
@@ -44,10 +52,16 @@ export function createOutboxStore(db: Db) {
       return rows[0] ?? null;
     },
 
-    /** SENDING -> PENDING without counting the attempt: it waited for its send slot instead. */
-    async release(id: string, at: Date): Promise<void> {
+    /**
+     * SENDING -> PENDING without counting the attempt: it waits for its send slot (booked for
+     * `at`, and remembered so the next attempt uses it instead of booking another), or for
+     * something it depends on.
+     */
+    async release(id: string, at: Date, slotBooked = false): Promise<void> {
+      const marker = slotBooked ? `${SLOT_BOOKED}${at.getTime()}` : null;
       await db.$executeRaw`
-        UPDATE outbox SET status = 'PENDING', attempts = attempts - 1, next_attempt_at = ${at}, updated_at = now()
+        UPDATE outbox SET status = 'PENDING', attempts = attempts - 1, next_attempt_at = ${at}, updated_at = now(),
+               last_error = CASE WHEN ${marker}::text IS NULL OR last_error = ${INTERRUPTED} THEN last_error ELSE ${marker} END
         WHERE id = ${id}::uuid AND status = 'SENDING'`;
     },
 

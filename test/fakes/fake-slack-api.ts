@@ -50,7 +50,7 @@ export class FakeSlackApi {
   /** Method name -> answer to use once instead of the normal one (e.g. a 429). */
   readonly overrides = new Map<string, { status: number; headers?: Record<string, string>; body: unknown }[]>();
   /** Messages the bot posted, per channel (a user id's DM is "D" + the user id), oldest first. */
-  readonly channels = new Map<string, { ts: string; text: unknown; metadata?: unknown }[]>();
+  readonly channels = new Map<string, { ts: string; text: unknown; thread_ts?: unknown; metadata?: unknown }[]>();
   private server: Server | undefined;
   private messageCounter = 1_700_000_000;
   port = 0;
@@ -138,7 +138,7 @@ export class FakeSlackApi {
         const channel = this.channelOf(body.channel as string);
         const ts = `${this.messageCounter++}.000100`;
         const list = this.channels.get(channel) ?? [];
-        list.push({ ts, text: body.text, ...(body.metadata ? { metadata: body.metadata } : {}) });
+        list.push({ ts, text: body.text, ...(body.thread_ts ? { thread_ts: body.thread_ts } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) });
         this.channels.set(channel, list);
         return { ok: true, channel, ts };
       }
@@ -148,8 +148,16 @@ export class FakeSlackApi {
       case "conversations.open":
         if (!body.users) return { ok: false, error: "users_list_not_supplied" };
         return { ok: true, channel: { id: this.channelOf(body.users as string) } };
+      case "conversations.replies": {
+        const all = this.channels.get(String(body.channel)) ?? [];
+        const parent = all.find((m) => m.ts === body.ts);
+        if (!parent) return { ok: false, error: "thread_not_found" };
+        const messages = [parent, ...all.filter((m) => m.thread_ts === body.ts && m.ts !== body.ts)];
+        return { ok: true, messages: messages.map((m) => (body.include_all_metadata ? m : { ts: m.ts, text: m.text, thread_ts: m.thread_ts })), has_more: false };
+      }
       case "conversations.history": {
-        const messages = [...(this.channels.get(String(body.channel)) ?? [])].reverse().slice(0, Number(body.limit ?? 100));
+        // Thread replies are not part of a channel's history, as on Slack.
+        const messages = [...(this.channels.get(String(body.channel)) ?? [])].filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse().slice(0, Number(body.limit ?? 100));
         // Metadata is returned only when asked for, as on Slack.
         return { ok: true, messages: messages.map((m) => (body.include_all_metadata ? m : { ts: m.ts, text: m.text })), has_more: false };
       }

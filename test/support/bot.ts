@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { start, type Role, type RunningBot } from "../../src/main.js";
+import { start, type Role, type RunningBot, type StartOptions } from "../../src/main.js";
 import { FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { TEST_REDIS_URL } from "./env.js";
@@ -32,6 +32,8 @@ export interface BotOptions {
   db?: TestDatabase;
   slack?: FakeSlackApi;
   prefix?: string;
+  /** A Wechaty puppet instance for WECHATY_PUPPET (the mock puppet in tests). */
+  wechatyPuppet?: StartOptions["wechatyPuppet"];
 }
 
 /** Starts only the bot, against an existing database, fake Slack and job prefix. */
@@ -54,6 +56,7 @@ export async function startBot(db: TestDatabase, slack: FakeSlackApi, prefix: st
     ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
     ...(options.ackBudgetMs !== undefined ? { slackAckBudgetMs: options.ackBudgetMs } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.wechatyPuppet ? { wechatyPuppet: options.wechatyPuppet } : {}),
   });
 }
 

@@ -14,7 +14,7 @@ export interface TestCore {
 export function testSettings(overrides: Partial<Services["settings"]> = {}): Services["settings"] {
   const base = overrides.baseCurrency ?? "CNY";
   const rates = new Map([...ratesToBase(base, {})].map(([code, rate]) => [code, rate.toString()]));
-  return { baseCurrency: base, ratesToBase: rates, clvLifespanMonths: 36, adminUserIds: [], ...overrides };
+  return { baseCurrency: base, ratesToBase: rates, clvLifespanMonths: 36, adminUserIds: [], wechatEraseOnUnsubscribe: true, ...overrides };
 }
 
 /** A job scheduler that only remembers what it was asked, for tests without BullMQ. */
@@ -52,6 +52,7 @@ export function actor(id: string, extra: Partial<Actor> = {}): Actor {
 export function textOf(outcome: Outcome): string {
   if (outcome.kind === "form") return [outcome.form.title, ...outcome.form.fields.map((f) => `${f.label}: ${f.initial ?? ""}`)].join("\n");
   if (outcome.kind === "form-errors") return Object.values(outcome.errors).join("\n");
+  if (outcome.kind === "none") return "";
   const parts: string[] = [];
   for (const b of outcome.message.blocks) {
     switch (b.type) {

@@ -30,8 +30,8 @@ describe("slack-manifest.yaml matches what the bot serves", () => {
   it("points events and interactivity at /slack/events, with the events and scopes the adapter uses", () => {
     expect(manifest.settings.event_subscriptions.request_url).toBe("https://YOUR-HOST/slack/events");
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: "https://YOUR-HOST/slack/events" });
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(["app_mention", "message.im"]);
-    for (const scope of ["commands", "chat:write", "users:read", "app_mentions:read", "im:history"]) {
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(["app_mention", "message.channels", "message.groups", "message.im"]);
+    for (const scope of ["commands", "chat:write", "users:read", "app_mentions:read", "im:history", "channels:history", "groups:history"]) {
       expect(manifest.oauth_config.scopes.bot).toContain(scope);
     }
   });

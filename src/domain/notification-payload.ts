@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/**
+ * What an outbox row asks to say, as data: rendered when it is delivered, in its reader's
+ * language (commands/notifications.ts), and acted on afterwards (services/settle-delivery.ts).
+ */
+export const notificationPayload = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("reminder.due"), reminderId: z.uuid() }),
+  /** The header of a WeChat conversation's thread in the Slack inbox channel. */
+  z.object({ type: z.literal("inbox.header"), threadId: z.uuid() }),
+  /** A customer's WeChat message, mirrored into its thread. */
+  z.object({ type: z.literal("inbox.message"), threadId: z.uuid(), interactionId: z.uuid() }),
+  /** What became of a rep's reply to the customer, said in the thread. */
+  z.object({ type: z.literal("inbox.reply-status"), threadId: z.uuid(), interactionId: z.uuid() }),
+  /** The thread's contact was linked to a customer. */
+  z.object({ type: z.literal("inbox.linked"), threadId: z.uuid(), customerId: z.uuid(), repId: z.uuid() }),
+  /** A rep's reply, to the customer on WeChat. */
+  z.object({ type: z.literal("wechat.reply"), interactionId: z.uuid(), threadId: z.uuid().optional() }),
+]);
+
+export type NotificationPayload = z.infer<typeof notificationPayload>;
