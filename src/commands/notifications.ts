@@ -2,24 +2,14 @@ import { z } from "zod";
 import { DeliveryError } from "../domain/errors.js";
 import type { NotificationPayload } from "../domain/notification-payload.js";
 import type { Block, Message } from "../reply/reply.js";
-import type { InboxThreadDetail, ReminderView, Services } from "../services/index.js";
+import type { InboxThreadDetail, ReminderView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
+import type { LoadedNotification, RenderContext } from "./notification-types.js";
 import { renderInboxNotification } from "./views/inbox.js";
 
+export type { LoadedNotification, RenderContext } from "./notification-types.js";
+
 export { notificationPayload, type NotificationPayload } from "../domain/notification-payload.js";
-
-/** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
-export type RenderContext = Pick<CommandContext, "t" | "f" | "now">;
-
-export type LoadedNotification =
-  | { type: "reminder.due"; recipientId: string; reminder: ReminderView }
-  | { type: "inbox.header"; detail: InboxThreadDetail }
-  | { type: "inbox.message"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
-  | { type: "inbox.reply-status"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
-  | { type: "inbox.linked"; thread: string | undefined; customerName: string; repName: string }
-  | { type: "wechat.reply"; interaction: InteractionDetail };
-
-type InteractionDetail = NonNullable<Awaited<ReturnType<Services["getInteraction"]>>>;
 
 /**
  * Where in the inbox a thread message goes: into its thread once the header is in Slack; at

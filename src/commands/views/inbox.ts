@@ -1,6 +1,6 @@
 import type { Block, Button, Message } from "../../reply/reply.js";
 import type { InboxThreadDetail, WindowState } from "../../services/index.js";
-import type { LoadedNotification, RenderContext } from "../notifications.js";
+import type { LoadedNotification, RenderContext } from "../notification-types.js";
 import type { CommandContext } from "../types.js";
 
 type InboxNotification = Exclude<LoadedNotification, { type: "reminder.due" }>;
