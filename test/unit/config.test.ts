@@ -146,8 +146,23 @@ describe("loadConfig", () => {
     ["FX_RATES", { DATABASE_URL, FX_RATES: "USD=0" }],
     ["FX_RATES", { DATABASE_URL, FX_RATES: "USD:7.1" }],
     ["LOG_LEVEL", { DATABASE_URL, LOG_LEVEL: "verbose" }],
+    ["WECHAT_INBOX_CHANNEL", { DATABASE_URL, WECHAT_INBOX_CHANNEL: "#wechat-inbox" }],
+    ["WECHAT_INBOX_CHANNEL", { DATABASE_URL, WECHAT_INBOX_CHANNEL: "C0123ABCD" }],
+    ["WECHAT_ERASE_ON_UNSUBSCRIBE", { DATABASE_URL, WECHAT_ERASE_ON_UNSUBSCRIBE: "maybe" }],
+    ["WECHATY_PUPPET", { DATABASE_URL, WECHATY_PUPPET: "../../evil" }],
+    ["WECHATY_PUPPET", { DATABASE_URL, WECHATY_PUPPET: "wechaty-puppet-service", WECHAT_APP_ID: "wx1", WECHAT_APP_SECRET: "s", WECHAT_TOKEN: "t" }],
   ] as const)("refuses a bad %s", (variable, env) => {
     const error = configError({ ...env });
     expect(mentions(error, variable), JSON.stringify(error.problems)).toBe(true);
+  });
+
+  it("reads the WeChat inbox, erasure and puppet settings", () => {
+    const oa = loadConfig({ DATABASE_URL, WECHAT_APP_ID: "wx1", WECHAT_APP_SECRET: "s", WECHAT_TOKEN: "t", SLACK_SIGNING_SECRET: "x", SLACK_BOT_TOKEN: "xoxb-fake", WECHAT_INBOX_CHANNEL: "C0123ABCD", WECHAT_ERASE_ON_UNSUBSCRIBE: "false" });
+    expect(oa.wechat).toMatchObject({ enabled: true, mode: "official-account", appId: "wx1" });
+    expect(oa.wechatInboxChannel).toBe("C0123ABCD");
+    expect(oa.wechatEraseOnUnsubscribe).toBe(false);
+    expect(loadConfig({ DATABASE_URL }).wechatEraseOnUnsubscribe).toBe(true);
+    const other = loadConfig({ DATABASE_URL, WECHATY_PUPPET: "wechaty-puppet-service", WECHATY_PUPPET_TOKEN: "tok" });
+    expect(other.wechat).toEqual({ enabled: true, mode: "wechaty", puppet: "wechaty-puppet-service", puppetToken: "tok" });
   });
 });
