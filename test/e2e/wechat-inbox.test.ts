@@ -125,8 +125,9 @@ describe("WeChat conversations in the Slack inbox channel", () => {
     expect(await rows("SELECT direction FROM interactions WHERE body LIKE '%九折%'")).toEqual([{ direction: "OUTBOUND" }]);
   }, 30_000);
 
-  it("recovers from an expired token (42001) and a WeChat 500 without losing or doubling the reply", async () => {
-    wechat.script = [{ errcode: 42001, errmsg: "access_token expired" }, { status: 500 }];
+  it("recovers from an expired token (42001), an invalid one (40001) and a WeChat 500 without losing or doubling the reply", async () => {
+    // Expired token, then WeChat calling the fresh one invalid (40001) once more, then a 500.
+    wechat.script = [{ errcode: 42001, errmsg: "access_token expired" }, { errcode: 40001, errmsg: "invalid credential" }, { status: 500 }];
     const before = wechat.tokensIssued;
     await threadEvent(li, headerTs, "reply: 我们明天联系您", "1763600102.000200");
     await eventually(() => wechat.sentTo(openId).includes("我们明天联系您"), 20_000);
