@@ -11,7 +11,7 @@ export function helpMessage(ctx: CommandContext, commands: readonly CommandDefin
       if (entry.examples.length > 0) blocks.push({ type: "examples", label: ctx.t("examples.label"), examples: entry.examples });
     }
   }
-  blocks.push({ type: "context", text: `${ctx.t("help.shortcut")} ${ctx.t("help.share")}` });
+  blocks.push({ type: "context", text: `${ctx.t("help.shortcut")} ${ctx.t("help.share")} ${ctx.t("help.inbox")}` });
   blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "help.show", value: "" })] });
   return { kind: "message", message: { visibility: "private", summary: title, blocks } };
 }

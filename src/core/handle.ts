@@ -99,7 +99,7 @@ function outcomeLabel(error: AppError): OutcomeLabel {
 export function createCore(options: CoreOptions): Core {
   const { services, observer } = options;
 
-  async function route(event: InboundEvent, ctx: CommandContext): Promise<Outcome> {
+  async function route(event: InboundEvent, ctx: CommandContext, inboxThreadId?: string): Promise<Outcome> {
     switch (event.type) {
       case "command": {
         const name = event.command.replace(/^\//, "");
@@ -120,8 +120,9 @@ export function createCore(options: CoreOptions): Core {
       case "log-message":
         return logMessageForm(ctx, event.message.text, event.message.permalink, event.message.source);
       case "thread-message": {
-        const threadId = await services.findInboxThread(event.thread.channel, event.thread.ts);
-        return threadId ? threadMessage(ctx, { threadId, text: event.message.text, ...(event.message.permalink ? { permalink: event.message.permalink } : {}), source: event.message.source }) : { kind: "none" };
+        // handle() looked the thread up before registering the writer; not ours means no work.
+        if (!inboxThreadId) return { kind: "none" };
+        return threadMessage(ctx, { threadId: inboxThreadId, text: event.message.text, ...(event.message.permalink ? { permalink: event.message.permalink } : {}), source: event.message.source });
       }
     }
   }
@@ -207,7 +208,8 @@ export function createCore(options: CoreOptions): Core {
       let outcome: Outcome;
       try {
         // Most thread messages the bot sees are not in a WeChat conversation: skip them unnoticed.
-        if (event.type === "thread-message" && !(await services.findInboxThread(event.thread.channel, event.thread.ts))) return { kind: "none" };
+        const inboxThreadId = event.type === "thread-message" ? await services.findInboxThread(event.thread.channel, event.thread.ts) : null;
+        if (event.type === "thread-message" && !inboxThreadId) return { kind: "none" };
         const rep = await services.registerRep({
           platform: event.actor.platform,
           externalId: event.actor.externalId,
@@ -218,7 +220,7 @@ export function createCore(options: CoreOptions): Core {
         });
         const ctx = contextFor(rep, event.actor);
         t = ctx.t;
-        outcome = await route(event, ctx);
+        outcome = await route(event, ctx, inboxThreadId ?? undefined);
         if (outcome.kind === "message" && outcome.message.isError) label = "invalid";
       } catch (error) {
         ({ outcome, label } = errorOutcome(event, t, error, name));

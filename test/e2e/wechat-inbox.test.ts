@@ -194,5 +194,36 @@ describe("WeChat conversations in the Slack inbox channel", () => {
     expect(await rows<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'contact.erase'")).toEqual([{ n: 1 }]);
     const unsubscribed = await postedWith("[event unsubscribe]");
     expect(unsubscribed.body.thread_ts).toBeDefined();
+
+    // Replying to someone who left is refused in the form, in plain words, and sends nothing.
+    const leaverHeader = await postedWith("conversation with WeChat user 0Zz9Yy");
+    const sentBefore = wechat.sent.length;
+    const { answer } = await submitModal(li, findButton(blocksOf(leaverHeader), "inbox.reply"), { text: "您还在吗？" });
+    expect(answer.json()).toMatchObject({ response_action: "errors" });
+    expect(answer.text).toContain("unfollowed the Official Account");
+    expect(await rows("SELECT 1 FROM interactions WHERE body = '您还在吗？'")).toEqual([]);
+    expect(wechat.sent.length).toBe(sentBefore);
   }, 30_000);
+
+  it("ignores talk in threads that are not WeChat conversations, registering nobody", async () => {
+    const stranger = { id: "U0STRANGER" };
+    await threadEvent(stranger, "1763000000.000100", "lunch at noon?", "1763600200.000300");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await rows("SELECT 1 FROM interactions WHERE body = 'lunch at noon?'")).toEqual([]);
+    expect(await rows("SELECT 1 FROM users WHERE external_id = 'U0STRANGER'")).toEqual([]);
+  });
+
+  it("still shows the message, at the top level, when Slack refuses the thread's header for good", async () => {
+    t.slack.overrides.set("chat.postMessage", [{ status: 200, body: { ok: false, error: "msg_blocks_too_long" } }]);
+    await say("oInboxNoHeader000000000Hd4Xx", "头部发不出去也要看到我");
+    const message = await postedWith("头部发不出去也要看到我");
+    expect(message.body.thread_ts).toBeUndefined();
+    expect(await rows("SELECT o.status FROM inbox_threads t JOIN outbox o ON o.id = t.header_outbox_id JOIN contacts c ON c.id = t.contact_id WHERE c.wechat_open_id = 'oInboxNoHeader000000000Hd4Xx'")).toEqual([{ status: "FAILED" }]);
+  }, 30_000);
+
+  it("explains the inbox and /link in /crm help", async () => {
+    const help = await slack.ask(li, "/crm", "help");
+    expect(help.text).toContain("/link <WeChat lead> to <customer>");
+    expect(help.text).toContain("reply:");
+  });
 });
