@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const store = createStore(prisma);
   const services = createServices({
     store,
-    settings: { baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [], wechatEraseOnUnsubscribe: true },
+    settings: { baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [], wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false },
     jobs: { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined, scheduleMany: async () => undefined },
     now: () => new Date(),
   });

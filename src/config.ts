@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_LIFESPAN_MONTHS } from "./domain/clv.js";
 import { isSupportedCurrency } from "./domain/money.js";
+import { parseDuration } from "./domain/survey-policy.js";
 
 const optional = z
   .string()
@@ -77,6 +78,19 @@ const schema = z.object({
     .transform((v) => ["true", "1", "yes", "on"].includes(v)),
   WECHATY_PUPPET: z.string().regex(/^(official-account|(@[a-z0-9-]+\/)?wechaty-puppet-[a-z0-9-]+)$/, "must be official-account (the default) or a Wechaty puppet package such as wechaty-puppet-service").default("official-account"),
   WECHATY_PUPPET_TOKEN: optional,
+  SURVEY_AFTER_IDLE: z
+    .string()
+    .default("2h")
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms > 30 * 86_400_000) {
+        ctx.addIssue({ code: "custom", message: "must be a duration such as 2h, 90m or 1d (at most 30d)" });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  SURVEY_COOLDOWN_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(0).max(3650).default(30),
+  WECHAT_SURVEY_TEMPLATE_ID: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{10,64}$/.test(v), "must be the template id from the Official Account's template message settings"),
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be letters, digits, - or _ (at most 40)").default("crm"),
 });
 
@@ -109,6 +123,12 @@ export interface Config {
   wechatInboxChannel?: string;
   /** WeChat's rule: a person who unfollows has their personal data erased. */
   wechatEraseOnUnsubscribe: boolean;
+  /** A WeChat conversation quiet this long (ms) after a rep answered gets the CSAT survey. */
+  surveyAfterIdleMs: number;
+  /** At most one automatic survey per contact in this many days. */
+  surveyCooldownDays: number;
+  /** WeChat template message for surveys outside the 48-hour window; none: surveys wait. */
+  wechatSurveyTemplateId?: string;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +172,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   if (env.WECHAT_INBOX_CHANNEL !== undefined && !(hasSecret && hasToken)) problems.push("WECHAT_INBOX_CHANNEL is a Slack channel: it needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN");
   const otherPuppet = env.WECHATY_PUPPET !== undefined && env.WECHATY_PUPPET !== "official-account";
   if (otherPuppet && wechatMissing.length < wechatNames.length) problems.push(`WECHATY_PUPPET=${env.WECHATY_PUPPET} replaces the Official Account: leave WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN unset, or WECHATY_PUPPET unset`);
+  if (env.WECHAT_SURVEY_TEMPLATE_ID !== undefined && wechatMissing.length > 0) problems.push("WECHAT_SURVEY_TEMPLATE_ID is an Official Account template: it needs WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN");
   if (env.WECHAT_ENCODING_AES_KEY !== undefined && wechatMissing.length > 0) problems.push("WECHAT_ENCODING_AES_KEY (safe mode) needs WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TOKEN too");
   const e = parsed.data;
   if (problems.length > 0 || !e) throw new ConfigError(problems);
@@ -183,6 +204,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     jobsPrefix: e.BULLMQ_PREFIX,
     followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
     wechatEraseOnUnsubscribe: e.WECHAT_ERASE_ON_UNSUBSCRIBE,
+    surveyAfterIdleMs: e.SURVEY_AFTER_IDLE,
+    surveyCooldownDays: e.SURVEY_COOLDOWN_DAYS,
+    ...(e.WECHAT_SURVEY_TEMPLATE_ID ? { wechatSurveyTemplateId: e.WECHAT_SURVEY_TEMPLATE_ID } : {}),
     ...(e.WECHAT_INBOX_CHANNEL ? { wechatInboxChannel: e.WECHAT_INBOX_CHANNEL } : {}),
     wechat:
       e.WECHATY_PUPPET !== "official-account"

@@ -7,10 +7,11 @@ import { createSlackSender } from "../adapters/slack/slack-sender.js";
 import { createAccessTokens } from "../adapters/wechat/access-token.js";
 import { createCustomerServiceApi } from "../adapters/wechat/customer-service-api.js";
 import { PuppetOfficialAccount } from "../adapters/wechat/official-account-puppet.js";
+import { templateData } from "../adapters/wechat/sender.js";
 import { createWechatyBot, type WechatyBot, type WechatyBotOptions } from "../adapters/wechat/wechaty-bot.js";
 import { seedDemoData } from "../prisma/seed-data.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { DeliveryError, createCore, type Core, type Route, type Sender } from "./core/index.js";
+import { DeliveryError, createCore, type Core, type Notice, type Route, type Sender } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
 import { createHttpServer } from "./http/server.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
@@ -20,7 +21,7 @@ import { createRedis } from "./jobs/redis.js";
 import { startWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, runSurveyCheck, runSurveyTimer, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { createPrisma, createStore, type Store } from "./store/index.js";
 
@@ -71,6 +72,10 @@ function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () 
       adminUserIds: config.slack.adminUserIds,
       wechatEraseOnUnsubscribe: config.wechatEraseOnUnsubscribe,
       ...(config.wechatInboxChannel ? { wechatInboxChannel: config.wechatInboxChannel } : {}),
+      defaultLocale: config.defaultLocale,
+      surveyAfterIdleMs: config.surveyAfterIdleMs,
+      surveyCooldownDays: config.surveyCooldownDays,
+      wechatSurveyTemplate: config.wechatSurveyTemplateId !== undefined && config.wechat.enabled && config.wechat.mode === "official-account",
     },
     jobs,
     now: now ?? (() => new Date()),
@@ -117,9 +122,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     if (config.wechat.mode === "official-account") {
       const { appId, appSecret, apiBaseUrl, token, encodingAesKey } = config.wechat;
       const tokens = createAccessTokens({ redis, prefix: config.jobsPrefix, appId, appSecret, apiBaseUrl });
-      const puppet = new PuppetOfficialAccount({ appId, token, ...(encodingAesKey ? { encodingAesKey } : {}), api: createCustomerServiceApi({ tokens, apiBaseUrl }), log });
+      const api = createCustomerServiceApi({ tokens, apiBaseUrl });
+      const puppet = new PuppetOfficialAccount({ appId, token, ...(encodingAesKey ? { encodingAesKey } : {}), api, log });
       if (role !== "worker") wechatRoutes.push(...puppet.routes());
-      wechat = createWechatyBot({ puppet: options.wechatyPuppet ?? puppet, core, log });
+      const templateId = config.wechatSurveyTemplateId;
+      const sendNotice = templateId ? (openId: string, notice: Notice, key: string) => api.sendTemplate(openId, templateId, templateData(notice), key) : undefined;
+      wechat = createWechatyBot({ puppet: options.wechatyPuppet ?? puppet, core, log, ...(sendNotice ? { sendNotice } : {}) });
     } else {
       const { puppet, puppetToken } = config.wechat;
       wechat = createWechatyBot({ puppet: options.wechatyPuppet ?? puppet, ...(puppetToken ? { puppetToken } : {}), core, log });
@@ -160,6 +168,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
           }
           return outcome;
         },
+        surveyTimer: (id) => runSurveyTimer(deps, id),
+        surveyCheck: (id) => runSurveyCheck(deps, id),
         sweep: () => reconcileJobs(deps, new Date(Date.now() + SWEEP_HORIZON_MS)),
         planNudges: () => planNudges(deps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
       },

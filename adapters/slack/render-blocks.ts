@@ -38,8 +38,14 @@ export function handlerOfActionId(actionId: string): string {
   return hash < 0 ? actionId : actionId.slice(0, hash);
 }
 
-/** Numbers the buttons of one message so their action ids differ. */
+/** The key of a thread in the permalinks a sender looked up for a message. */
+export function threadKey(opens: { channel: string; thread: string }): string {
+  return `${opens.channel}/${opens.thread}`;
+}
+
+/** Numbers the buttons of one message so their action ids differ; knows the threads' permalinks. */
 class ButtonNumbers {
+  constructor(readonly links: ReadonlyMap<string, string>) {}
   private next = 0;
   take(): number {
     return this.next++;
@@ -53,6 +59,8 @@ function button(b: Button, numbers: ButtonNumbers) {
     action_id: slackActionId(b.action.id, numbers.take()),
     value: b.action.value.slice(0, LIMITS.buttonValue),
     ...(b.style ? { style: b.style } : {}),
+    // A link to a conversation thread: its permalink, looked up by the sender (Slack still reports the click).
+    ...(b.opens && numbers.links.has(threadKey(b.opens)) ? { url: numbers.links.get(threadKey(b.opens)) } : {}),
   };
 }
 
@@ -129,8 +137,8 @@ export interface SlackMessage {
 }
 
 /** A neutral message as Block Kit, within Slack's limits, every stored string escaped. */
-export function renderMessage(message: Message): SlackMessage {
-  const numbers = new ButtonNumbers();
+export function renderMessage(message: Message, links: ReadonlyMap<string, string> = new Map()): SlackMessage {
+  const numbers = new ButtonNumbers(links);
   let blocks = message.blocks.flatMap((b) => render(b, numbers));
   if (blocks.length > LIMITS.blocksPerMessage) {
     // Keep the action row (it is last) and say that the rest was cut.

@@ -1,6 +1,6 @@
 import { WebClient } from "@slack/web-api";
 import { DeliveryError, type Message, type Sender } from "../../src/core/index.js";
-import { renderMessage } from "./render-blocks.js";
+import { renderMessage, threadKey } from "./render-blocks.js";
 
 const METADATA_EVENT = "crm_outbox_message";
 
@@ -24,12 +24,26 @@ export function createSlackSender(options: { botToken: string; apiUrl: string })
     retryConfig: { retries: 0 },
     timeout: 10_000,
   });
+  /** Permalinks of the threads the message's buttons open; a thread Slack cannot link is left a plain button. */
+  async function threadLinks(message: Message): Promise<Map<string, string>> {
+    const links = new Map<string, string>();
+    for (const block of message.blocks) {
+      if (block.type !== "buttons") continue;
+      for (const b of block.buttons) {
+        if (!b.opens || links.has(threadKey(b.opens))) continue;
+        const found = await client.chat.getPermalink({ channel: b.opens.channel, message_ts: b.opens.thread }).catch(() => undefined);
+        if (found?.permalink) links.set(threadKey(b.opens), found.permalink);
+      }
+    }
+    return links;
+  }
+
   return {
     async send(destination: string, message: Message, key: string) {
       try {
         const result = await client.chat.postMessage({
           channel: destination,
-          ...renderMessage(message),
+          ...renderMessage(message, await threadLinks(message)),
           ...(message.thread ? { thread_ts: message.thread } : {}),
           // Slack message metadata carries the outbox id, so a retry can find what arrived.
           metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: key } },

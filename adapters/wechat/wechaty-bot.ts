@@ -2,7 +2,7 @@ import { WechatyBuilder, log as wechatyLog, types, type Message as WechatyMessag
 import type * as PUPPET from "wechaty-puppet";
 import type { Core, CustomerMessage, Logger, Sender } from "../../src/core/index.js";
 import { PuppetOfficialAccount } from "./official-account-puppet.js";
-import { createWechatSender } from "./sender.js";
+import { createWechatSender, type NoticeSender } from "./sender.js";
 import { toCustomerMessage } from "./to-message.js";
 
 export interface WechatyBotOptions {
@@ -12,6 +12,8 @@ export interface WechatyBotOptions {
   puppetToken?: string;
   core: Core;
   log: Logger;
+  /** Template messages (the Official Account with a survey template); other puppets have none. */
+  sendNotice?: NoticeSender;
 }
 
 export interface WechatyBot {
@@ -98,6 +100,6 @@ export function createWechatyBot(options: WechatyBotOptions): WechatyBot {
   return {
     start: () => bot.start(),
     stop: () => bot.stop(),
-    sender: createWechatSender((conversationId, text) => bot.puppet.messageSendText(conversationId, text)),
+    sender: createWechatSender((conversationId, text) => bot.puppet.messageSendText(conversationId, text), options.sendNotice),
   };
 }

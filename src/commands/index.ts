@@ -9,6 +9,7 @@ import { topActions, topCommand } from "./top.js";
 import { remindActions, remindCommand } from "./remind.js";
 import { outboxActions, outboxCommand } from "./outbox.js";
 import { inboxActions, inboxForms, linkCommand } from "./inbox.js";
+import { csatCommand, surveyActions, surveyCommand } from "./survey.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -16,11 +17,11 @@ import type { CustomerSummary } from "../services/index.js";
 const help = createHelp(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, remindCommand, linkCommand, outboxCommand, help.command];
+export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, remindCommand, surveyCommand, csatCommand, linkCommand, outboxCommand, help.command];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
-  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 提醒: "remind", 关联: "link", 帮助: "help", "?": "help",
+  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 提醒: "remind", 调查: "survey", 满意度: "csat", 关联: "link", 帮助: "help", "?": "help",
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -57,6 +58,7 @@ const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSu
   order: (ctx, c, rest) => orderCommand.withCustomer(ctx, c, rest),
   history: (ctx, c) => historyCommand.withCustomer(ctx, c),
   remind: (ctx, c, rest) => remindCommand.withCustomer(ctx, c, rest),
+  survey: (ctx, c, rest) => surveyCommand.withCustomer(ctx, c, rest),
 };
 
 const pickValue = z.object({ c: z.string(), id: z.uuid(), r: z.string().max(1_900) });
@@ -73,6 +75,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...remindActions,
   ...outboxActions,
   ...inboxActions,
+  ...surveyActions,
   "customer.pick": async (ctx, value) => {
     const pick = pickValue.parse(JSON.parse(value));
     const next = CONTINUATIONS[pick.c];
@@ -106,4 +109,5 @@ export function examplesFor(commandName: string): string[] {
 
 export type { CommandContext, CommandDefinition } from "./types.js";
 export { threadMessage } from "./inbox.js";
+export { CUSTOMER_ACTIONS } from "./survey.js";
 export { loadNotification, notificationPayload, renderNotification, type NotificationPayload } from "./notifications.js";

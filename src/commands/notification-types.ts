@@ -1,4 +1,4 @@
-import type { InboxThreadDetail, ReminderView, Services } from "../services/index.js";
+import type { InboxThreadDetail, ReminderView, Services, SurveyView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
@@ -10,6 +10,11 @@ export type LoadedNotification =
   | { type: "inbox.message"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
   | { type: "inbox.reply-status"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
   | { type: "inbox.linked"; thread: string | undefined; customerName: string; repName: string }
-  | { type: "wechat.reply"; interaction: InteractionDetail };
+  | { type: "wechat.reply"; interaction: InteractionDetail }
+  /** Messages to customers carry their language; the owner's alert its reader. */
+  | { type: "survey.ask"; locale: string; survey: SurveyView; via: "chat" | "template" | "buttons"; reminder: boolean }
+  | { type: "survey.thanks"; locale: string; survey: SurveyView }
+  | { type: "survey.opted-out"; locale: string }
+  | { type: "survey.alert"; recipientId?: string; survey: SurveyView; thread: { channel: string; ts: string } | null; comment: boolean };
 
 type InteractionDetail = NonNullable<Awaited<ReturnType<Services["getInteraction"]>>>;

@@ -6,6 +6,8 @@ import type { InboxThreadDetail, ReminderView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 import type { LoadedNotification, RenderContext } from "./notification-types.js";
 import { renderInboxNotification } from "./views/inbox.js";
+import { surveyAlert, surveyAsk, surveyOptedOut, surveyThanks } from "./views/survey.js";
+import { isLowScore } from "../domain/survey-answer.js";
 
 export type { LoadedNotification, RenderContext } from "./notification-types.js";
 
@@ -47,6 +49,22 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
       const interaction = await services.getInteraction(payload.interactionId);
       return interaction ? { type: payload.type, interaction } : undefined;
     }
+    case "survey.ask":
+    case "survey.thanks": {
+      const survey = await services.getSurvey(payload.surveyId);
+      if (!survey) return undefined;
+      return payload.type === "survey.ask"
+        ? { type: payload.type, locale: survey.locale, survey, via: payload.via, reminder: payload.reminder ?? false }
+        : { type: payload.type, locale: survey.locale, survey };
+    }
+    case "survey.opted-out":
+      return { type: payload.type, locale: payload.locale };
+    case "survey.alert": {
+      const survey = await services.getSurvey(payload.surveyId);
+      if (!survey) return undefined;
+      const [owner, thread] = await Promise.all([survey.ownerId ? services.getRep(survey.ownerId) : null, survey.contactId ? services.inboxThreadOf(survey.contactId) : null]);
+      return { type: payload.type, ...(owner?.platform === "slack" ? { recipientId: owner.id } : {}), survey, thread, comment: payload.comment ?? false };
+    }
   }
 }
 
@@ -67,8 +85,22 @@ function reminderText(ctx: RenderContext, reminder: ReminderView): string {
   return ctx.t("remind.due", { text: reminder.text });
 }
 
+function renderSurveyNotification(ctx: RenderContext, loaded: Extract<LoadedNotification, { type: `survey.${string}` }>): Message {
+  switch (loaded.type) {
+    case "survey.ask":
+      return surveyAsk(ctx, loaded.survey, loaded.via, loaded.reminder);
+    case "survey.thanks":
+      return surveyThanks(ctx, loaded.survey, loaded.survey.score !== null && isLowScore(loaded.survey.kind, loaded.survey.score));
+    case "survey.opted-out":
+      return surveyOptedOut(ctx);
+    case "survey.alert":
+      return surveyAlert(ctx, loaded.survey, loaded.thread, loaded.comment);
+  }
+}
+
 export function renderNotification(ctx: RenderContext, loaded: LoadedNotification): Message {
-  if (loaded.type !== "reminder.due") return renderInboxNotification(ctx, loaded);
+  if (loaded.type.startsWith("survey.")) return renderSurveyNotification(ctx, loaded as Extract<LoadedNotification, { type: `survey.${string}` }>);
+  if (loaded.type !== "reminder.due") return renderInboxNotification(ctx, loaded as Parameters<typeof renderInboxNotification>[1]);
   const { reminder } = loaded;
   const text = reminderText(ctx, reminder);
   const blocks: Block[] = [{ type: "text", text }];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  ACTIONS, FORMS, crmCommand, examplesFor, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, type CommandContext,
+  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, examplesFor, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, type CommandContext,
 } from "../commands/index.js";
 import { AppError, DeliveryError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
@@ -66,7 +66,7 @@ function eventName(event: InboundEvent): string {
       return findCommand(command)?.name ?? "unknown";
     }
     case "action":
-      return ACTIONS[event.action.id] ? `action:${event.action.id}` : "action:unknown";
+      return ACTIONS[event.action.id] || CUSTOMER_ACTIONS[event.action.id] ? `action:${event.action.id}` : "action:unknown";
     case "form":
       return FORMS[event.formId] ? `form:${event.formId}` : "form:unknown";
     case "log-message":
@@ -190,14 +190,15 @@ export function createCore(options: CoreOptions): Core {
       // Nothing to say any more: no retry can fix that, the outbox records it as failed.
       const gone = new DeliveryError("permanent", "what this message was about, or its recipient, no longer exists");
       if (!loaded) throw gone;
-      if (loaded.type !== "reminder.due") {
-        // Channel messages (the WeChat inbox) speak the team's language and time zone.
-        const locale = options.defaultLocale;
-        return renderNotification({ t: translator(locale), f: createFormatter(locale, options.defaultTimezone), now: services.now() }, loaded);
+      if ("recipientId" in loaded && loaded.recipientId) {
+        // A rep's own message: their language and time zone.
+        const rep = await services.getRep(loaded.recipientId);
+        if (!rep) throw gone;
+        return renderNotification(contextFor(rep, {}), loaded);
       }
-      const rep = await services.getRep(loaded.recipientId);
-      if (!rep) throw gone;
-      return renderNotification(contextFor(rep, {}), loaded);
+      // A customer reads their own language; channel messages (the WeChat inbox) the team's.
+      const locale = "locale" in loaded ? resolveLocale(loaded.locale, options.defaultLocale) : options.defaultLocale;
+      return renderNotification({ t: translator(locale), f: createFormatter(locale, options.defaultTimezone), now: services.now() }, loaded);
     },
 
     async handle(event) {
@@ -210,6 +211,15 @@ export function createCore(options: CoreOptions): Core {
         // Most thread messages the bot sees are not in a WeChat conversation: skip them unnoticed.
         const inboxThreadId = event.type === "thread-message" ? await services.findInboxThread(event.thread.channel, event.thread.ts) : null;
         if (event.type === "thread-message" && !inboxThreadId) return { kind: "none" };
+        // Customers' buttons (a Slack Connect survey): answered without making them a rep.
+        const customerAction = event.type === "action" ? CUSTOMER_ACTIONS[event.action.id] : undefined;
+        if (customerAction && event.type === "action") {
+          const locale = localeOf(event.actor);
+          const ctx = { t: translator(locale), f: createFormatter(locale, options.defaultTimezone), now: services.now(), services };
+          outcome = await customerAction(ctx, event.actor, event.action.value);
+          observer?.handled(name, "ok", Number(process.hrtime.bigint() - started) / 1e9);
+          return outcome;
+        }
         const rep = await services.registerRep({
           platform: event.actor.platform,
           externalId: event.actor.externalId,

@@ -1,11 +1,11 @@
 /** What adapters may use of the core: events in, outcomes out, and the reply model. */
 export { createCore, type Core, type CoreObserver, type OutcomeLabel } from "./handle.js";
 export type { Actor, CustomerMessage, InboundEvent, Platform } from "./inbound-event.js";
-export type { Action, Block, Button, Field, Form, FormField, ListItem, Message, Outcome } from "../reply/reply.js";
+export type { Action, Block, Button, Field, Form, FormField, ListItem, Message, Notice, Outcome } from "../reply/reply.js";
 export type { Translate } from "../i18n/index.js";
 export type { Route, RouteHandler } from "../http/server.js";
 export type { Logger } from "../logger.js";
-export { DeliveryError, type DeliveryFailureKind } from "../domain/errors.js";
+export { DeliveryError, type DeliveryFailureKind, type DeliveryRefusal } from "../domain/errors.js";
 import type { Message } from "../reply/reply.js";
 
 /** What an adapter offers the outbox: send a message to a user or channel of its platform. */

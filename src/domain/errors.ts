@@ -40,6 +40,13 @@ export type DeliveryFailureKind =
   /** Something it depends on is not delivered yet (a thread's header): wait, without using up an attempt. */
   | "not-ready";
 
+/**
+ * What a permanent refusal means for the cause of the message: the platform only lets us write
+ * inside a window that is closed now (WeChat 45015/45047: it opens again when the customer
+ * writes), or the recipient cannot be reached at all.
+ */
+export type DeliveryRefusal = "outside-window" | "recipient-gone";
+
 export class DeliveryError extends Error {
   override readonly name = "DeliveryError";
   constructor(
@@ -48,6 +55,7 @@ export class DeliveryError extends Error {
     readonly reason: string,
     /** For rate-limited: how long the platform asked us to wait. */
     readonly retryAfterMs?: number,
+    readonly refusal?: DeliveryRefusal,
   ) {
     super(`${kind}: ${reason}`);
   }

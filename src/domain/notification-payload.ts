@@ -16,6 +16,17 @@ export const notificationPayload = z.discriminatedUnion("type", [
   z.object({ type: z.literal("inbox.linked"), threadId: z.uuid(), customerId: z.uuid(), repId: z.uuid() }),
   /** A rep's reply, to the customer on WeChat. */
   z.object({ type: z.literal("wechat.reply"), interactionId: z.uuid(), threadId: z.uuid().optional() }),
+  /**
+   * A survey's question to the customer: a WeChat chat message, a WeChat template message (the
+   * window is closed), or a Slack message with score buttons; `reminder` for the one reminder.
+   */
+  z.object({ type: z.literal("survey.ask"), surveyId: z.uuid(), via: z.enum(["chat", "template", "buttons"]), reminder: z.boolean().optional() }),
+  /** Thanks for an answer, once. */
+  z.object({ type: z.literal("survey.thanks"), surveyId: z.uuid() }),
+  /** Confirms to a customer that they get no more surveys. */
+  z.object({ type: z.literal("survey.opted-out"), locale: z.string().max(10) }),
+  /** A low score, to the owner at once; `comment` when it is the comment that followed. */
+  z.object({ type: z.literal("survey.alert"), surveyId: z.uuid(), comment: z.boolean().optional() }),
 ]);
 
 export type NotificationPayload = z.infer<typeof notificationPayload>;

@@ -7,9 +7,11 @@ import { createRedis, type Redis } from "./redis.js";
  * Queue names wrapped in a hash tag, so every key of one queue lands in the same Redis Cluster
  * slot (BullMQ's scripts touch several keys of a queue at once).
  */
-export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", maintenance: "{maintenance}" } as const;
+export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", maintenance: "{maintenance}" } as const;
 
-export const JOB = { fireReminder: "fire-reminder", deliver: "deliver", sweep: "sweep", planNudges: "plan-nudges" } as const;
+export const JOB = {
+  fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", sweep: "sweep", planNudges: "plan-nudges",
+} as const;
 
 export interface JobsOptions {
   redisUrl: string;
@@ -53,6 +55,8 @@ export function createJobQueues(options: JobsOptions): JobQueues {
   const jobOptions = (jobId: string, at: Date) => ({ jobId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 5, backoff: { type: "exponential" as const, delay: 1_000 }, ...KEEP });
   const reminderJob = (id: string, at: Date) => ({ name: JOB.fireReminder, data: { reminderId: id }, opts: jobOptions(`reminder-${id}-${at.getTime()}`, at) });
   const deliveryJob = (id: string, at: Date) => ({ name: JOB.deliver, data: { outboxId: id }, opts: jobOptions(`outbox-${id}-${at.getTime()}`, at) });
+  const surveyJob = (id: string, at: Date) => ({ name: JOB.surveyTimer, data: { surveyId: id }, opts: jobOptions(`survey-${id}-${at.getTime()}`, at) });
+  const surveyCheckJob = (id: string, at: Date) => ({ name: JOB.surveyCheck, data: { contactId: id }, opts: jobOptions(`survey-check-${id}-${at.getTime()}`, at) });
 
   async function add(name: string, jobs: { name: string; data: Record<string, string>; opts: ReturnType<typeof jobOptions> }[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -78,6 +82,10 @@ export function createJobQueues(options: JobsOptions): JobQueues {
     async scheduleMany(items) {
       await add(QUEUES.reminders, items.filter((i) => i.kind === "reminder").map((i) => reminderJob(i.id, i.at)));
       await add(QUEUES.outbox, items.filter((i) => i.kind === "delivery").map((i) => deliveryJob(i.id, i.at)));
+      await add(QUEUES.surveys, [
+        ...items.filter((i) => i.kind === "survey").map((i) => surveyJob(i.id, i.at)),
+        ...items.filter((i) => i.kind === "survey-check").map((i) => surveyCheckJob(i.id, i.at)),
+      ]);
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

@@ -7,6 +7,10 @@ import { JOB, QUEUES } from "./queues.js";
 export interface JobHandlers {
   fireReminder(reminderId: string): Promise<unknown>;
   deliverOutbox(outboxId: string): Promise<unknown>;
+  /** A survey's reminder, expiry or giving up waiting, as its row says. */
+  surveyTimer(surveyId: string): Promise<unknown>;
+  /** A conversation may have gone quiet: the automatic survey. */
+  surveyCheck(contactId: string): Promise<unknown>;
   /** Re-creates jobs for due rows that have none (Redis lost them, or enqueueing failed). */
   sweep(): Promise<unknown>;
   /** Follow-up nudges and care dates, hourly. */
@@ -26,6 +30,8 @@ export interface WorkerOptions {
 // Jobs are data: the worker validates what it reads back from Redis before acting on it.
 const reminderJob = z.object({ reminderId: z.uuid() });
 const deliveryJob = z.object({ outboxId: z.uuid() });
+const surveyJob = z.object({ surveyId: z.uuid() });
+const surveyCheckJob = z.object({ contactId: z.uuid() });
 
 /**
  * The worker side of the job system: one BullMQ worker per queue, plus a job scheduler that
@@ -42,6 +48,12 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
   const workers = [
     new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, connection: connection() }),
     new Worker(QUEUES.outbox, async (job: Job) => options.handlers.deliverOutbox(deliveryJob.parse(job.data).outboxId), { ...common, connection: connection() }),
+    new Worker(
+      QUEUES.surveys,
+      async (job: Job) =>
+        job.name === JOB.surveyCheck ? options.handlers.surveyCheck(surveyCheckJob.parse(job.data).contactId) : options.handlers.surveyTimer(surveyJob.parse(job.data).surveyId),
+      { ...common, connection: connection() },
+    ),
     new Worker(
       QUEUES.maintenance,
       async (job: Job) => (job.name === JOB.sweep ? options.handlers.sweep() : job.name === JOB.planNudges ? options.handlers.planNudges() : undefined),

@@ -14,6 +14,8 @@ export interface Button {
   label: string;
   action: Action;
   style?: "primary" | "danger";
+  /** The button opens this conversation thread on the platform (a link) instead of asking the bot. */
+  opens?: { channel: string; thread: string };
 }
 
 export interface Field {
@@ -61,6 +63,20 @@ export interface Message {
   replaceOriginal?: boolean;
   /** Posts into this thread of the destination (a Slack thread ts). */
   thread?: string;
+  /**
+   * The message may also go out as a platform notice that reaches a person outside a
+   * conversation (a WeChat template message), in these four short fields.
+   */
+  notice?: Notice;
+}
+
+export interface Notice {
+  title: string;
+  /** What it is about. */
+  subject: string;
+  time: string;
+  /** What to do: "Reply 1-5 in this chat". */
+  note: string;
 }
 
 export interface FormField {

@@ -1,7 +1,7 @@
 import { DeliveryError } from "../domain/errors.js";
 import { INTERRUPTED, bookedSlot } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
-import { scheduleNow } from "./relay-wechat.js";
+import { scheduleAll } from "./send-survey.js";
 import { settleDelivery, type DeliveryResult } from "./settle-delivery.js";
 import type { Deliverer, RateLimiter } from "./ports.js";
 
@@ -69,7 +69,8 @@ export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Delivere
       return "postponed";
     }
     if (failure.kind === "permanent" || claimed.attempts >= MAX_ATTEMPTS) {
-      await settle(deps, claimed, { sent: false, reason: claimed.attempts >= MAX_ATTEMPTS && failure.kind !== "permanent" ? `gave up after ${claimed.attempts} attempts: ${failure.reason}` : failure.reason });
+      const reason = claimed.attempts >= MAX_ATTEMPTS && failure.kind !== "permanent" ? `gave up after ${claimed.attempts} attempts: ${failure.reason}` : failure.reason;
+      await settle(deps, claimed, { sent: false, reason, ...(failure.refusal ? { refusal: failure.refusal } : {}) });
       return "failed";
     }
     const waitMs = failure.kind === "rate-limited" && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(claimed.attempts);
@@ -86,7 +87,7 @@ async function settle(deps: ServiceDeps, row: { id: string; payload: unknown }, 
   const followUps = await deps.store.transaction(async (tx) => {
     if (result.sent) await tx.outbox.markSent(row.id, result.externalId, now);
     else await tx.outbox.markFailed(row.id, result.reason);
-    return settleDelivery(tx, row, result, deps.settings.wechatInboxChannel, now);
+    return settleDelivery(tx, row, result, deps.settings, now);
   });
-  await scheduleNow(deps, followUps);
+  await scheduleAll(deps, followUps);
 }

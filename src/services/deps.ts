@@ -14,6 +14,14 @@ export interface ServiceDeps {
     wechatInboxChannel?: string;
     /** Erase a WeChat contact's personal data when they unfollow (WeChat's rule). */
     wechatEraseOnUnsubscribe: boolean;
+    /** The team's language, for customers on Slack whose language we do not know. */
+    defaultLocale: string;
+    /** A WeChat conversation quiet this long after a rep answered gets the CSAT survey. */
+    surveyAfterIdleMs: number;
+    /** At most one automatic survey per contact in this many days. */
+    surveyCooldownDays: number;
+    /** A WeChat template message for surveys is set up (WECHAT_SURVEY_TEMPLATE_ID). */
+    wechatSurveyTemplate: boolean;
   };
   /** Timers live in the job system; rows in Postgres stay the record (see DESIGN). */
   jobs: JobScheduler;

@@ -40,7 +40,7 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
     store.interactions.latest(customerId, 5),
     store.followUps.openReminders(customerId, 5),
     store.followUps.openDeals(customerId, 5),
-    store.followUps.latestSurveys(customerId, 20),
+    store.surveys.summaryFor(customerId),
   ]);
   if (!detail) return null;
   const showPrivate = maySeePrivate(viewer, detail.ownerId);
@@ -50,8 +50,6 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
   const revenue = Number(stats?.totalSpent ?? 0);
   const orderCount = stats?.orderCount ?? 0;
   const value = customerValue({ totalSpent: revenue, orderCount, firstOrderAt: stats?.firstOrderAt ?? null }, deps.now(), settings.clvLifespanMonths);
-  const csat = surveys.filter((s) => s.kind === "CSAT" && s.score !== null);
-  const latest = surveys[0];
 
   return {
     id: detail.id,
@@ -81,9 +79,9 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
     reminders: reminders.map((r) => ({ text: r.text, dueAt: r.dueAt, ownerName: r.user.displayName })),
     deals: deals.map((d) => ({ title: d.title, amount: d.amount, currency: d.currency, expectedCloseAt: d.expectedCloseAt })),
     satisfaction: {
-      latest: latest && latest.score !== null ? { kind: latest.kind, score: latest.score } : null,
-      averageCsat: csat.length > 0 ? csat.reduce((sum, s) => sum + (s.score ?? 0), 0) / csat.length : null,
-      answered: surveys.length,
+      latest: surveys.latest ? { kind: surveys.latest.kind, score: surveys.latest.score } : null,
+      averageCsat: surveys.csatAverage,
+      answered: surveys.csatCount,
     },
   };
 }

@@ -14,6 +14,10 @@ import { recordCustomerMessage, type CustomerMessageInput } from "./record-custo
 import { announceLink, getInboxThread, noteFromThread, replyOnWechat } from "./relay-wechat.js";
 import { linkContact } from "./link-contact.js";
 import { eraseContact, type EraseContactInput } from "./erase-contact.js";
+import { surveyCustomer } from "./send-survey.js";
+import { answerSurveyButton } from "./answer-survey.js";
+import { getSurveyStats } from "./get-survey-stats.js";
+import type { SurveyKind } from "../domain/survey-answer.js";
 
 /** The use-cases with their dependencies bound, as commands and adapters call them. */
 export function createServices(deps: ServiceDeps) {
@@ -56,6 +60,17 @@ export function createServices(deps: ServiceDeps) {
     replyOnWechat: (rep: Rep, input: { threadId: string; text: string; source?: { platform: string; id: string } }) => replyOnWechat(deps, rep, input),
     noteFromThread: (rep: Rep, input: { threadId: string; text: string; permalink?: string; source: { platform: string; id: string } }) => noteFromThread(deps, rep, input),
     announceLink: (input: { contactId: string; customerId: string; repId: string }) => announceLink(deps, input),
+    surveyCustomer: (rep: Rep, input: { customerId: string | null; kind: SurveyKind; slackUser?: { id: string; name: string } }) => surveyCustomer(deps, rep, input),
+    answerSurveyButton: (input: { surveyId: string; score: number; platform: string; userId: string }) => answerSurveyButton(deps, input),
+    getSurvey: (id: string) => deps.store.surveys.get(id),
+    getSurveyStats: (period: { from: Date; to: Date }) => getSurveyStats(deps, period),
+    /** The conversation thread of a contact in the inbox channel, for "open the conversation". */
+    inboxThreadOf: async (contactId: string) => {
+      const channel = deps.settings.wechatInboxChannel;
+      const threadId = channel ? await deps.store.inboxThreads.latestFor(contactId, channel) : null;
+      const thread = threadId ? await deps.store.inboxThreads.get(threadId) : null;
+      return thread?.threadTs ? { channel: thread.channel, ts: thread.threadTs } : null;
+    },
     /** Customers named anywhere in a text ("send Acme the quote"), exact names and aliases only. */
     findNamedCustomer: (words: readonly string[]) => findNamedCustomer(deps, words),
   };
@@ -68,8 +83,11 @@ export type { Deliverer, JobScheduler, OutgoingMessage, RateLimiter } from "./po
 export { fireReminder } from "./fire-reminder.js";
 export { deliverOutbox } from "./deliver-outbox.js";
 export { reconcileJobs } from "./reconcile-jobs.js";
+export { runSurveyCheck, runSurveyTimer } from "./run-survey-timers.js";
 export { planNudges } from "./plan-nudges.js";
 export type { CustomerMessageInput } from "./record-customer-message.js";
+export type { SurveyStats } from "./get-survey-stats.js";
+export type { SurveyView } from "../store/index.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";

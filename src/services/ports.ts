@@ -3,13 +3,21 @@
  * wires BullMQ (src/jobs) and the adapters' senders behind them.
  */
 
+/** A timer to (re)create: the row it points at and when. */
+export interface ScheduleItem {
+  kind: "reminder" | "delivery" | "survey" | "survey-check";
+  /** The reminder, outbox row or survey; for "survey-check", the contact. */
+  id: string;
+  at: Date;
+}
+
 export interface JobScheduler {
   /** Makes sure a job fires this reminder at `at`; idempotent per reminder and time. */
   scheduleReminder(reminderId: string, at: Date): Promise<void>;
   /** Makes sure a delivery attempt of this outbox message runs at `at`. */
   scheduleDelivery(outboxId: string, at: Date): Promise<void>;
   /** The same for many rows in one round trip (the reconcile pass after Redis lost its jobs). */
-  scheduleMany(items: { kind: "reminder" | "delivery"; id: string; at: Date }[]): Promise<void>;
+  scheduleMany(items: ScheduleItem[]): Promise<void>;
 }
 
 export interface OutgoingMessage {

@@ -5,13 +5,13 @@ const PAGE = 1_000;
 export const STALE_SENDING_MS = 120_000;
 
 /**
- * Re-creates jobs from the rows: every pending reminder and outbox message due before
+ * Re-creates jobs from the rows: every pending reminder, outbox message and survey timer due before
  * `horizon` gets its job (job ids make this a no-op where the job exists). Run at start-up over
  * everything, and by the periodic sweep over what is due soon, so a Redis that lost its data
  * (or a job that failed to enqueue) delays work, never loses it. Overdue reminders fire once
  * at once, marked late.
  */
-export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; released: number }> {
+export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; surveys: number; released: number }> {
   const released = await deps.store.outbox.releaseStale(STALE_SENDING_MS);
   const reminders = await inPages(
     (after) => deps.store.reminders.pendingDueBefore(horizon, PAGE, after),
@@ -21,7 +21,16 @@ export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{
     (after) => deps.store.outbox.pendingDueBefore(horizon, PAGE, after),
     (page) => deps.jobs.scheduleMany(page.map((m) => ({ kind: "delivery" as const, id: m.id, at: m.nextAttemptAt }))),
   );
-  return { reminders, deliveries, released };
+  const surveys =
+    (await inPages(
+      (after) => deps.store.surveys.timersDueBefore(horizon, PAGE, after),
+      (page) => deps.jobs.scheduleMany(page.map((s) => ({ kind: "survey" as const, id: s.id, at: s.nextCheckAt }))),
+    )) +
+    (await inPages(
+      (after) => deps.store.surveys.surveyChecksDueBefore(horizon, PAGE, after),
+      (page) => deps.jobs.scheduleMany(page.map((c) => ({ kind: "survey-check" as const, id: c.id, at: c.surveyCheckAt }))),
+    ));
+  return { reminders, deliveries, surveys, released };
 }
 
 /** Reads rows in id order a page at a time (keyset), hands each page on, returns the count. */

@@ -1,5 +1,8 @@
+import { readSurveyReply } from "./answer-survey.js";
 import type { ServiceDeps } from "./deps.js";
-import { queueInboxRelay, scheduleNow } from "./relay-wechat.js";
+import type { ScheduleItem } from "./ports.js";
+import { queueInboxRelay } from "./relay-wechat.js";
+import { scheduleAll } from "./send-survey.js";
 
 export interface CustomerMessageInput {
   platform: string;
@@ -19,14 +22,15 @@ export interface CustomerMessageInput {
 
 /**
  * A customer's message, stored before the platform is answered: exactly one interaction per
- * platform message id, and a lead for a sender the CRM has never seen. Throws when Postgres is
+ * platform message id, and a lead for a sender the CRM has never seen; what it means for the
+ * inbox and for surveys is decided in the same transaction. Throws when Postgres is
  * away, so the webhook does not acknowledge and the platform delivers again.
  */
 export async function recordCustomerMessage(deps: ServiceDeps, input: CustomerMessageInput) {
   const channel = deps.settings.wechatInboxChannel;
   const stored = await deps.store.transaction(async (tx) => {
     const result = await tx.customerMessages.record(input);
-    const queued: string[] = [];
+    const queued: ScheduleItem[] = [];
     if (!result.created) return { ...result, queued };
     if (input.kind === "event:unsubscribe") {
       // WeChat's rule: someone who unfollows has their personal data deleted (aggregates stay).
@@ -35,9 +39,15 @@ export async function recordCustomerMessage(deps: ServiceDeps, input: CustomerMe
         await tx.contactErasure.eraseContact({ contactId: result.contactId, actorId: null, reason: "unfollowed the WeChat Official Account", keepInteractionId: result.interactionId, at: deps.now() });
       }
     }
-    if (channel && input.platform === "wechat") queued.push(...(await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now())));
+    if (channel && input.platform === "wechat") {
+      const relayed = await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now());
+      queued.push(...relayed.map((id) => ({ kind: "delivery" as const, id, at: deps.now() })));
+    }
+    if (input.platform === "wechat") {
+      queued.push(...(await readSurveyReply(tx, deps, { contactId: result.contactId, interactionId: result.interactionId, senderId: input.senderId, kind: input.kind, body: input.body, at: input.at })));
+    }
     return { ...result, queued };
   });
-  await scheduleNow(deps, stored.queued);
+  await scheduleAll(deps, stored.queued);
   return stored;
 }

@@ -104,7 +104,7 @@ export async function replyOnWechat(deps: ServiceDeps, rep: Rep, input: { thread
       source: input.source ?? null,
       occurredAt: now,
     });
-    if (!logged.created) return { interactionId: logged.id, outboxIds: [] as string[] };
+    if (!logged.created) return { interactionId: logged.id, outboxIds: [] as string[], checkAt: now };
     const row = await tx.outbox.enqueue({
       platform: "wechat",
       destination: openId,
@@ -113,9 +113,13 @@ export async function replyOnWechat(deps: ServiceDeps, rep: Rep, input: { thread
       at: now,
     });
     await tx.audit.write({ actorId: rep.id, action: "wechat.reply", entity: "customer", entityId: thread.customerId, detail: { interactionId: logged.id, contactId: thread.contact.id } });
-    return { interactionId: logged.id, outboxIds: [row.id] };
+    // A rep answered: once the conversation goes quiet, the customer is asked how it went.
+    const checkAt = new Date(now.getTime() + deps.settings.surveyAfterIdleMs);
+    await tx.surveys.setSurveyCheck(thread.contact.id, checkAt);
+    return { interactionId: logged.id, outboxIds: [row.id], checkAt };
   });
   await scheduleNow(deps, queued.outboxIds);
+  if (queued.outboxIds.length > 0) await deps.jobs.scheduleMany([{ kind: "survey-check", id: thread.contact.id, at: queued.checkAt }]).catch(() => undefined);
   return { interactionId: queued.interactionId, window: windowState(thread.lastInboundAt, thread.outboundSinceInbound, now) };
 }
 

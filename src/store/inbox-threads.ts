@@ -1,4 +1,5 @@
 import type { Db } from "./prisma.js";
+import { createSurveyStore } from "./surveys.js";
 
 export interface InboxThreadView {
   id: string;
@@ -26,6 +27,7 @@ export interface InboxThreadView {
  * next message opens a new thread, so the channel shows it at the bottom.
  */
 export function createInboxThreadStore(db: Db) {
+  const { windowFacts } = createSurveyStore(db);
   return {
     async continueOrOpen(input: { contactId: string; channel: string; at: Date; quietMs: number }): Promise<{ id: string; opened: boolean }> {
       // Two first messages of one person, stored at once, must not open two threads.
@@ -58,24 +60,17 @@ export function createInboxThreadStore(db: Db) {
         {
           id: string; channel: string; thread_ts: string | null; header_status: string | null; contact_id: string; contact_name: string;
           wechat_open_id: string | null; unsubscribed_at: Date | null; erased_at: Date | null; customer_id: string;
-          last_inbound_at: Date | null; outbound_since: number;
         }[]
       >`
         SELECT t.id, t.channel, t.thread_ts, o.status::text AS header_status, c.id AS contact_id, c.name AS contact_name,
-               c.wechat_open_id, c.unsubscribed_at, c.erased_at, c.customer_id, last_in.at AS last_inbound_at,
-               (SELECT count(*)::int FROM interactions i
-                 WHERE i.contact_id = c.id AND i.direction = 'OUTBOUND' AND i.channel = 'WECHAT'
-                   AND i.undelivered IS NULL AND i.occurred_at > COALESCE(last_in.at, '-infinity')) AS outbound_since
+               c.wechat_open_id, c.unsubscribed_at, c.erased_at, c.customer_id
         FROM inbox_threads t
         JOIN contacts c ON c.id = t.contact_id
         LEFT JOIN outbox o ON o.id = t.header_outbox_id
-        LEFT JOIN LATERAL (
-          SELECT i.occurred_at AS at FROM interactions i
-          WHERE i.contact_id = c.id AND i.direction = 'INBOUND' ORDER BY i.occurred_at DESC LIMIT 1
-        ) last_in ON true
         WHERE t.id = ${threadId}::uuid`;
       const r = rows[0];
       if (!r) return null;
+      const window = await windowFacts(r.contact_id);
       return {
         id: r.id,
         channel: r.channel,
@@ -83,8 +78,8 @@ export function createInboxThreadStore(db: Db) {
         headerStatus: r.header_status,
         contact: { id: r.contact_id, name: r.contact_name, wechatOpenId: r.wechat_open_id, unsubscribedAt: r.unsubscribed_at, erasedAt: r.erased_at },
         customerId: r.customer_id,
-        lastInboundAt: r.last_inbound_at,
-        outboundSinceInbound: r.outbound_since,
+        lastInboundAt: window.lastInboundAt,
+        outboundSinceInbound: window.outboundSince,
       };
     },
 

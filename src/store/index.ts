@@ -12,6 +12,7 @@ import type { Db, PrismaClient } from "./prisma.js";
 import { createRankingStore } from "./rankings.js";
 import { createReminderStore } from "./reminders.js";
 import { createTimelineStore } from "./timeline.js";
+import { createSurveyStore } from "./surveys.js";
 import { createUserStore } from "./users.js";
 
 function repositories(db: Db) {
@@ -30,6 +31,7 @@ function repositories(db: Db) {
     inboxThreads: createInboxThreadStore(db),
     customerMerge: createCustomerMergeStore(db),
     contactErasure: createContactErasureStore(db),
+    surveys: createSurveyStore(db),
   };
 }
 
@@ -64,3 +66,4 @@ export type { ReminderView } from "./reminders.js";
 export { INTERRUPTED, bookedSlot } from "./outbox.js";
 export type { OutboxRow } from "./outbox.js";
 export type { InboxThreadView } from "./inbox-threads.js";
+export type { SurveyContact, SurveyRow, SurveyStatsRow, SurveyView, WindowFacts } from "./surveys.js";
