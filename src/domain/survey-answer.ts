@@ -52,7 +52,23 @@ export function readSurveyAnswer(text: string, kind: SurveyKind): SurveyReading 
   // "5点", "5号楼", "满意度": the score form is only the start of a longer word.
   if (!SEPARATOR.test(message.charAt(found.end))) return { kind: "none" };
   const rest = message.slice(found.end).replace(LEADING_SEPARATORS, "");
-  return rest ? { kind: "answer", score: found.score, comment: cutComment(rest) } : { kind: "answer", score: found.score };
+  return rest ? { kind: "answer", score: found.score, comment: cutComment(asTyped(text, rest)) } : { kind: "answer", score: found.score };
+}
+
+/** How far into a message a score form (with the separators after it) can reach. */
+const SCORE_FORM_LIMIT = 80;
+
+/**
+ * The comment as the customer typed it ("物流太慢，谢谢" keeps its full-width comma): the tail of
+ * the original text that normalises to what was read; the normalised text if none does.
+ */
+function asTyped(original: string, rest: string): string {
+  const head = original.trimStart().slice(0, INPUT_LIMIT);
+  for (let k = 0; k <= Math.min(SCORE_FORM_LIMIT, head.length); k++) {
+    const tail = head.slice(k);
+    if (tail.normalize("NFKC").trim() === rest) return tail.trim();
+  }
+  return rest;
 }
 
 const OPT_OUT_WORDS: ReadonlySet<string> = new Set([
@@ -86,7 +102,7 @@ export function readSurveyComment(text: string): string | undefined {
   if (isSurveyOptOut(text)) return undefined;
   const message = prepare(text);
   if (!HAS_WORD.test(message.replace(WECHAT_CODE, ""))) return undefined;
-  return cutComment(message);
+  return cutComment(text.trimStart().slice(0, INPUT_LIMIT).trim());
 }
 
 const LOW_SCORE_MAX: Readonly<Record<SurveyKind, number>> = { CSAT: 2, NPS: 6 };

@@ -72,9 +72,10 @@ describe("readSurveyAnswer: CSAT numbers", () => {
     ["５分", 5],
     ["４　物流慢", 4, "物流慢"],
     ["５／５", 5],
-    ["４，ｇｏｏｄ", 4, "good"],
+    ["４，ｇｏｏｄ", 4, "ｇｏｏｄ"],
+    ["4 物流太慢，谢谢", 4, "物流太慢，谢谢"],
     ["３！", 3],
-  ])("folds full-width %j -> %d %j", (text, score, comment) => {
+  ])("reads full-width %j as %d, keeping the comment as typed: %j", (text, score, comment) => {
     expect(readSurveyAnswer(text, "CSAT")).toStrictEqual(answer(score, comment));
   });
 
@@ -250,7 +251,8 @@ describe("readSurveyComment", () => {
   it.each<[string, string]>([
     ["物流太慢了", "物流太慢了"],
     ["  ok  ", "ok"],
-    ["ｇｏｏｄ　ｊｏｂ", "good job"],
+    ["ｇｏｏｄ　ｊｏｂ", "ｇｏｏｄ　ｊｏｂ"],
+    ["包装破了，快递也慢", "包装破了，快递也慢"],
     ["5", "5"],
     ["[微笑]好评", "[微笑]好评"],
     ["👍 nice", "👍 nice"],
