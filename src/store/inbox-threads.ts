@@ -27,7 +27,7 @@ export interface InboxThreadView {
  * next message opens a new thread, so the channel shows it at the bottom.
  */
 export function createInboxThreadStore(db: Db) {
-  const { windowFacts } = createSurveyStore(db);
+  const surveys = createSurveyStore(db);
   return {
     async continueOrOpen(input: { contactId: string; channel: string; at: Date; quietMs: number }): Promise<{ id: string; opened: boolean }> {
       // Two first messages of one person, stored at once, must not open two threads.
@@ -70,7 +70,7 @@ export function createInboxThreadStore(db: Db) {
         WHERE t.id = ${threadId}::uuid`;
       const r = rows[0];
       if (!r) return null;
-      const window = await windowFacts(r.contact_id);
+      const window = await surveys.windowFacts(r.contact_id);
       return {
         id: r.id,
         channel: r.channel,
