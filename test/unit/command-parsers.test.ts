@@ -4,6 +4,7 @@ import { MAX_NOTE_LENGTH, parseLogText, parseNote } from "../../src/commands/log
 import { MAX_PRODUCT_LENGTH, parseOrderTerms, parseOrderText } from "../../src/commands/order.js";
 import { leadingQuoted, words } from "../../src/commands/parse.js";
 import { DEFAULT_TOP, MAX_TOP, parseTopText } from "../../src/commands/top.js";
+import { parseSurveyText } from "../../src/commands/survey.js";
 import { AppError } from "../../src/domain/errors.js";
 import { translator } from "../../src/i18n/index.js";
 
@@ -285,5 +286,28 @@ describe("parseTopText", () => {
   it("echoes at most 40 characters of a bad value", () => {
     const error = expectInvalid(() => parseTopText("x".repeat(60)), "top.badCount");
     expect(error.params.value).toBe("x".repeat(40));
+  });
+});
+
+describe("parseSurveyText", () => {
+  it.each([
+    ["Acme", { query: "Acme", kind: "CSAT" }],
+    ["Acme Ltd nps", { query: "Acme Ltd", kind: "NPS" }],
+    ["阿里巴巴 CSAT", { query: "阿里巴巴", kind: "CSAT" }],
+    ["阿里巴巴 推荐度", { query: "阿里巴巴", kind: "NPS" }],
+    ["<@U0EXT123|jane> Globex", { query: "Globex", kind: "CSAT", slackUser: { id: "U0EXT123", name: "jane" } }],
+    ["<@W0EXT123> nps", { query: "", kind: "NPS", slackUser: { id: "W0EXT123", name: "W0EXT123" } }],
+    // A customer named like a kind word keeps its name when nothing else is given.
+    ["NPS Holdings", { query: "NPS Holdings", kind: "CSAT" }],
+  ])("reads %j", (text, expected) => {
+    expect(parseSurveyText(text)).toStrictEqual(expected);
+  });
+
+  it.each(["", "   ", "nps"])("asks who for %j", (text) => {
+    expect(appError(() => parseSurveyText(text)).userKey).toBe("survey.usage");
+  });
+
+  it("refuses a name longer than a customer name can be", () => {
+    expect(appError(() => parseSurveyText("x".repeat(MAX_NAME_LENGTH + 1))).userKey).toBe("customer.nameTooLong");
   });
 });

@@ -165,4 +165,25 @@ describe("loadConfig", () => {
     const other = loadConfig({ DATABASE_URL, WECHATY_PUPPET: "wechaty-puppet-service", WECHATY_PUPPET_TOKEN: "tok" });
     expect(other.wechat).toEqual({ enabled: true, mode: "wechaty", puppet: "wechaty-puppet-service", puppetToken: "tok" });
   });
+
+  it("reads the survey settings: idle time, cooldown and the template", () => {
+    const defaults = loadConfig({ DATABASE_URL });
+    expect(defaults.surveyAfterIdleMs).toBe(2 * 3_600_000);
+    expect(defaults.surveyCooldownDays).toBe(30);
+    expect(defaults.wechatSurveyTemplateId).toBeUndefined();
+    const set = loadConfig({ DATABASE_URL, SURVEY_AFTER_IDLE: "90m", SURVEY_COOLDOWN_DAYS: "0", WECHAT_APP_ID: "wx1", WECHAT_APP_SECRET: "s", WECHAT_TOKEN: "t", WECHAT_SURVEY_TEMPLATE_ID: "tmpl_SurveyRating_0001" });
+    expect(set.surveyAfterIdleMs).toBe(90 * 60_000);
+    expect(set.surveyCooldownDays).toBe(0);
+    expect(set.wechatSurveyTemplateId).toBe("tmpl_SurveyRating_0001");
+  });
+
+  it.each([
+    [{ SURVEY_AFTER_IDLE: "soon" }, "SURVEY_AFTER_IDLE"],
+    [{ SURVEY_AFTER_IDLE: "45d" }, "SURVEY_AFTER_IDLE"],
+    [{ SURVEY_COOLDOWN_DAYS: "-1" }, "SURVEY_COOLDOWN_DAYS"],
+    [{ WECHAT_SURVEY_TEMPLATE_ID: "tmpl_SurveyRating_0001" }, "WECHAT_SURVEY_TEMPLATE_ID"],
+  ])("refuses %j, naming %s", (env, variable) => {
+    const error = configError({ DATABASE_URL, ...env });
+    expect(mentions(error, variable), JSON.stringify(error.problems)).toBe(true);
+  });
 });
