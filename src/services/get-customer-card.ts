@@ -24,7 +24,13 @@ export interface CustomerCard {
   interactions: { channel: string; direction: string; body: string; occurredAt: Date; authorName: string | null }[];
   reminders: { text: string; dueAt: Date; ownerName: string }[];
   deals: { title: string; amount: string | null; currency: string | null; expectedCloseAt: Date | null }[];
-  satisfaction: { latest: { kind: string; score: number } | null; averageCsat: number | null; answered: number };
+  satisfaction: {
+    latest: { kind: string; score: number } | null;
+    averageCsat: number | null;
+    answered: number;
+    /** The newest survey, when it is not answered: on its way, waiting, or ended without an answer. */
+    pending: { status: string; reason: string | null; since: Date } | null;
+  };
 }
 
 /** A rep sees private details of their own customers; admins and managers of all. */
@@ -82,6 +88,7 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
       latest: surveys.latest ? { kind: surveys.latest.kind, score: surveys.latest.score } : null,
       averageCsat: surveys.csatAverage,
       answered: surveys.csatCount,
+      pending: surveys.unanswered ? { status: surveys.unanswered.status, reason: surveys.unanswered.closedReason, since: surveys.unanswered.createdAt } : null,
     },
   };
 }

@@ -300,8 +300,16 @@ export function createSurveyStore(db: Db) {
     },
 
     /** Latest answer and the CSAT average over every answer, for the card. */
-    async summaryFor(customerId: string): Promise<{ latest: { kind: SurveyKind; score: number; answeredAt: Date } | null; csatAverage: number | null; csatCount: number; npsCount: number }> {
-      const [latest, agg] = await Promise.all([
+    async summaryFor(customerId: string): Promise<{
+      latest: { kind: SurveyKind; score: number; answeredAt: Date } | null;
+      csatAverage: number | null;
+      csatCount: number;
+      npsCount: number;
+      /** The newest survey when it has no answer (yet): waiting, expired or undeliverable, and why. */
+      unanswered: { status: SurveyStatus; closedReason: string | null; createdAt: Date } | null;
+    }> {
+      const [newest, latest, agg] = await Promise.all([
+        db.survey.findFirst({ where: { customerId }, orderBy: { createdAt: "desc" }, select: { status: true, closedReason: true, createdAt: true } }),
         db.survey.findFirst({ where: { customerId, status: "ANSWERED" }, orderBy: { answeredAt: "desc" }, select: { kind: true, score: true, answeredAt: true } }),
         db.$queryRaw<{ csat_avg: number | null; csat_count: number; nps_count: number }[]>`
           SELECT avg(score) FILTER (WHERE kind = 'CSAT')::float8 AS csat_avg,
@@ -315,6 +323,7 @@ export function createSurveyStore(db: Db) {
         csatAverage: a?.csat_avg ?? null,
         csatCount: a?.csat_count ?? 0,
         npsCount: a?.nps_count ?? 0,
+        unanswered: newest && newest.status !== "ANSWERED" ? newest : null,
       };
     },
 

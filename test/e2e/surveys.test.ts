@@ -293,6 +293,7 @@ describe("the 48-hour window", () => {
     expect(answer.text).toContain("waits and goes out when they next write");
     expect(await latest(c)).toMatchObject({ status: "WAITING", via: null });
     expect(asked(c)).toHaveLength(0);
+    expect((await slack.ask(li, "/customer", c.name)).text).toContain("waits for the customer to write (WeChat's window is closed)");
     // "5" while nothing was asked yet is not an answer; it opens the window and the survey goes out.
     await say(c.openId, "在吗？");
     await eventually(() => asked(c).length === 1, 15_000);
@@ -319,6 +320,8 @@ describe("the 48-hour window", () => {
     await slack.ask(li, "/survey", c.name);
     await eventually(async () => (await latest(c))?.status === "UNDELIVERABLE", 15_000);
     expect((await latest(c))?.closed_reason).toMatch(/^refused: errcode 43004/);
+    // The rep sees it on the card, with the reason.
+    expect((await slack.ask(li, "/customer", c.name)).text).toMatch(/the survey of .* ended without an answer: the platform refused it \(errcode 43004/);
     wechat.refuse(c.openId, undefined);
   }, 30_000);
 });

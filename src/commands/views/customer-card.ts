@@ -2,11 +2,28 @@ import type { Block, Message } from "../../reply/reply.js";
 import type { CustomerCard } from "../../services/index.js";
 import type { CommandContext } from "../types.js";
 import { shareButton } from "./share.js";
+import { readCloseReason } from "../../domain/survey-policy.js";
 
 /** Long notes are cut on the card; the full text is in /history. */
 function excerpt(text: string, max = 140): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** Where the newest unanswered survey stands, in the reader's words ("undeliverable: …"). */
+export function surveyState(ctx: Pick<CommandContext, "t" | "f">, pending: { status: string; reason: string | null; since: Date }): string {
+  const reason = readCloseReason(pending.reason);
+  const why = reason ? ctx.t(`survey.reason.${reason.code}`, { detail: reason.detail ?? "" }) : "";
+  const when = ctx.f.date(pending.since);
+  switch (pending.status) {
+    case "PENDING":
+    case "SENT":
+      return ctx.t("card.survey.open", { when });
+    case "WAITING":
+      return ctx.t("card.survey.waiting", { when });
+    default:
+      return ctx.t("card.survey.ended", { when, why });
+  }
 }
 
 export function customerCardMessage(ctx: CommandContext, card: CustomerCard, notice?: string): Message {
@@ -75,7 +92,7 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
       s.latest
         ? t("card.csatLatest", { kind: s.latest.kind, score: s.latest.score, average: s.averageCsat === null ? "—" : f.number(s.averageCsat, 1), count: s.answered })
         : t("card.csatNone")
-    }`,
+    }${s.pending ? ` · ${surveyState(ctx, s.pending)}` : ""}`,
   });
   blocks.push({
     type: "buttons",
