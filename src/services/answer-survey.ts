@@ -4,7 +4,8 @@ import { SURVEY_TIMING, closeReason } from "../domain/survey-policy.js";
 import type { Repositories, SurveyRow, SurveyView } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
-import { enqueueSurveyAsk, scheduleAll } from "./send-survey.js";
+import { scheduleAfterCommit } from "./schedule-after-commit.js";
+import { enqueueSurveyAsk } from "./send-survey.js";
 
 /** Message kinds that open WeChat's customer-service window (events open a shorter one). */
 const OPENS_WINDOW = new Set(["text", "image", "voice", "video", "shortvideo", "location", "link"]);
@@ -130,6 +131,6 @@ export async function answerSurveyButton(deps: ServiceDeps, input: { surveyId: s
     const recorded = await recordAnswer(tx, deps, survey, { score: input.score, comment: null, interactionId: null, destination: null });
     return { outcome: recorded.answered ? ("answered" as const) : ("already" as const), survey: { ...survey, score: input.score }, schedule: recorded.schedule };
   });
-  await scheduleAll(deps, result.schedule);
+  await scheduleAfterCommit(deps, result.schedule);
   return { outcome: result.outcome, survey: result.survey };
 }

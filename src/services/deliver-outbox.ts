@@ -1,7 +1,7 @@
 import { DeliveryError } from "../domain/errors.js";
 import { INTERRUPTED, bookedSlot } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
-import { scheduleAll } from "./send-survey.js";
+import { scheduleAfterCommit } from "./schedule-after-commit.js";
 import { settleDelivery, type DeliveryResult } from "./settle-delivery.js";
 import type { Deliverer, RateLimiter } from "./ports.js";
 
@@ -89,5 +89,5 @@ async function settle(deps: ServiceDeps, row: { id: string; payload: unknown }, 
     else await tx.outbox.markFailed(row.id, result.reason);
     return settleDelivery(tx, row, result, deps.settings, now);
   });
-  await scheduleAll(deps, followUps);
+  await scheduleAfterCommit(deps, followUps);
 }

@@ -2,7 +2,7 @@ import { readSurveyReply } from "./answer-survey.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
 import { queueInboxRelay } from "./relay-wechat.js";
-import { scheduleAll } from "./send-survey.js";
+import { deliveriesNow, scheduleAfterCommit } from "./schedule-after-commit.js";
 
 export interface CustomerMessageInput {
   platform: string;
@@ -41,13 +41,13 @@ export async function recordCustomerMessage(deps: ServiceDeps, input: CustomerMe
     }
     if (channel && input.platform === "wechat") {
       const relayed = await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now());
-      queued.push(...relayed.map((id) => ({ kind: "delivery" as const, id, at: deps.now() })));
+      queued.push(...deliveriesNow(deps, relayed));
     }
     if (input.platform === "wechat") {
       queued.push(...(await readSurveyReply(tx, deps, { contactId: result.contactId, interactionId: result.interactionId, senderId: input.senderId, kind: input.kind, body: input.body, at: input.at })));
     }
     return { ...result, queued };
   });
-  await scheduleAll(deps, stored.queued);
+  await scheduleAfterCommit(deps, stored.queued);
   return stored;
 }

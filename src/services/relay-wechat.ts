@@ -3,6 +3,7 @@ import { AppError } from "../domain/errors.js";
 import type { NotificationPayload } from "../domain/notification-payload.js";
 import type { Rep, Repositories } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
+import { deliveriesNow, scheduleAfterCommit } from "./schedule-after-commit.js";
 
 /**
  * WeChat's customer-service window (PROTOCOLS.md): after a customer's message the account may
@@ -47,13 +48,6 @@ export async function queueInboxRelay(tx: Repositories, channel: string, message
   }
   queued.push(await enqueueSlack(tx, channel, { type: "inbox.message", threadId: thread.id, interactionId: message.interactionId }, `inbox-message:${message.interactionId}`, now));
   return queued;
-}
-
-/** Schedules delivery of rows written in a committed transaction; the sweep covers a Redis outage. */
-export async function scheduleNow(deps: ServiceDeps, outboxIds: readonly string[]): Promise<void> {
-  if (outboxIds.length === 0) return;
-  const at = deps.now();
-  await deps.jobs.scheduleMany(outboxIds.map((id) => ({ kind: "delivery" as const, id, at }))).catch(() => undefined);
 }
 
 async function threadFor(deps: ServiceDeps, threadId: string) {
@@ -118,8 +112,8 @@ export async function replyOnWechat(deps: ServiceDeps, rep: Rep, input: { thread
     await tx.surveys.setSurveyCheck(thread.contact.id, checkAt);
     return { interactionId: logged.id, outboxIds: [row.id], checkAt };
   });
-  await scheduleNow(deps, queued.outboxIds);
-  if (queued.outboxIds.length > 0) await deps.jobs.scheduleMany([{ kind: "survey-check", id: thread.contact.id, at: queued.checkAt }]).catch(() => undefined);
+  const surveyCheck = queued.outboxIds.length > 0 ? [{ kind: "survey-check" as const, id: thread.contact.id, at: queued.checkAt }] : [];
+  await scheduleAfterCommit(deps, [...deliveriesNow(deps, queued.outboxIds), ...surveyCheck]);
   return { interactionId: queued.interactionId, window: windowState(thread.lastInboundAt, thread.outboundSinceInbound, now) };
 }
 
@@ -156,5 +150,5 @@ export async function announceLink(deps: ServiceDeps, input: { contactId: string
     dedupeKey: `inbox-linked:${threadId}:${input.customerId}:${now.getTime()}`,
     at: now,
   });
-  await scheduleNow(deps, [row.id]);
+  await scheduleAfterCommit(deps, deliveriesNow(deps, [row.id]));
 }

@@ -2,7 +2,8 @@ import { SURVEY_TIMING, closeReason } from "../domain/survey-policy.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
 import { windowState } from "./relay-wechat.js";
-import { enqueueSurveyAsk, scheduleAll, startAutoSurvey } from "./send-survey.js";
+import { scheduleAfterCommit } from "./schedule-after-commit.js";
+import { enqueueSurveyAsk, startAutoSurvey } from "./send-survey.js";
 
 /**
  * A survey's timer: the one reminder after 24 hours without an answer, expiry after 72, and
@@ -51,7 +52,7 @@ export async function runSurveyTimer(deps: ServiceDeps, surveyId: string): Promi
     }
     return { done: "reminder-skipped", schedule };
   });
-  await scheduleAll(deps, schedule);
+  await scheduleAfterCommit(deps, schedule);
   return done;
 }
 

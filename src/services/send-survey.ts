@@ -5,6 +5,7 @@ import { SURVEY_TIMING, surveyLocale } from "../domain/survey-policy.js";
 import type { Rep, Repositories, SurveyRow } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
+import { scheduleAfterCommit } from "./schedule-after-commit.js";
 import { windowState } from "./relay-wechat.js";
 
 export type SurveyVia = "chat" | "template" | "buttons";
@@ -33,12 +34,6 @@ export async function enqueueSurveyAsk(tx: Repositories, survey: { id: string },
     at: now,
   });
   return { kind: "delivery", id: row.id, at: now };
-}
-
-/** Schedules what a committed transaction queued; the sweep covers a Redis outage. */
-export async function scheduleAll(deps: ServiceDeps, items: readonly ScheduleItem[]): Promise<void> {
-  if (items.length === 0) return;
-  await deps.jobs.scheduleMany([...items]).catch(() => undefined);
 }
 
 class Refused extends Error {
@@ -97,7 +92,7 @@ async function start(tx: Repositories, deps: ServiceDeps, input: { contactId: st
 export async function startSurvey(deps: ServiceDeps, rep: Rep, input: { contactId: string; kind: SurveyKind }): Promise<StartedSurvey> {
   try {
     const { started, schedule } = await deps.store.transaction((tx) => start(tx, deps, { ...input, trigger: "MANUAL", actor: rep }));
-    await scheduleAll(deps, schedule);
+    await scheduleAfterCommit(deps, schedule);
     return started;
   } catch (error) {
     if (error instanceof Refused) throw new AppError("CONFLICT", `survey.refused.${error.reason}`);
@@ -109,7 +104,7 @@ export async function startSurvey(deps: ServiceDeps, rep: Rep, input: { contactI
 export async function startAutoSurvey(deps: ServiceDeps, contactId: string): Promise<StartedSurvey | SurveyRefusal> {
   try {
     const { started, schedule } = await deps.store.transaction((tx) => start(tx, deps, { contactId, kind: "CSAT", trigger: "AUTO" }));
-    await scheduleAll(deps, schedule);
+    await scheduleAfterCommit(deps, schedule);
     return started;
   } catch (error) {
     if (error instanceof Refused) return error.reason;

@@ -21,15 +21,6 @@ export function createFollowUpStore(db: Db) {
       });
       return deals.map((d) => ({ ...d, amount: d.amount?.toString() ?? null }));
     },
-
-    async latestSurveys(customerId: string, take: number) {
-      return db.survey.findMany({
-        where: { customerId, status: "ANSWERED" },
-        orderBy: { answeredAt: "desc" },
-        take,
-        select: { kind: true, score: true, answeredAt: true },
-      });
-    },
   };
 }
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wechatSignature } from "../../adapters/wechat/signature.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, buttonsIn, findButton, visibleText } from "../support/slack-driver.js";
 import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
+import { pushToWechat } from "../support/wechat-push.js";
 
 /**
  * Surveys where WeChat's window is closed and a template message is set up
@@ -39,10 +39,7 @@ afterAll(async () => {
 });
 
 async function say(from: string, text: string): Promise<void> {
-  const xml = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${text}]]></Content><MsgId>${msgId++}</MsgId></xml>`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = String(Math.floor(Math.random() * 1e9));
-  const res = await fetch(`${t.base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml });
+  const res = await pushToWechat(t.base, TOKEN, { FromUserName: from, MsgType: "text", Content: text, MsgId: String(msgId++) });
   expect(await res.text()).toBe("success");
 }
 

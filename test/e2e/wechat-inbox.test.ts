@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wechatSignature } from "../../adapters/wechat/signature.js";
-import { SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, findButton, visibleText, type SlackButton } from "../support/slack-driver.js";
-import { postToSlackEndpoint } from "../support/slack-requests.js";
+import { postThreadMessage, pushToWechat } from "../support/wechat-push.js";
 import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
 
@@ -33,12 +32,7 @@ afterAll(async () => {
 });
 
 async function push(fields: Record<string, string>, createdAt = new Date()): Promise<Response> {
-  const xml = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><CreateTime>${Math.floor(createdAt.getTime() / 1000)}</CreateTime>${Object.entries(fields)
-    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
-    .join("")}</xml>`;
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = String(Math.floor(Math.random() * 1e9));
-  const res = await fetch(`${t.base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml });
+  const res = await pushToWechat(t.base, TOKEN, fields, createdAt);
   expect(res.status).toBe(200);
   expect(await res.text()).toBe("success");
   return res;
@@ -65,11 +59,7 @@ async function submitModal(user: { id: string; name: string }, button: SlackButt
 }
 
 async function threadEvent(user: { id: string }, threadTs: string, text: string, ts: string) {
-  const body = JSON.stringify({
-    token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: `Ev${ts.replace(".", "")}`, event_time: 1763600000,
-    event: { type: "message", channel: INBOX, channel_type: "channel", user: user.id, text, ts, thread_ts: threadTs, team: "T0001" },
-  });
-  const res = await postToSlackEndpoint(`${t.base}/slack/events`, body, "application/json", { secret: SIGNING_SECRET });
+  const res = await postThreadMessage(t.base, { channel: INBOX, user: user.id, threadTs, text, ts });
   expect(res.status).toBe(200);
 }
 

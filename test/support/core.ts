@@ -1,7 +1,7 @@
 import { createCore, type Actor, type Core, type Outcome } from "../../src/core/index.js";
 import { ratesToBase } from "../../src/domain/money.js";
 import { createServices, type ServiceDeps, type Services } from "../../src/services/index.js";
-import type { JobScheduler } from "../../src/services/ports.js";
+import type { JobScheduler, ScheduleItem } from "../../src/services/ports.js";
 import type { Store } from "../../src/store/index.js";
 
 export interface TestCore {
@@ -18,16 +18,21 @@ export function testSettings(overrides: Partial<Services["settings"]> = {}): Ser
 }
 
 /** A job scheduler that only remembers what it was asked, for tests without BullMQ. */
-export function recordingScheduler(): JobScheduler & { reminders: { id: string; at: Date }[]; deliveries: { id: string; at: Date }[] } {
+export function recordingScheduler(): JobScheduler & { reminders: { id: string; at: Date }[]; deliveries: { id: string; at: Date }[]; surveys: ScheduleItem[] } {
   const reminders: { id: string; at: Date }[] = [];
   const deliveries: { id: string; at: Date }[] = [];
+  const surveys: ScheduleItem[] = [];
   return {
     reminders,
     deliveries,
+    surveys,
     scheduleReminder: async (id, at) => void reminders.push({ id, at }),
     scheduleDelivery: async (id, at) => void deliveries.push({ id, at }),
     scheduleMany: async (items) => {
-      for (const i of items) (i.kind === "reminder" ? reminders : deliveries).push({ id: i.id, at: i.at });
+      for (const i of items) {
+        if (i.kind === "survey" || i.kind === "survey-check") surveys.push(i);
+        else (i.kind === "reminder" ? reminders : deliveries).push({ id: i.id, at: i.at });
+      }
     },
   };
 }

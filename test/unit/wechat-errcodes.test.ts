@@ -2,10 +2,22 @@ import { describe, expect, it } from "vitest";
 import { classifyWechatError } from "../../adapters/wechat/errcodes.js";
 
 describe("WeChat customer-service errcodes for the outbox", () => {
-  it.each([45015, 45047, 40003, 43004, 48001, 40164])("gives up on %i with the code as the reason", (code) => {
+  it.each([45015, 45047, 40003, 43004, 48001, 40164, 40037, 43101])("gives up on %i with the code as the reason", (code) => {
     const e = classifyWechatError(code, "msg");
     expect(e.kind).toBe("permanent");
     expect(e.reason).toContain(`errcode ${code} msg`);
+  });
+
+  it.each([
+    [45015, "outside-window"],
+    [45047, "outside-window"],
+    [40003, "recipient-gone"],
+    [43004, "recipient-gone"],
+    [43101, "recipient-gone"],
+    [48001, undefined],
+    [40037, undefined],
+  ])("says what refusal %i means for a later message: %s", (code, refusal) => {
+    expect(classifyWechatError(code).refusal).toBe(refusal);
   });
 
   it.each([40001, 40014, 42001])("retries %i soon, after the token refresh", (code) => {

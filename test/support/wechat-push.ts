@@ -1,0 +1,25 @@
+import { wechatSignature } from "../../adapters/wechat/signature.js";
+import { SIGNING_SECRET } from "./bot.js";
+import { postToSlackEndpoint, type SignedPost } from "./slack-requests.js";
+
+/**
+ * A message push as WeChat sends it in plain mode: XML fields in CDATA, signed with the
+ * account's token over a fresh timestamp and nonce.
+ */
+export async function pushToWechat(base: string, token: string, fields: Record<string, string>, createdAt = new Date()): Promise<Response> {
+  const xml = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><CreateTime>${Math.floor(createdAt.getTime() / 1000)}</CreateTime>${Object.entries(fields)
+    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+    .join("")}</xml>`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(Math.floor(Math.random() * 1e9));
+  return fetch(`${base}/wechat?signature=${wechatSignature(token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml });
+}
+
+/** Someone writing in a Slack channel thread, as the signed Events API delivers it. */
+export async function postThreadMessage(base: string, message: { channel: string; user: string; threadTs: string; text: string; ts: string }): Promise<SignedPost> {
+  const body = JSON.stringify({
+    token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: `Ev${message.ts.replace(".", "")}`, event_time: 1763600000,
+    event: { type: "message", channel: message.channel, channel_type: "channel", user: message.user, text: message.text, ts: message.ts, thread_ts: message.threadTs, team: "T0001" },
+  });
+  return postToSlackEndpoint(`${base}/slack/events`, body, "application/json", { secret: SIGNING_SECRET });
+}
