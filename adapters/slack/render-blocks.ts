@@ -119,6 +119,9 @@ function render(block: Block, numbers: ButtonNumbers): KnownBlock[] {
       return [{ type: "context", elements: [{ type: "mrkdwn", text: truncate(`${escapeMrkdwn(block.label)} ${block.examples.map(inlineCode).join("  ")}`, LIMITS.contextText) }] }];
     case "link":
       return [section(safeLink(block.url, block.label))];
+    case "chart":
+      // The image itself is uploaded next to the message; the text keeps the figures readable.
+      return render({ type: "context", text: block.alt }, numbers);
     case "divider":
       return [{ type: "divider" }];
     case "buttons":

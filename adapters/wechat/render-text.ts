@@ -21,6 +21,8 @@ function line(block: Block): string[] {
       return [`${block.label} ${block.examples.join(" / ")}`];
     case "link":
       return [`${block.label}: ${block.url}`];
+    case "chart":
+      return [block.alt];
     case "divider":
     case "buttons":
       // Customers have no buttons in a customer-service message.

@@ -7,7 +7,7 @@ import { renderAsync, type ResvgRenderOptions } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile } from "vega-lite";
 import { CHART_FONT_FAMILY, CHART_FONT_PATH, chartFontMetrics, textWidth } from "./chart-font.js";
-import { checkChartSpec, type ChartSpec } from "./chart-spec.js";
+import { checkChartSpec, type ChartSpec } from "../reply/chart-spec.js";
 import { toVegaLite } from "./vega-lite-spec.js";
 
 export interface RenderOptions {

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import { CHART_FONT_FAMILY, textWidth } from "./chart-font.js";
-import type { ChartPoint, ChartSpec, ValueFormat } from "./chart-spec.js";
+import type { ChartPoint, ChartSpec, ValueFormat } from "../reply/chart-spec.js";
 
 export interface ChartSize {
   /** Width and height of the whole picture, titles and legend included, in CSS pixels. */

@@ -1,3 +1,5 @@
+import type { ChartSpec } from "./chart-spec.js";
+
 /**
  * The platform-neutral reply. Every string in it is plain text: adapters escape it for their
  * platform, so customer-supplied text can never turn into markup, mentions or links.
@@ -42,7 +44,12 @@ export type Block =
   | { type: "divider" }
   | { type: "buttons"; buttons: Button[] }
   /** Text addressed to people: a platform mentions them (and notifies) where it can, else names them. */
-  | { type: "mention"; people: Person[]; text: string };
+  | { type: "mention"; people: Person[]; text: string }
+  /**
+   * A chart: adapters that can show images render it to PNG (off the event loop) and upload it;
+   * others show `alt`, a one-line plain-text reading of the same figures.
+   */
+  | { type: "chart"; chart: ChartSpec; alt: string };
 
 export interface Person {
   platform: string;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { decode, type DecodedPng } from "fast-png";
 import { describe, expect, it } from "vitest";
 import { CHART_FONT_PATH, chartFontMetrics, missingGlyphs, textWidth } from "../../src/charts/chart-font.js";
-import { ChartSpecError, type ChartSpec } from "../../src/charts/chart-spec.js";
+import { ChartSpecError, type ChartSpec } from "../../src/reply/chart-spec.js";
 import { renderChartPng, renderChartSvg } from "../../src/charts/render-chart.js";
 import { cleanText, toVegaLite } from "../../src/charts/vega-lite-spec.js";
 
