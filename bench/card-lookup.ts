@@ -6,6 +6,7 @@ import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
 import { createBenchDatabase, percentile } from "./bench-database.js";
 import { generateCustomers, loadCustomers } from "./generate-customers.js";
+import { NO_JOBS } from "../src/services/ports.js";
 
 /**
  * Card look-up at scale: builds a database of CUSTOMERS customers (100k by default) with ten
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const services = createServices({
     store,
     settings: { baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [], wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false },
-    jobs: { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined, scheduleMany: async () => undefined },
+    jobs: NO_JOBS,
     now: () => new Date(),
   });
   const viewer = await services.registerRep({ platform: "local", externalId: "bench", displayName: "Bench" });

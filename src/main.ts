@@ -10,8 +10,9 @@ import { PuppetOfficialAccount } from "../adapters/wechat/official-account-puppe
 import { templateData } from "../adapters/wechat/sender.js";
 import { createWechatyBot, type WechatyBot, type WechatyBotOptions } from "../adapters/wechat/wechaty-bot.js";
 import { seedDemoData } from "../prisma/seed-data.js";
+import { createChartRenderer } from "./charts/render-pool.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { DeliveryError, createCore, type Core, type Notice, type Route, type Sender } from "./core/index.js";
+import { DeliveryError, createCore, type Core, type Notice, type RenderChart, type Route, type Sender } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
 import { createHttpServer } from "./http/server.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
@@ -21,8 +22,9 @@ import { createRedis } from "./jobs/redis.js";
 import { startWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, runSurveyCheck, runSurveyTimer, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, runSurveyCheck, runSurveyTimer, scanCustomerStages, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
+import { NO_JOBS } from "./services/ports.js";
 import { createPrisma, createStore, type Store } from "./store/index.js";
 
 export type Role = "web" | "worker" | "all";
@@ -101,6 +103,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     observer: metricsObserver(metrics, (command, error) => log.error({ err: error, command }, "command failed")),
   });
 
+  // One pool of chart threads for the whole process (started on the first chart), shared by
+  // Slack replies and outbox deliveries.
+  const chartRenderer = createChartRenderer();
+  const renderChart: RenderChart = (spec) => chartRenderer.png(spec);
+
   let slack: SlackAdapter | undefined;
   if (config.slack.enabled && role !== "worker") {
     slack = createSlackAdapter({
@@ -111,6 +118,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       core,
       log,
       ...(options.slackAckBudgetMs !== undefined ? { ackBudgetMs: options.slackAckBudgetMs } : {}),
+      renderChart,
     });
   }
 
@@ -137,7 +145,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let workers: { close(): Promise<void> } | undefined;
   if (role !== "web") {
     const senders: Record<string, Sender> = {};
-    if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl });
+    if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, renderChart, log });
     if (wechat) senders.wechat = wechat.sender;
     const senderFor = (platform: string): Sender => {
       const sender = senders[platform];
@@ -156,6 +164,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       redisUrl: config.redisUrl,
       prefix: config.jobsPrefix,
       log,
+      defaultTimezone: config.defaultTimezone,
       ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
       handlers: {
         fireReminder: (id) => fireReminder(deps, id),
@@ -170,8 +179,15 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         },
         surveyTimer: (id) => runSurveyTimer(deps, id),
         surveyCheck: (id) => runSurveyCheck(deps, id),
+        digest: (id, firedAt) => sendDigest(deps, id, firedAt),
         sweep: () => reconcileJobs(deps, new Date(Date.now() + SWEEP_HORIZON_MS)),
         planNudges: () => planNudges(deps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
+        stageScan: async (at) => {
+          const result = await scanCustomerStages(deps, { now: at });
+          // Owners who are not on Slack get no DM: say so, once per scan, where operators look.
+          log.info({ ...result, scanAt: at.toISOString() }, "stage scan done");
+          return result;
+        },
       },
     });
     // Redis may have lost jobs while we were away: re-create every pending one from its row.
@@ -209,6 +225,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await http.close();
       await slack?.stop();
       await workers?.close();
+      await chartRenderer.close();
       await wechat?.stop();
       await queues.close();
       redis.disconnect();
@@ -238,7 +255,7 @@ async function demo(config: Config, args: string[]): Promise<void> {
   const store = createStore(prisma);
   const rep = await store.users.findByIdentity("local", as);
   // The demo has no platform to deliver to: reminders are saved, and fire once a worker runs.
-  const services = createServices(serviceDeps(config, store, { scheduleReminder: async () => undefined, scheduleDelivery: async () => undefined, scheduleMany: async () => undefined }));
+  const services = createServices(serviceDeps(config, store, NO_JOBS));
   const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
   await runTerminal({
     core,

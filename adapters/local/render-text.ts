@@ -60,6 +60,10 @@ export function renderText(message: Message): TextRendering {
       case "mention":
         lines.push(`${block.people.map((p) => `@${clean(p.name)}`).join(" ")} ${clean(block.text)}`.trim());
         break;
+      case "chart":
+        // A terminal shows no image: the chart's title, and its figures as one line of text.
+        lines.push("", clean(block.chart.title), `  ${clean(block.alt)}`);
+        break;
     }
   };
   message.blocks.forEach(render);

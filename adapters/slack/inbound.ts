@@ -20,8 +20,8 @@ export function toActor(userId: string, teamId: string | undefined, fallbackName
 }
 
 /** "/customer" with text "Acme" → the neutral command event. */
-export function commandEvent(actor: Actor, body: { command: string; text?: string }): InboundEvent {
-  return { type: "command", actor, command: body.command.replace(/^\//, ""), text: body.text ?? "" };
+export function commandEvent(actor: Actor, body: { command: string; text?: string; channel_id?: string }): InboundEvent {
+  return { type: "command", actor, command: body.command.replace(/^\//, ""), text: body.text ?? "", ...(body.channel_id ? { channel: body.channel_id } : {}) };
 }
 
 export function actionEvent(actor: Actor, action: { action_id: string; value?: string }): InboundEvent {
@@ -56,10 +56,10 @@ export function logMessageEvent(actor: Actor, channelId: string, message: { ts: 
  * A direct message or mention as a command: "customer Acme", "/log Acme call: ...", or
  * "<@UBOT> top 5". An empty message is help; an unknown word gets the list of commands.
  */
-export function textCommandEvent(actor: Actor, text: string): InboundEvent {
+export function textCommandEvent(actor: Actor, text: string, channel?: string): InboundEvent {
   const cleaned = text.replace(/<@[A-Z0-9]+>/g, " ").trim().replace(/^\//, "");
   const [command = "", ...rest] = cleaned.split(/\s+/);
-  return { type: "command", actor, command: "crm", text: command ? [command, ...rest].join(" ") : "help" };
+  return { type: "command", actor, command: "crm", text: command ? [command, ...rest].join(" ") : "help", ...(channel ? { channel } : {}) };
 }
 
 /** A person's message in a channel thread: the core decides whether the thread is one of ours. */

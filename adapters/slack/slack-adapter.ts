@@ -1,7 +1,8 @@
 import { App, HTTPReceiver, SocketModeReceiver, type RespondFn } from "@slack/bolt";
-import type { Core, InboundEvent, Message, Outcome } from "../../src/core/index.js";
+import type { Core, InboundEvent, Message, Outcome, RenderChart } from "../../src/core/index.js";
 import type { Logger } from "../../src/core/index.js";
 import type { Route } from "../../src/core/index.js";
+import { chartsOf, createChartUploader, type UploadTarget } from "./chart-uploads.js";
 import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, threadMessageEvent, toActor } from "./inbound.js";
 import { createProfileCache } from "./profiles.js";
 import { renderMessage, renderModal } from "./render-blocks.js";
@@ -20,6 +21,8 @@ export interface SlackAdapterOptions {
    * the answer through response_url instead. Slack allows 3 s in all.
    */
   ackBudgetMs?: number;
+  /** Draws chart blocks as PNG, uploaded after the reply; without it a chart stays its alt text. */
+  renderChart?: RenderChart;
 }
 
 export interface SlackAdapter {
@@ -53,6 +56,30 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const app = new App({ receiver, token: options.botToken, logger, clientOptions });
   const profiles = createProfileCache(app.client, log);
   const budget = options.ackBudgetMs ?? 2_500;
+  const charts = options.renderChart ? createChartUploader(app.client, options.renderChart, log) : undefined;
+  /** Chart uploads under way; stop() waits for them. */
+  const uploads = new Set<Promise<void>>();
+
+  /**
+   * Uploads the message's charts after the reply, without holding up the listener (a slash
+   * command's acknowledgement is already sent). `shownIn` is the conversation where everyone
+   * saw the reply; a reply only `user` saw gets its charts in their DM, as files cannot be
+   * ephemeral. The uploader logs every failure and falls back to the DM where Slack refuses.
+   */
+  function shareCharts(message: Message, user: string, shownIn: UploadTarget | undefined): void {
+    const blocks = chartsOf(message);
+    if (!charts || blocks.length === 0) return;
+    const task = charts.upload(blocks, shownIn, user).then(
+      () => undefined,
+      (error: unknown) => log.error({ err: error }, "chart upload failed"),
+    );
+    uploads.add(task);
+    void task.finally(() => uploads.delete(task));
+  }
+
+  /** Where everyone saw a reply to a slash command or button: its channel when shared, nowhere when ephemeral. */
+  const sharedIn = (message: Message, channelId: string | undefined): UploadTarget | undefined =>
+    message.visibility === "shared" && channelId ? { channel: channelId } : undefined;
 
   const actorFor = async (userId: string, teamId: string | undefined, name: string | undefined) =>
     toActor(userId, teamId, name, await profiles.get(userId));
@@ -66,7 +93,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     await app.client.views.open({ trigger_id: triggerId, view: renderModal(outcome.form, { state: outcome.form.state, ...(channelId ? { channelId } : {}) }) });
   }
 
-  async function deliver(outcome: Outcome, respond: RespondFn, triggerId: string | undefined, channelId: string | undefined, replaceOriginal: boolean): Promise<void> {
+  async function deliver(outcome: Outcome, respond: RespondFn, triggerId: string | undefined, channelId: string | undefined, replaceOriginal: boolean, user: string): Promise<void> {
     if (outcome.kind === "form") {
       if (triggerId) await openForm(outcome, triggerId, channelId);
       return;
@@ -77,6 +104,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       // A reminder marked done replaces the message that carried its buttons.
       const replace = outcome.message.replaceOriginal === true || (replaceOriginal && payload.response_type === "ephemeral");
       await respond({ ...payload, replace_original: replace });
+      shareCharts(outcome.message, user, sharedIn(outcome.message, channelId));
     }
   }
 
@@ -86,7 +114,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const first = await Promise.race([work, new Promise<typeof TIMEOUT>((r) => setTimeout(() => r(TIMEOUT), budget).unref())]);
     if (first === TIMEOUT) {
       await ack({ response_type: "ephemeral", text: core.translatorFor(actor)("working") });
-      await deliver(await work, respond, command.trigger_id, command.channel_id, true);
+      await deliver(await work, respond, command.trigger_id, command.channel_id, true, command.user_id);
       return;
     }
     if (first.kind === "form") {
@@ -94,8 +122,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       await openForm(first, command.trigger_id, command.channel_id);
       return;
     }
-    if (first.kind === "message" || first.kind === "form-done") await ack(responsePayload(first.message));
-    else await ack();
+    if (first.kind === "message" || first.kind === "form-done") {
+      await ack(responsePayload(first.message));
+      shareCharts(first.message, command.user_id, sharedIn(first.message, command.channel_id));
+    } else await ack();
   });
 
   app.action(/.*/, async ({ body, action, ack, respond }) => {
@@ -103,7 +133,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const actor = await actorFor(body.user.id, body.team?.id, body.user.name ?? body.user.username);
     const outcome = await handle(actionEvent(actor, action));
-    await deliver(outcome, respond, body.trigger_id, body.channel?.id, false);
+    await deliver(outcome, respond, body.trigger_id, body.channel?.id, false, body.user.id);
   });
 
   app.shortcut(LOG_SHORTCUT_ID, async ({ shortcut, ack, client }) => {
@@ -145,6 +175,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         )
       : false;
     if (!posted) await client.chat.postMessage({ channel: body.user.id, ...rendered });
+    shareCharts(outcome.message, body.user.id, undefined);
   });
 
   // Direct messages and mentions: the same commands as plain text, answered in the thread.
@@ -152,8 +183,12 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (context.retryNum) return; // Slack retries when our ack was slow; the first delivery is handled.
     if (!event.user) return;
     const actor = await actorFor(event.user, event.team, undefined);
-    const outcome = await handle(textCommandEvent(actor, event.text));
-    if (outcome.kind === "message") await say({ ...renderMessage(outcome.message), thread_ts: event.thread_ts ?? event.ts });
+    const outcome = await handle(textCommandEvent(actor, event.text, event.channel));
+    if (outcome.kind !== "message") return;
+    const thread = event.thread_ts ?? event.ts;
+    await say({ ...renderMessage(outcome.message), thread_ts: thread });
+    // The answer is in the thread for everyone there, so its charts are too.
+    shareCharts(outcome.message, event.user, { channel: event.channel, thread });
   });
 
   app.message(async ({ message, context, say, client }) => {
@@ -162,8 +197,11 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (message.subtype !== undefined || !("user" in message) || !message.user || message.bot_id) return;
     const actor = await actorFor(message.user, message.team, undefined);
     if (message.channel_type === "im") {
-      const outcome = await handle(textCommandEvent(actor, message.text ?? ""));
-      if (outcome.kind === "message") await say(renderMessage(outcome.message));
+      const outcome = await handle(textCommandEvent(actor, message.text ?? "", message.channel));
+      if (outcome.kind === "message") {
+        await say(renderMessage(outcome.message));
+        shareCharts(outcome.message, message.user, { channel: message.channel });
+      }
       return;
     }
     // A reply in a channel thread: a WeChat conversation's thread, perhaps (the core knows).
@@ -171,6 +209,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const outcome = await handle(threadMessageEvent(actor, { channel: message.channel, thread_ts: message.thread_ts, ts: message.ts, text: message.text ?? "" }));
     if (outcome.kind === "message") {
       await client.chat.postEphemeral({ channel: message.channel, user: message.user, thread_ts: message.thread_ts, ...renderMessage(outcome.message) });
+      shareCharts(outcome.message, message.user, undefined);
     }
   });
 
@@ -187,6 +226,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     },
     async stop() {
       if (!httpReceiver) await app.stop();
+      await Promise.all([...uploads]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { WebClient } from "@slack/web-api";
-import { DeliveryError, type Message, type Sender } from "../../src/core/index.js";
+import { DeliveryError, type Logger, type Message, type RenderChart, type Sender } from "../../src/core/index.js";
+import { chartsOf, createChartUploader } from "./chart-uploads.js";
 import { renderMessage, threadKey } from "./render-blocks.js";
 
 const METADATA_EVENT = "crm_outbox_message";
@@ -12,18 +13,28 @@ const PERMANENT = new Set([
   "team_access_not_granted", "ekm_access_denied",
 ]);
 
+export interface SlackSenderOptions {
+  botToken: string;
+  apiUrl: string;
+  /** Draws chart blocks as PNG (then uploaded after the message); without it a chart stays its alt text. */
+  renderChart?: RenderChart;
+  /** Where failed chart uploads are reported. */
+  log: Logger;
+}
+
 /**
  * Sends outbox messages to Slack. The Web API client's own retries are off: the outbox owns
  * retries, and needs each failure classified (temporary, rate-limited with Slack's
  * Retry-After, or permanent) to decide.
  */
-export function createSlackSender(options: { botToken: string; apiUrl: string }): Sender {
+export function createSlackSender(options: SlackSenderOptions): Sender {
   const client = new WebClient(options.botToken, {
     slackApiUrl: options.apiUrl,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
     timeout: 10_000,
   });
+  const charts = options.renderChart ? createChartUploader(client, options.renderChart, options.log) : undefined;
   /** Permalinks of the threads the message's buttons open; a thread Slack cannot link is left a plain button. */
   async function threadLinks(message: Message): Promise<Map<string, string>> {
     const links = new Map<string, string>();
@@ -40,18 +51,27 @@ export function createSlackSender(options: { botToken: string; apiUrl: string })
 
   return {
     async send(destination: string, message: Message, key: string) {
+      let posted: { ts?: string; channel?: string };
       try {
-        const result = await client.chat.postMessage({
+        posted = await client.chat.postMessage({
           channel: destination,
           ...renderMessage(message, await threadLinks(message)),
           ...(message.thread ? { thread_ts: message.thread } : {}),
           // Slack message metadata carries the outbox id, so a retry can find what arrived.
           metadata: { event_type: METADATA_EVENT, event_payload: { outbox_id: key } },
         });
-        return result.ts ? { externalId: result.ts } : {};
       } catch (error) {
         throw classify(error);
       }
+      const blocks = chartsOf(message);
+      if (charts && blocks.length > 0) {
+        // After the post and outside its error handling: the message is delivered (its text
+        // carries the figures), so a failed upload is only logged (the uploader never throws)
+        // and the outbox does not post the message again. A user id's DM has a channel id of
+        // its own, which the post answered with; files are shared by channel id.
+        await charts.upload(blocks, { channel: posted.channel ?? destination, ...(message.thread ? { thread: message.thread } : {}) }, undefined);
+      }
+      return posted.ts ? { externalId: posted.ts } : {};
     },
 
     /** Looks through the destination's latest messages for one carrying this outbox id. */

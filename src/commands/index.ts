@@ -6,10 +6,12 @@ import { historyActions, historyCommand } from "./history.js";
 import { logActions, logCommand, logForm, logForms } from "./log.js";
 import { orderActions, orderCommand, orderForms } from "./order.js";
 import { topActions, topCommand } from "./top.js";
+import { segmentActions, segmentCommand } from "./segment.js";
 import { remindActions, remindCommand } from "./remind.js";
 import { outboxActions, outboxCommand } from "./outbox.js";
 import { inboxActions, inboxForms, linkCommand } from "./inbox.js";
 import { csatCommand, surveyActions, surveyCommand } from "./survey.js";
+import { digestActions, digestCommand } from "./digest.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -17,11 +19,11 @@ import type { CustomerSummary } from "../services/index.js";
 const help = createHelp(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, remindCommand, surveyCommand, csatCommand, linkCommand, outboxCommand, help.command];
+export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, segmentCommand, remindCommand, surveyCommand, csatCommand, digestCommand, linkCommand, outboxCommand, help.command];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
-  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 提醒: "remind", 调查: "survey", 满意度: "csat", 关联: "link", 帮助: "help", "?": "help",
+  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 分群: "segment", 提醒: "remind", 调查: "survey", 满意度: "csat", 日报: "digest", 简报: "digest", 关联: "link", 帮助: "help", "?": "help",
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -71,11 +73,13 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...orderActions,
   ...historyActions,
   ...topActions,
+  ...segmentActions,
   ...help.actions,
   ...remindActions,
   ...outboxActions,
   ...inboxActions,
   ...surveyActions,
+  ...digestActions,
   "customer.pick": async (ctx, value) => {
     const pick = pickValue.parse(JSON.parse(value));
     const next = CONTINUATIONS[pick.c];

@@ -1,4 +1,4 @@
-import type { InboxThreadDetail, ReminderView, Services, SurveyView } from "../services/index.js";
+import type { DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
@@ -15,6 +15,10 @@ export type LoadedNotification =
   | { type: "survey.ask"; locale: string; survey: SurveyView; via: "chat" | "template" | "buttons"; reminder: boolean }
   | { type: "survey.thanks"; locale: string; survey: SurveyView }
   | { type: "survey.opted-out"; locale: string }
-  | { type: "survey.alert"; recipientId?: string; survey: SurveyView; thread: { channel: string; ts: string } | null; comment: boolean };
+  | { type: "survey.alert"; recipientId?: string; survey: SurveyView; thread: { channel: string; ts: string } | null; comment: boolean }
+  /** A nightly scan's stage changes, to the owner of the customers. */
+  | { type: "stage.alert"; recipientId: string; alert: StageAlert }
+  /** A channel's digest, written in the language and zone it was subscribed with. */
+  | { type: "digest"; locale: string; timezone: string; digest: DigestContent };
 
 type InteractionDetail = NonNullable<Awaited<ReturnType<Services["getInteraction"]>>>;

@@ -8,6 +8,9 @@ import type { LoadedNotification, RenderContext } from "./notification-types.js"
 import { renderInboxNotification } from "./views/inbox.js";
 import { surveyAlert, surveyAsk, surveyOptedOut, surveyThanks } from "./views/survey.js";
 import { isLowScore } from "../domain/survey-answer.js";
+import { instantOfLocalTime } from "../domain/calendar-date.js";
+import { digestView } from "./views/digest.js";
+import { stageAlertMessage } from "./views/stage-alert.js";
 
 export type { LoadedNotification, RenderContext } from "./notification-types.js";
 
@@ -59,6 +62,19 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
     }
     case "survey.opted-out":
       return { type: payload.type, locale: payload.locale };
+    case "digest": {
+      const subscription = await services.getDigestSubscription(payload.subscriptionId);
+      if (!subscription) return undefined;
+      // Built when delivered, for the run's date: a retry later that day says the same.
+      const runAt = instantOfLocalTime(payload.runDate, subscription.timezone, 12, 0);
+      const digest = await services.buildDigest(runAt, subscription.timezone);
+      return { type: payload.type, locale: subscription.locale, timezone: subscription.timezone, digest };
+    }
+    case "stage.alert": {
+      // Only the owner's own DM; an owner who left Slack or whose customers are gone gets nothing.
+      const [owner, alert] = await Promise.all([services.getRep(payload.ownerId), services.getStageAlert(payload.ownerId, new Date(payload.scanAt))]);
+      return owner?.platform === "slack" && alert ? { type: payload.type, recipientId: owner.id, alert } : undefined;
+    }
     case "survey.alert": {
       const survey = await services.getSurvey(payload.surveyId);
       if (!survey) return undefined;
@@ -99,6 +115,8 @@ function renderSurveyNotification(ctx: RenderContext, loaded: Extract<LoadedNoti
 }
 
 export function renderNotification(ctx: RenderContext, loaded: LoadedNotification): Message {
+  if (loaded.type === "digest") return digestView(ctx, loaded.digest);
+  if (loaded.type === "stage.alert") return stageAlertMessage(ctx, loaded.alert);
   if (loaded.type.startsWith("survey.")) return renderSurveyNotification(ctx, loaded as Extract<LoadedNotification, { type: `survey.${string}` }>);
   if (loaded.type !== "reminder.due") return renderInboxNotification(ctx, loaded as Parameters<typeof renderInboxNotification>[1]);
   const { reminder } = loaded;

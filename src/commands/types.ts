@@ -13,6 +13,8 @@ export interface CommandContext {
   t: Translate;
   f: Formatter;
   services: Services;
+  /** The conversation a command was typed in (a Slack channel or DM id), when known. */
+  channel?: string;
 }
 
 export interface CommandHelp {

@@ -198,7 +198,9 @@ export function createCore(options: CoreOptions): Core {
       }
       // A customer reads their own language; channel messages (the WeChat inbox) the team's.
       const locale = "locale" in loaded ? resolveLocale(loaded.locale, options.defaultLocale) : options.defaultLocale;
-      return renderNotification({ t: translator(locale), f: createFormatter(locale, options.defaultTimezone), now: services.now() }, loaded);
+      // A channel's digest is written for the zone it was subscribed in.
+      const timezone = "timezone" in loaded && isTimeZone(loaded.timezone) ? loaded.timezone : options.defaultTimezone;
+      return renderNotification({ t: translator(locale), f: createFormatter(locale, timezone), now: services.now() }, loaded);
     },
 
     async handle(event) {
@@ -229,6 +231,7 @@ export function createCore(options: CoreOptions): Core {
           timezone: event.actor.timezone,
         });
         const ctx = contextFor(rep, event.actor);
+        if (event.type === "command" && event.channel) ctx.channel = event.channel;
         t = ctx.t;
         outcome = await route(event, ctx, inboxThreadId ?? undefined);
         if (outcome.kind === "message" && outcome.message.isError) label = "invalid";

@@ -23,7 +23,8 @@ export type CustomerMessage = CustomerMessageInput & { platform: Platform };
 
 /** Everything a rep can do, in platform-neutral form; adapters translate into this. */
 export type InboundEvent =
-  | { type: "command"; actor: Actor; command: string; text: string }
+  /** `channel`: where it was typed (a Slack channel or DM id), when the platform says. */
+  | { type: "command"; actor: Actor; command: string; text: string; channel?: string }
   | { type: "action"; actor: Actor; action: Action }
   | { type: "form"; actor: Actor; formId: string; values: Record<string, string>; state: string }
   /** "Log to CRM" on a chat message: answers with a form to pick the customer. */

@@ -2,11 +2,13 @@
 export { createCore, type Core, type CoreObserver, type OutcomeLabel } from "./handle.js";
 export type { Actor, CustomerMessage, InboundEvent, Platform } from "./inbound-event.js";
 export type { Action, Block, Button, Field, Form, FormField, ListItem, Message, Notice, Outcome } from "../reply/reply.js";
+export type { ChartSpec } from "../reply/chart-spec.js";
 export type { Translate } from "../i18n/index.js";
 export type { Route, RouteHandler } from "../http/server.js";
 export type { Logger } from "../logger.js";
 export { DeliveryError, type DeliveryFailureKind, type DeliveryRefusal } from "../domain/errors.js";
 import type { Message } from "../reply/reply.js";
+import type { ChartSpec } from "../reply/chart-spec.js";
 
 /** What an adapter offers the outbox: send a message to a user or channel of its platform. */
 export interface Sender {
@@ -18,3 +20,9 @@ export interface Sender {
   /** Finds a message sent earlier with this key, if the platform can tell. */
   findSent?(destination: string, key: string, thread?: string): Promise<{ externalId?: string } | undefined>;
 }
+
+/**
+ * Draws a chart as PNG, off the event loop (main.ts passes the worker-thread pool of
+ * src/charts). Rejects when the chart cannot be drawn; the message's alt text still stands.
+ */
+export type RenderChart = (spec: ChartSpec) => Promise<Buffer>;

@@ -27,6 +27,10 @@ export const notificationPayload = z.discriminatedUnion("type", [
   z.object({ type: z.literal("survey.opted-out"), locale: z.string().max(10) }),
   /** A low score, to the owner at once; `comment` when it is the comment that followed. */
   z.object({ type: z.literal("survey.alert"), surveyId: z.uuid(), comment: z.boolean().optional() }),
+  /** The customers of one owner that a nightly stage scan moved, read from their change rows. */
+  z.object({ type: z.literal("stage.alert"), ownerId: z.uuid(), scanAt: z.iso.datetime() }),
+  /** A channel's morning digest for the run on `runDate` (its local date), built when delivered. */
+  z.object({ type: z.literal("digest"), subscriptionId: z.uuid(), runDate: z.iso.date() }),
 ]);
 
 export type NotificationPayload = z.infer<typeof notificationPayload>;

@@ -105,7 +105,8 @@ export function readSurveyComment(text: string): string | undefined {
   return cutComment(text.trimStart().slice(0, INPUT_LIMIT).trim());
 }
 
-const LOW_SCORE_MAX: Readonly<Record<SurveyKind, number>> = { CSAT: 2, NPS: 6 };
+/** The highest score that counts as low, per kind (the SQL of reports and segments uses it too). */
+export const LOW_SCORE_MAX: Readonly<Record<SurveyKind, number>> = { CSAT: 2, NPS: 6 };
 
 /** CSAT <= 2, NPS <= 6: alert the owner. */
 export function isLowScore(kind: SurveyKind, score: number): boolean {

@@ -1,16 +1,17 @@
 import { Queue } from "bullmq";
 import type { Logger } from "../logger.js";
-import type { JobScheduler } from "../services/ports.js";
+import { dailyCronPattern, parseDigestTime } from "../domain/digest-schedule.js";
+import type { DigestSchedule, JobScheduler } from "../services/ports.js";
 import { createRedis, type Redis } from "./redis.js";
 
 /**
  * Queue names wrapped in a hash tag, so every key of one queue lands in the same Redis Cluster
  * slot (BullMQ's scripts touch several keys of a queue at once).
  */
-export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", maintenance: "{maintenance}" } as const;
+export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}" } as const;
 
 export const JOB = {
-  fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", sweep: "sweep", planNudges: "plan-nudges",
+  fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", digest: "digest", sweep: "sweep", planNudges: "plan-nudges", stageScan: "stage-scan",
 } as const;
 
 export interface JobsOptions {
@@ -28,6 +29,11 @@ export interface JobQueues extends JobScheduler {
   ready(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** One scheduler per subscription: every worker that upserts it keeps the same single schedule. */
+export const digestSchedulerId = (subscriptionId: string) => `digest-${subscriptionId}`;
+
+export type { DigestSchedule };
 
 const KEEP = { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } as const;
 
@@ -86,6 +92,20 @@ export function createJobQueues(options: JobsOptions): JobQueues {
         ...items.filter((i) => i.kind === "survey").map((i) => surveyJob(i.id, i.at)),
         ...items.filter((i) => i.kind === "survey-check").map((i) => surveyCheckJob(i.id, i.at)),
       ]);
+    },
+    async scheduleDigest(subscription) {
+      const time = parseDigestTime(subscription.localTime);
+      if (!time) throw new Error(`digest ${subscription.id} has no valid time: ${subscription.localTime}`);
+      const id = digestSchedulerId(subscription.id);
+      const pattern = dailyCronPattern(time);
+      const digests = queue(QUEUES.digests);
+      // Upserting an unchanged schedule would still re-plan its next job; the sweep calls this often.
+      const existing = await digests.getJobScheduler(id);
+      if (existing?.pattern === pattern && existing.tz === subscription.timezone) return;
+      await digests.upsertJobScheduler(id, { pattern, tz: subscription.timezone }, { name: JOB.digest, data: { subscriptionId: subscription.id }, opts: { attempts: 5, backoff: { type: "exponential", delay: 5_000 }, ...KEEP } });
+    },
+    async cancelDigest(subscriptionId) {
+      await queue(QUEUES.digests).removeJobScheduler(digestSchedulerId(subscriptionId));
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

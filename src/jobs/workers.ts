@@ -3,6 +3,13 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { JOB, QUEUES } from "./queues.js";
+import { STAGE_SCAN_AT } from "../domain/customer-segments.js";
+
+/** "02:00" -> the cron pattern of that local time every day. */
+const dailyPattern = (time: string): string => {
+  const [hour, minute] = time.split(":").map(Number);
+  return `${minute} ${hour} * * *`;
+};
 
 export interface JobHandlers {
   fireReminder(reminderId: string): Promise<unknown>;
@@ -11,10 +18,14 @@ export interface JobHandlers {
   surveyTimer(surveyId: string): Promise<unknown>;
   /** A conversation may have gone quiet: the automatic survey. */
   surveyCheck(contactId: string): Promise<unknown>;
+  /** A channel's morning digest, due at `firedAt` (the schedule's time, not when a worker got to it). */
+  digest(subscriptionId: string, firedAt: Date): Promise<unknown>;
   /** Re-creates jobs for due rows that have none (Redis lost them, or enqueueing failed). */
   sweep(): Promise<unknown>;
   /** Follow-up nudges and care dates, hourly. */
   planNudges(): Promise<unknown>;
+  /** The nightly segment and stage scan, as of its planned time (a retry scans the same instant). */
+  stageScan(plannedAt: Date): Promise<unknown>;
 }
 
 export interface WorkerOptions {
@@ -25,6 +36,8 @@ export interface WorkerOptions {
   /** Jobs run at once per queue; deliveries mostly wait on the network. */
   concurrency?: number;
   sweepEveryMs?: number;
+  /** The team's zone (DEFAULT_TIMEZONE): the stage scan runs nightly at STAGE_SCAN_AT there (UTC when unset). */
+  defaultTimezone?: string;
 }
 
 // Jobs are data: the worker validates what it reads back from Redis before acting on it.
@@ -32,6 +45,10 @@ const reminderJob = z.object({ reminderId: z.uuid() });
 const deliveryJob = z.object({ outboxId: z.uuid() });
 const surveyJob = z.object({ surveyId: z.uuid() });
 const surveyCheckJob = z.object({ contactId: z.uuid() });
+const digestJob = z.object({ subscriptionId: z.uuid() });
+
+/** When a repeating job was meant to run: BullMQ plans it as a delay from its creation. */
+const plannedAt = (job: Job): Date => new Date(job.timestamp + (job.opts.delay ?? 0));
 
 /**
  * The worker side of the job system: one BullMQ worker per queue, plus a job scheduler that
@@ -54,9 +71,15 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
         job.name === JOB.surveyCheck ? options.handlers.surveyCheck(surveyCheckJob.parse(job.data).contactId) : options.handlers.surveyTimer(surveyJob.parse(job.data).surveyId),
       { ...common, connection: connection() },
     ),
+    // Digests are few and build several queries each: a small concurrency keeps Postgres free for the rest.
+    new Worker(QUEUES.digests, async (job: Job) => options.handlers.digest(digestJob.parse(job.data).subscriptionId, plannedAt(job)), { prefix: options.prefix, concurrency: 2, connection: connection() }),
     new Worker(
       QUEUES.maintenance,
-      async (job: Job) => (job.name === JOB.sweep ? options.handlers.sweep() : job.name === JOB.planNudges ? options.handlers.planNudges() : undefined),
+      async (job: Job) =>
+        job.name === JOB.sweep ? options.handlers.sweep()
+          : job.name === JOB.planNudges ? options.handlers.planNudges()
+            : job.name === JOB.stageScan ? options.handlers.stageScan(plannedAt(job))
+              : undefined,
       { prefix: options.prefix, concurrency: 1, connection: connection() },
     ),
   ];
@@ -67,6 +90,11 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
   const maintenance = new Queue(QUEUES.maintenance, { connection: connection(), prefix: options.prefix });
   await maintenance.upsertJobScheduler("sweep", { every: options.sweepEveryMs ?? 60_000 }, { name: JOB.sweep });
   await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
+  // A scan that failed (Postgres away) is retried at its planned time, so it scores the same night.
+  await maintenance.upsertJobScheduler("stage-scan", { pattern: dailyPattern(STAGE_SCAN_AT), tz: options.defaultTimezone ?? "UTC" }, {
+    name: JOB.stageScan,
+    opts: { attempts: 4, backoff: { type: "exponential", delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+  });
 
   return {
     async close() {

@@ -18,6 +18,10 @@ import { surveyCustomer } from "./send-survey.js";
 import { answerSurveyButton } from "./answer-survey.js";
 import { getSurveyStats } from "./get-survey-stats.js";
 import type { SurveyKind } from "../domain/survey-answer.js";
+import type { SegmentName } from "../domain/customer-segments.js";
+import { getStageAlert, listSegment, segmentCounts } from "./list-segment.js";
+import { subscribeDigest, unsubscribeDigest, type DigestSubscribeInput } from "./manage-digest.js";
+import { buildDigest } from "./build-digest.js";
 
 /** The use-cases with their dependencies bound, as commands and adapters call them. */
 export function createServices(deps: ServiceDeps) {
@@ -64,6 +68,11 @@ export function createServices(deps: ServiceDeps) {
     answerSurveyButton: (input: { surveyId: string; score: number; platform: string; userId: string }) => answerSurveyButton(deps, input),
     getSurvey: (id: string) => deps.store.surveys.get(id),
     getSurveyStats: (period: { from: Date; to: Date }) => getSurveyStats(deps, period),
+    /** A segment as the last nightly scan left it: count, biggest spenders and why. */
+    listSegment: (segment: SegmentName) => listSegment(deps, segment),
+    segmentCounts: () => segmentCounts(deps),
+    /** What one stage scan moved for one owner (their alert). */
+    getStageAlert: (ownerId: string, scanAt: Date) => getStageAlert(deps, ownerId, scanAt),
     /** The conversation thread of a contact in the inbox channel, for "open the conversation". */
     inboxThreadOf: async (contactId: string) => {
       const channel = deps.settings.wechatInboxChannel;
@@ -71,6 +80,11 @@ export function createServices(deps: ServiceDeps) {
       const thread = threadId ? await deps.store.inboxThreads.get(threadId) : null;
       return thread?.threadTs ? { channel: thread.channel, ts: thread.threadTs } : null;
     },
+    subscribeDigest: (rep: Rep, input: DigestSubscribeInput) => subscribeDigest(deps, rep, input),
+    unsubscribeDigest: (rep: Rep, platform: string, channel: string) => unsubscribeDigest(deps, rep, platform, channel),
+    digestFor: (platform: string, channel: string) => deps.store.digests.forChannel(platform, channel),
+    getDigestSubscription: (id: string) => deps.store.digests.get(id),
+    buildDigest: (runAt: Date, timeZone: string) => buildDigest(deps, runAt, timeZone),
     /** Customers named anywhere in a text ("send Acme the quote"), exact names and aliases only. */
     findNamedCustomer: (words: readonly string[]) => findNamedCustomer(deps, words),
   };
@@ -85,6 +99,10 @@ export { deliverOutbox } from "./deliver-outbox.js";
 export { reconcileJobs } from "./reconcile-jobs.js";
 export { runSurveyCheck, runSurveyTimer } from "./run-survey-timers.js";
 export { planNudges } from "./plan-nudges.js";
+export { scanCustomerStages, type StageScanResult } from "./scan-customer-stages.js";
+export type { SegmentCounts, SegmentCustomer, SegmentListing, StageAlert } from "./list-segment.js";
+export { sendDigest } from "./manage-digest.js";
+export type { DigestContent } from "./build-digest.js";
 export type { CustomerMessageInput } from "./record-customer-message.js";
 export type { SurveyStats } from "./get-survey-stats.js";
 export type { SurveyView } from "../store/index.js";

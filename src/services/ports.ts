@@ -18,6 +18,20 @@ export interface JobScheduler {
   scheduleDelivery(outboxId: string, at: Date): Promise<void>;
   /** The same for many rows in one round trip (the reconcile pass after Redis lost its jobs). */
   scheduleMany(items: ScheduleItem[]): Promise<void>;
+  /**
+   * Keeps one repeating job for a digest subscription, firing daily at its local time in its
+   * zone (DST included); a no-op when that schedule is already in place.
+   */
+  scheduleDigest(subscription: DigestSchedule): Promise<void>;
+  /** Removes a subscription's repeating job. */
+  cancelDigest(subscriptionId: string): Promise<void>;
+}
+
+export interface DigestSchedule {
+  id: string;
+  /** "HH:MM", local wall-clock time. */
+  localTime: string;
+  timezone: string;
 }
 
 export interface OutgoingMessage {
@@ -48,3 +62,12 @@ export interface RateLimiter {
    */
   reserve(key: string, intervalMs: number): Promise<number>;
 }
+
+/** No job system (the terminal demo, benchmarks): rows are saved and wait for a worker. */
+export const NO_JOBS: JobScheduler = {
+  scheduleReminder: async () => undefined,
+  scheduleDelivery: async () => undefined,
+  scheduleMany: async () => undefined,
+  scheduleDigest: async () => undefined,
+  cancelDigest: async () => undefined,
+};

@@ -11,7 +11,7 @@ export const STALE_SENDING_MS = 120_000;
  * (or a job that failed to enqueue) delays work, never loses it. Overdue reminders fire once
  * at once, marked late.
  */
-export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; surveys: number; released: number }> {
+export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; surveys: number; digests: number; released: number }> {
   const released = await deps.store.outbox.releaseStale(STALE_SENDING_MS);
   const reminders = await inPages(
     (after) => deps.store.reminders.pendingDueBefore(horizon, PAGE, after),
@@ -30,7 +30,10 @@ export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{
       (after) => deps.store.surveys.surveyChecksDueBefore(horizon, PAGE, after),
       (page) => deps.jobs.scheduleMany(page.map((c) => ({ kind: "survey-check" as const, id: c.id, at: c.surveyCheckAt }))),
     ));
-  return { reminders, deliveries, surveys, released };
+  // Digest schedules repeat rather than fall due: each subscription's is put back if Redis lost it.
+  const subscriptions = await deps.store.digests.all();
+  for (const subscription of subscriptions) await deps.jobs.scheduleDigest(subscription);
+  return { reminders, deliveries, surveys, digests: subscriptions.length, released };
 }
 
 /** Reads rows in id order a page at a time (keyset), hands each page on, returns the count. */

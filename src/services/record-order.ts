@@ -17,12 +17,10 @@ export interface RecordedOrder {
   stageChange?: { from: string; to: string };
 }
 
-const BECOMES_ACTIVE = ["LEAD", "PROSPECT", "CHURNED"] as const;
-
 /**
  * Records a purchase, converted to the base currency at the configured rate (kept on the
  * order), and keeps the customer's stats current in the same transaction. A first purchase
- * (or a returning churned customer) makes the customer active.
+ * (or a returning churned customer) makes the customer active, and the move is recorded.
  */
 export async function recordOrder(deps: ServiceDeps, rep: Rep, input: OrderInput): Promise<RecordedOrder> {
   const rate = deps.settings.ratesToBase.get(input.currency);
@@ -43,8 +41,8 @@ export async function recordOrder(deps: ServiceDeps, rep: Rep, input: OrderInput
       actorId: rep.id, action: "order.create", entity: "customer", entityId: input.customer.id,
       detail: { orderId: order.id, amount: input.amount.toFixed(), currency: input.currency },
     });
-    const promoted = await tx.customers.setStage(input.customer.id, BECOMES_ACTIVE, "ACTIVE");
-    const from = input.customer.stage;
-    return promoted && from !== "ACTIVE" ? { id: order.id, baseAmount, stageChange: { from, to: "ACTIVE" } } : { id: order.id, baseAmount };
+    // The move and its customer_stage_changes row ({ rule: "purchase" }, no alert) in one statement.
+    const from = await tx.segments.activateOnPurchase(input.customer.id, deps.now());
+    return from ? { id: order.id, baseAmount, stageChange: { from, to: "ACTIVE" } } : { id: order.id, baseAmount };
   });
 }

@@ -1,6 +1,7 @@
 import { AppError } from "../domain/errors.js";
 import { createAuditStore } from "./audit.js";
 import { Prisma, type Db } from "./prisma.js";
+import { recomputePurchaseMonths } from "./purchase-months.js";
 
 export interface LinkedContact {
   /** The contact's whole lead customer was absorbed into the target (and deleted). */
@@ -37,6 +38,8 @@ export async function recomputeCustomerStats(db: Db, customerIds: readonly strin
       last_order_at = EXCLUDED.last_order_at,
       interaction_count = EXCLUDED.interaction_count,
       last_interaction_at = EXCLUDED.last_interaction_at`;
+  // The per-customer running totals of the analytics follow the orders too.
+  await recomputePurchaseMonths(db, customerIds);
 }
 
 /**

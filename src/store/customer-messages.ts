@@ -1,5 +1,7 @@
 import { nameKeys } from "../domain/customer-name.js";
 import type { Db } from "./prisma.js";
+import { unroll } from "./rollups.js";
+import { refreshWaits } from "./wechat-waits.js";
 
 export interface StoredCustomerMessage {
   interactionId: string;
@@ -62,6 +64,10 @@ export function createCustomerMessageStore(db: Db) {
           ON CONFLICT (customer_id) DO UPDATE SET
             interaction_count = customer_stats.interaction_count + 1,
             last_interaction_at = GREATEST(customer_stats.last_interaction_at, EXCLUDED.last_interaction_at)`;
+        // Analytics: a message as it arrives touches no rollup (its hour is open) and only its
+        // contact's waits (a lock of its own, no shared hot row).
+        await unroll(db, "interactionHours", [input.at]);
+        if (!input.kind.startsWith("event:")) await refreshWaits(db, { contactId: contact.id, at: input.at, direction: "INBOUND" });
         return { interactionId: rows[0].id, created: true, customerId: contact.customer_id, contactId: contact.id, newLead };
       }
       const found = await db.$queryRaw<{ id: string }[]>`

@@ -1,8 +1,11 @@
+import { createAnalyticsStore } from "./analytics.js";
 import { createAuditStore } from "./audit.js";
 import { createContactErasureStore } from "./contact-erasure.js";
 import { createCustomerMergeStore } from "./customer-merge.js";
 import { createCustomerMessageStore } from "./customer-messages.js";
 import { createCustomerStore } from "./customers.js";
+import { createDigestStore } from "./digests.js";
+import { createDigestFactStore } from "./digest-facts.js";
 import { createFollowUpStore } from "./follow-ups.js";
 import { createInboxThreadStore } from "./inbox-threads.js";
 import { createInteractionStore } from "./interactions.js";
@@ -10,6 +13,7 @@ import { createOrderStore } from "./orders.js";
 import { createOutboxStore } from "./outbox.js";
 import type { Db, PrismaClient } from "./prisma.js";
 import { createRankingStore } from "./rankings.js";
+import { createSegmentStore } from "./segments.js";
 import { createReminderStore } from "./reminders.js";
 import { createTimelineStore } from "./timeline.js";
 import { createSurveyStore } from "./surveys.js";
@@ -23,6 +27,8 @@ function repositories(db: Db) {
     orders: createOrderStore(db),
     timeline: createTimelineStore(db),
     rankings: createRankingStore(db),
+    analytics: createAnalyticsStore(db),
+    segments: createSegmentStore(db),
     followUps: createFollowUpStore(db),
     audit: createAuditStore(db),
     reminders: createReminderStore(db),
@@ -32,6 +38,8 @@ function repositories(db: Db) {
     customerMerge: createCustomerMergeStore(db),
     contactErasure: createContactErasureStore(db),
     surveys: createSurveyStore(db),
+    digests: createDigestStore(db),
+    digestFacts: createDigestFactStore(db),
   };
 }
 
@@ -60,10 +68,18 @@ export { createPrisma } from "./prisma.js";
 export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js";
 export type { Rep, RepProfile } from "./users.js";
 export type { TimelineEntry, TimelineCursor } from "./timeline.js";
-export type { RankedCustomer } from "./rankings.js";
+export type { RankedCustomer, RankMetric } from "./rankings.js";
+export type { ChannelCounts, LeadCounts, OrderTotals, PurchaseActivity, Range, WaitCounts } from "./analytics.js";
+export { emptyChannelCounts } from "./analytics.js";
+export { ROLLUP_KINDS, rollUpStatements, type RollupKind } from "./rollups.js";
+export { rebuildPurchaseMonthsSql } from "./purchase-months.js";
+export { REBUILD_WECHAT_WAITS_SQL } from "./wechat-waits.js";
+export type { SegmentFactsRow, SegmentMember, StageAlertEntry } from "./segments.js";
 export type { InteractionView } from "./interactions.js";
 export type { ReminderView } from "./reminders.js";
 export { INTERRUPTED, bookedSlot } from "./outbox.js";
 export type { OutboxRow } from "./outbox.js";
 export type { InboxThreadView } from "./inbox-threads.js";
+export type { DigestSubscriptionRow } from "./digests.js";
+export type { LowScore, RepReminders, StageTurn } from "./digest-facts.js";
 export type { SurveyContact, SurveyRow, SurveyStatsRow, SurveyView, WindowFacts } from "./surveys.js";

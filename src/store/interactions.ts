@@ -1,5 +1,7 @@
 import type { Channel, Direction } from "@prisma/client";
 import type { Db } from "./prisma.js";
+import { unroll } from "./rollups.js";
+import { refreshWaits } from "./wechat-waits.js";
 
 export interface NewInteraction {
   customerId: string;
@@ -54,6 +56,10 @@ export function createInteractionStore(db: Db) {
         ON CONFLICT (customer_id) DO UPDATE SET
           interaction_count = customer_stats.interaction_count + 1,
           last_interaction_at = GREATEST(customer_stats.last_interaction_at, EXCLUDED.last_interaction_at)`;
+      await unroll(db, "interactionHours", [occurredAt]);
+      if (input.channel === "WECHAT" && input.contactId && (input.direction === "INBOUND" || input.direction === "OUTBOUND")) {
+        await refreshWaits(db, { contactId: input.contactId, at: occurredAt, direction: input.direction });
+      }
       return { id, created: true };
     },
 

@@ -1,4 +1,6 @@
 import type { Db } from "./prisma.js";
+import { addPurchase } from "./purchase-months.js";
+import { unroll } from "./rollups.js";
 
 export interface NewOrder {
   customerId: string;
@@ -14,7 +16,7 @@ export interface NewOrder {
 
 export function createOrderStore(db: Db) {
   return {
-    /** Records an order and folds it into the customer's running stats in the same statement batch. */
+    /** Records an order and folds it into the customer's running stats and analytics in the same statement batch. */
     async record(input: NewOrder): Promise<{ id: string }> {
       const order = await db.order.create({
         data: {
@@ -37,6 +39,9 @@ export function createOrderStore(db: Db) {
           total_spent = customer_stats.total_spent + EXCLUDED.total_spent,
           first_order_at = LEAST(customer_stats.first_order_at, EXCLUDED.first_order_at),
           last_order_at = GREATEST(customer_stats.last_order_at, EXCLUDED.last_order_at)`;
+      await addPurchase(db, { customerId: input.customerId, orderedAt: input.orderedAt, baseAmount: input.baseAmount });
+      // A backdated order lands in an hour the analytics job may have rolled up already.
+      await unroll(db, "orderHours", [input.orderedAt]);
       return order;
     },
   };

@@ -1,5 +1,9 @@
 import { MS_PER_MONTH } from "../domain/clv.js";
-import type { Db } from "./prisma.js";
+import type { RankMetric } from "../domain/question-intent.js";
+import { Prisma, type Db } from "./prisma.js";
+import { perCustomerSql, purchasePlan } from "./purchase-months.js";
+
+export type { RankMetric };
 
 export interface RankedCustomer {
   id: string;
@@ -9,6 +13,8 @@ export interface RankedCustomer {
   orderCount: number;
   firstOrderAt: Date;
   clv: number;
+  /** The customer's orders and revenue in the period ranked by, when there is one. */
+  inPeriod?: { orders: number; revenue: number };
 }
 
 interface Row {
@@ -19,38 +25,75 @@ interface Row {
   order_count: number;
   first_order_at: Date;
   clv: string;
+  period_orders: number | null;
+  period_revenue: string | null;
+}
+
+function ranked(rows: Row[]): RankedCustomer[] {
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    ownerName: r.owner_name,
+    totalSpent: Number(r.total_spent),
+    orderCount: r.order_count,
+    firstOrderAt: r.first_order_at,
+    clv: Number(r.clv),
+    ...(r.period_orders !== null ? { inPeriod: { orders: r.period_orders, revenue: Number(r.period_revenue ?? 0) } } : {}),
+  }));
 }
 
 export function createRankingStore(db: Db) {
-  return {
-    /**
-     * Customers by lifetime value, read from the maintained per-customer stats (never from
-     * orders). CLV = total ÷ months since the first order × lifespan, which is DESIGN's
-     * average value × frequency × lifespan with the order count cancelled out.
-     */
-    async topByClv(limit: number, now: Date, lifespanMonths: number): Promise<RankedCustomer[]> {
-      const rows = await db.$queryRaw<Row[]>`
-        SELECT c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count,
-               s.first_order_at,
-               (s.total_spent / GREATEST(1, (EXTRACT(EPOCH FROM (${now}::timestamptz - s.first_order_at)) * 1000) / ${MS_PER_MONTH})
-                 * ${lifespanMonths})::text AS clv
+  /**
+   * CLV = total ÷ months since the first order × lifespan, which is DESIGN's average value ×
+   * frequency × lifespan with the order count cancelled out (src/domain/clv.ts).
+   */
+  const monthlyValue = (now: Date) =>
+    Prisma.sql`(s.total_spent / GREATEST(1, (EXTRACT(EPOCH FROM (${now}::timestamptz - s.first_order_at)) * 1000) / ${MS_PER_MONTH}))`;
+
+  /**
+   * The best customers by a metric, over their lifetime (customer_stats, kept on the write
+   * path) or in a period (its orders per customer, purchase-months.ts). With a period, CLV
+   * ranks the customers who bought in it by their lifetime value.
+   */
+  async function top(input: { metric: RankMetric; limit: number; now: Date; lifespanMonths: number; period?: { from: Date; to: Date } }): Promise<RankedCustomer[]> {
+    const { metric, limit, now, lifespanMonths, period } = input;
+    const value = monthlyValue(now);
+    const columns = Prisma.sql`
+      c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count, s.first_order_at,
+      (${value} * ${lifespanMonths})::text AS clv`;
+    if (!period) {
+      const order = metric === "clv" ? Prisma.sql`${value} DESC` : metric === "revenue" ? Prisma.sql`s.total_spent DESC` : Prisma.sql`s.order_count DESC`;
+      return ranked(await db.$queryRaw<Row[]>`
+        SELECT ${columns}, NULL::int AS period_orders, NULL::text AS period_revenue
         FROM customer_stats s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN users u ON u.id = c.owner_id
         WHERE s.order_count > 0
-        ORDER BY (s.total_spent / GREATEST(1, (EXTRACT(EPOCH FROM (${now}::timestamptz - s.first_order_at)) * 1000) / ${MS_PER_MONTH})) DESC,
-                 c.name
-        LIMIT ${limit}`;
-      return rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        ownerName: r.owner_name,
-        totalSpent: Number(r.total_spent),
-        orderCount: r.order_count,
-        firstOrderAt: r.first_order_at,
-        clv: Number(r.clv),
-      }));
-    },
+        ORDER BY ${order}, c.name
+        LIMIT ${limit}`);
+    }
+    const order = metric === "clv" ? Prisma.sql`${value} DESC` : metric === "revenue" ? Prisma.sql`p.revenue DESC` : Prisma.sql`p.orders DESC, p.revenue DESC`;
+    // Ranked on the per-customer figures first, so names and owners are read for the winners only.
+    const winners = metric === "clv"
+      ? Prisma.sql`SELECT p.customer_id, p.orders, p.revenue FROM per p JOIN customer_stats s ON s.customer_id = p.customer_id
+                   WHERE p.orders > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`
+      : Prisma.sql`SELECT p.customer_id, p.orders, p.revenue FROM per p WHERE p.orders > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`;
+    const rows = await db.$queryRaw<Row[]>`
+      WITH per AS (${perCustomerSql(purchasePlan(period))}), winners AS (${winners})
+      SELECT ${columns}, w.orders AS period_orders, w.revenue::text AS period_revenue
+      FROM winners w
+      JOIN customer_stats s ON s.customer_id = w.customer_id
+      JOIN customers c ON c.id = w.customer_id
+      LEFT JOIN users u ON u.id = c.owner_id`;
+    const ranking = ranked(rows);
+    const key = (c: RankedCustomer) => (metric === "clv" ? c.clv : metric === "revenue" ? c.inPeriod!.revenue : c.inPeriod!.orders);
+    return ranking.sort((a, b) => key(b) - key(a) || (metric === "orders" ? b.inPeriod!.revenue - a.inPeriod!.revenue : 0) || a.name.localeCompare(b.name));
+  }
+
+  return {
+    top,
+    /** Customers by lifetime value, read from the maintained per-customer stats (never from orders). */
+    topByClv: (limit: number, now: Date, lifespanMonths: number) => top({ metric: "clv", limit, now, lifespanMonths }),
   };
 }
 

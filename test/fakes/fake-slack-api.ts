@@ -29,12 +29,35 @@ function decodeForm(raw: string): Record<string, unknown> {
   return out;
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+function parseBody(bytes: Buffer, contentType: string): Record<string, unknown> {
+  const raw = bytes.toString("utf8");
   if (!raw) return {};
-  return (req.headers["content-type"] ?? "").includes("application/json") ? (JSON.parse(raw) as Record<string, unknown>) : decodeForm(raw);
+  return contentType.includes("application/json") ? (JSON.parse(raw) as Record<string, unknown>) : decodeForm(raw);
+}
+
+/**
+ * A file through Slack's external upload: reserved by files.getUploadURLExternal, its bytes
+ * POSTed to the upload URL, shared by files.completeUploadExternal.
+ */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  /** The length announced when the upload URL was asked for. */
+  length: number;
+  altText?: string;
+  /** What arrived at the upload URL. */
+  bytes?: Buffer;
+  /** Set when files.completeUploadExternal shared it. */
+  title?: string;
+  channel?: string;
+  thread?: string;
+  initialComment?: string;
 }
 
 /**
@@ -51,8 +74,20 @@ export class FakeSlackApi {
   readonly overrides = new Map<string, { status: number; headers?: Record<string, string>; body: unknown }[]>();
   /** Messages the bot posted, per channel (a user id's DM is "D" + the user id), oldest first. */
   readonly channels = new Map<string, { ts: string; text: unknown; thread_ts?: unknown; metadata?: unknown }[]>();
+  /** Every file the bot reserved an upload URL for, by id. */
+  readonly files = new Map<string, FakeFile>();
+  /** Files shared into a conversation (files.completeUploadExternal succeeded), in that order. */
+  readonly uploads: FakeFile[] = [];
+  /**
+   * Channels the bot is not a member of: posting there still works (chat:write.public), but
+   * sharing a file answers not_in_channel, as on Slack.
+   */
+  readonly notInChannel = new Set<string>();
+  /** Channels that do not exist (deleted, or never were): sharing a file answers channel_not_found. */
+  readonly unknownChannels = new Set<string>();
   private server: Server | undefined;
   private messageCounter = 1_700_000_000;
+  private fileCounter = 1;
   port = 0;
 
   constructor(readonly botToken: string) {}
@@ -75,9 +110,15 @@ export class FakeSlackApi {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      readBody(req)
-        .then((body) => {
+      readRaw(req)
+        .then(async (raw) => {
           const url = new URL(req.url ?? "/", "http://localhost");
+          if (url.pathname.startsWith("/upload/")) {
+            const answer = await this.receiveUpload(url.pathname.slice("/upload/".length), raw, req.headers["content-type"] ?? "");
+            res.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.text);
+            return;
+          }
+          const body = parseBody(raw, req.headers["content-type"] ?? "");
           if (url.pathname.startsWith("/response/")) {
             this.responses.push({ path: url.pathname, body });
             res.writeHead(200, { "content-type": "text/plain" }).end("ok");
@@ -105,6 +146,49 @@ export class FakeSlackApi {
     // The Web API client keeps connections alive; close them or close() waits for ever.
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /**
+   * The upload URL's side: Slack takes the bytes raw or as multipart/form-data (the Web API
+   * client sends one multipart field), answers 200 "OK - <bytes>", and anything else non-200.
+   */
+  private async receiveUpload(id: string, raw: Buffer, contentType: string): Promise<{ status: number; text: string }> {
+    const file = this.files.get(id);
+    if (!file || file.title !== undefined) return { status: 404, text: "upload not found" };
+    let bytes = raw;
+    if (contentType.startsWith("multipart/form-data")) {
+      const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+      const part = [...form.values()].find((v) => typeof v !== "string");
+      if (part === undefined || typeof part === "string") return { status: 400, text: "no file in the form" };
+      bytes = Buffer.from(await (part as Blob).arrayBuffer());
+    }
+    if (bytes.length !== file.length) return { status: 400, text: `length mismatch: announced ${file.length}, received ${bytes.length}` };
+    file.bytes = bytes;
+    return { status: 200, text: `OK - ${bytes.length}` };
+  }
+
+  private completeUpload(body: Record<string, unknown>): Record<string, unknown> {
+    const files = body.files;
+    if (!Array.isArray(files) || files.length === 0 || !files.every((f): f is { id: string; title?: string } => typeof f === "object" && f !== null && typeof (f as { id?: unknown }).id === "string")) {
+      return { ok: false, error: "invalid_arguments" };
+    }
+    // Unknown ids, files whose bytes never arrived, and files already shared are all gone for Slack.
+    const found = files.map((f) => this.files.get(f.id));
+    if (found.some((f) => !f || !f.bytes || f.title !== undefined)) return { ok: false, error: "file_not_found" };
+    const channel = typeof body.channel_id === "string" && body.channel_id ? body.channel_id : undefined;
+    if (body.thread_ts && !channel) return { ok: false, error: "invalid_arguments" };
+    if (channel && this.unknownChannels.has(channel)) return { ok: false, error: "channel_not_found" };
+    if (channel && this.notInChannel.has(channel)) return { ok: false, error: "not_in_channel" };
+    const shared = found.map((file, i) => {
+      const f = file!;
+      f.title = files[i]!.title ?? f.filename;
+      if (channel) f.channel = this.channelOf(channel);
+      if (typeof body.thread_ts === "string") f.thread = body.thread_ts;
+      if (typeof body.initial_comment === "string") f.initialComment = body.initial_comment;
+      this.uploads.push(f);
+      return { id: f.id, title: f.title };
+    });
+    return { ok: true, files: shared };
   }
 
   /** Slack answers a post to a user id in the bot's DM channel with that user. */
@@ -161,6 +245,18 @@ export class FakeSlackApi {
         // Metadata is returned only when asked for, as on Slack.
         return { ok: true, messages: messages.map((m) => (body.include_all_metadata ? m : { ts: m.ts, text: m.text })), has_more: false };
       }
+      case "files.getUploadURLExternal": {
+        const length = Number(body.length);
+        if (typeof body.filename !== "string" || !body.filename || body.length === undefined || !Number.isInteger(length) || length < 0) return { ok: false, error: "invalid_arguments" };
+        if (length === 0) return { ok: false, error: "missing_argument" };
+        const alt = body.alt_txt ?? body.alt_text;
+        if (typeof alt === "string" && alt.length > 1000) return { ok: false, error: "alt_txt_too_large" };
+        const id = `F${String(this.fileCounter++).padStart(8, "0")}`;
+        this.files.set(id, { id, filename: body.filename, length, ...(typeof alt === "string" ? { altText: alt } : {}) });
+        return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal":
+        return this.completeUpload(body);
       default:
         return { ok: false, error: "unknown_method" };
     }

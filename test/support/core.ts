@@ -1,7 +1,7 @@
 import { createCore, type Actor, type Core, type Outcome } from "../../src/core/index.js";
 import { ratesToBase } from "../../src/domain/money.js";
 import { createServices, type ServiceDeps, type Services } from "../../src/services/index.js";
-import type { JobScheduler, ScheduleItem } from "../../src/services/ports.js";
+import type { DigestSchedule, JobScheduler, ScheduleItem } from "../../src/services/ports.js";
 import type { Store } from "../../src/store/index.js";
 
 export interface TestCore {
@@ -18,14 +18,18 @@ export function testSettings(overrides: Partial<Services["settings"]> = {}): Ser
 }
 
 /** A job scheduler that only remembers what it was asked, for tests without BullMQ. */
-export function recordingScheduler(): JobScheduler & { reminders: { id: string; at: Date }[]; deliveries: { id: string; at: Date }[]; surveys: ScheduleItem[] } {
+export function recordingScheduler(): JobScheduler & { reminders: { id: string; at: Date }[]; deliveries: { id: string; at: Date }[]; surveys: ScheduleItem[]; digests: Map<string, DigestSchedule> } {
   const reminders: { id: string; at: Date }[] = [];
   const deliveries: { id: string; at: Date }[] = [];
   const surveys: ScheduleItem[] = [];
+  const digests = new Map<string, DigestSchedule>();
   return {
     reminders,
     deliveries,
     surveys,
+    digests,
+    scheduleDigest: async (subscription) => void digests.set(subscription.id, subscription),
+    cancelDigest: async (id) => void digests.delete(id),
     scheduleReminder: async (id, at) => void reminders.push({ id, at }),
     scheduleDelivery: async (id, at) => void deliveries.push({ id, at }),
     scheduleMany: async (items) => {

@@ -3,7 +3,7 @@ import type { InboxThreadDetail, WindowState } from "../../services/index.js";
 import type { LoadedNotification, RenderContext } from "../notification-types.js";
 import type { CommandContext } from "../types.js";
 
-type InboxNotification = Exclude<LoadedNotification, { type: "reminder.due" | `survey.${string}` }>;
+type InboxNotification = Extract<LoadedNotification, { type: `inbox.${string}` | "wechat.reply" }>;
 
 /** How long WeChat will still take our messages in this conversation, in the reader's words. */
 export function windowText(ctx: Pick<CommandContext, "t" | "f" | "now">, window: WindowState): string {

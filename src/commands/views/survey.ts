@@ -1,3 +1,4 @@
+import type { ChartSpec } from "../../reply/chart-spec.js";
 import type { Block, Button, Message } from "../../reply/reply.js";
 import type { SurveyStats, SurveyView } from "../../services/index.js";
 import type { ReportPeriod } from "../../domain/report-period.js";
@@ -83,6 +84,23 @@ function percent(ctx: RenderContext, value: number | null): string {
   return value === null ? "—" : `${ctx.f.number(value, 0)}%`;
 }
 
+/**
+ * The answers per score as a bar chart, every score of the scale shown (a 0 is a finding too),
+ * and the same counts in one line of text for platforms without images.
+ */
+function distributionChart(ctx: RenderContext, kind: "CSAT" | "NPS", distribution: Record<number, number>, total: number, period: string): Block {
+  const points = SCALE[kind].map((score) => ({ x: String(score), y: distribution[score] ?? 0 }));
+  const chart: ChartSpec = {
+    kind: "bar",
+    title: ctx.t(kind === "NPS" ? "csat.chart.npsTitle" : "csat.chart.csatTitle", { period }),
+    xTitle: ctx.t("csat.chart.score"),
+    yTitle: ctx.t("csat.chart.answers"),
+    points,
+  };
+  const counts = points.map((p) => ctx.t("csat.chart.count", { score: p.x, count: ctx.f.number(p.y, 0) })).join(" · ");
+  return { type: "chart", chart, alt: ctx.t(kind === "NPS" ? "csat.chart.npsAlt" : "csat.chart.csatAlt", { period, counts, total: ctx.f.number(total, 0) }) };
+}
+
 /** /crm csat: CSAT %, average, NPS, response rate and the distribution, or plainly nothing. */
 export function surveyStatsView(ctx: RenderContext, stats: SurveyStats, period: ReportPeriod): Message {
   const label = ctx.t(`period.${period.label.key}`, { days: period.label.days ?? 0 });
@@ -116,6 +134,8 @@ export function surveyStatsView(ctx: RenderContext, stats: SurveyStats, period: 
         return { title: `${s} ${"★".repeat(s)}`, detail: `${bar(n, max)} ${n} (${percent(ctx, (100 * n) / stats.csat.answers)})` };
       }),
     });
+    blocks.push(distributionChart(ctx, "CSAT", stats.csat.distribution, stats.csat.answers, label));
   }
+  if (stats.nps.answers > 0) blocks.push(distributionChart(ctx, "NPS", stats.nps.distribution, stats.nps.answers, label));
   return { visibility: "private", summary: title, blocks };
 }

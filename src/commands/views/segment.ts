@@ -1,0 +1,87 @@
+import { SEGMENT_NAMES, SEGMENT_RULES, STAGE_SCAN_AT, type SegmentName } from "../../domain/customer-segments.js";
+import type { Block, Outcome } from "../../reply/reply.js";
+import type { SegmentCounts, SegmentListing } from "../../services/index.js";
+import type { CommandContext } from "../types.js";
+import { shareButton } from "./share.js";
+import { stageReasonText } from "./stage-reason.js";
+
+export const segmentLabel = (ctx: Pick<CommandContext, "t">, segment: SegmentName): string => ctx.t(`segment.name.${segment}`);
+
+/** What puts a customer in a segment, with the thresholds it is decided by. */
+export function segmentAbout(ctx: Pick<CommandContext, "t">, segment: SegmentName): string {
+  const r = SEGMENT_RULES;
+  switch (segment) {
+    case "high-value":
+      return ctx.t("segment.about.high-value", { min: r.HIGH_QUINTILE });
+    case "potential":
+      return ctx.t("segment.about.potential", { count: r.ENGAGED_INTERACTIONS, days: r.ENGAGED_WINDOW_DAYS });
+    case "new":
+      return ctx.t("segment.about.new", { days: r.NEW_DAYS });
+    case "churn-risk":
+      return ctx.t("segment.about.churn-risk", { factor: r.GAP_FACTOR, slowDays: r.SLOWING_WINDOW_DAYS, complaints: r.COMPLAINTS_FOR_RISK, complaintDays: r.COMPLAINT_WINDOW_DAYS });
+    case "lost":
+      return ctx.t("segment.about.lost", { days: r.LOST_AFTER_DAYS });
+  }
+}
+
+function message(title: string, blocks: Block[]): Outcome {
+  return { kind: "message", message: { visibility: "private", summary: title, blocks } };
+}
+
+/** Before the first nightly scan there is nothing to show, and an empty list would mislead. */
+function notScoredYet(ctx: CommandContext): Outcome {
+  const text = ctx.t("segment.notYet", { time: STAGE_SCAN_AT });
+  return message(text, [{ type: "text", text }]);
+}
+
+function asOf(ctx: CommandContext, scoredAt: Date): Block {
+  return { type: "context", text: ctx.t("segment.asOf", { when: ctx.f.dateTime(scoredAt), time: STAGE_SCAN_AT }) };
+}
+
+/** One segment: its size, the biggest spenders with why they are in it, and when it was computed. */
+export function segmentMessage(ctx: CommandContext, listing: SegmentListing): Outcome {
+  if (!listing.scoredAt) return notScoredYet(ctx);
+  const base = ctx.services.settings.baseCurrency;
+  const title = ctx.t("segment.title", { segment: segmentLabel(ctx, listing.segment), count: ctx.f.number(listing.count, 0) });
+  const blocks: Block[] = [{ type: "header", text: title }, { type: "text", text: segmentAbout(ctx, listing.segment) }];
+  if (listing.customers.length === 0) {
+    blocks.push({ type: "text", text: ctx.t("segment.empty") });
+  } else {
+    blocks.push({
+      type: "list",
+      items: listing.customers.map((c, i) => {
+        const figures = ctx.t("segment.item", { revenue: ctx.f.money(c.totalSpent, base), orders: ctx.f.number(c.orderCount, 0), owner: c.ownerName ?? ctx.t("card.noOwner") });
+        const why = stageReasonText(ctx, c.reason);
+        return {
+          title: `${i + 1}. ${c.name}`,
+          detail: why ? `${why} · ${figures}` : figures,
+          button: { label: ctx.t("button.open"), action: { id: "customer.show", value: c.id } },
+        };
+      }),
+    });
+    if (listing.count > listing.customers.length) blocks.push({ type: "context", text: ctx.t("segment.showing", { shown: listing.customers.length, count: ctx.f.number(listing.count, 0) }) });
+  }
+  blocks.push(asOf(ctx, listing.scoredAt));
+  blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: listing.segment })] });
+  return message(title, blocks);
+}
+
+/** Bare /segment: every segment with its size, and a button to list it. */
+export function segmentOverviewMessage(ctx: CommandContext, summary: SegmentCounts): Outcome {
+  if (!summary.scoredAt) return notScoredYet(ctx);
+  const title = ctx.t("segment.overview");
+  const blocks: Block[] = [
+    { type: "header", text: title },
+    {
+      type: "list",
+      items: SEGMENT_NAMES.map((segment) => ({
+        title: ctx.t("segment.count", { segment: segmentLabel(ctx, segment), count: ctx.f.number(summary.counts[segment], 0) }),
+        detail: segmentAbout(ctx, segment),
+        button: { label: ctx.t("segment.button.show"), action: { id: "segment.show", value: segment } },
+      })),
+    },
+    asOf(ctx, summary.scoredAt),
+    { type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: "" })] },
+  ];
+  return message(title, blocks);
+}

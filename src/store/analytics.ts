@@ -1,0 +1,209 @@
+import { CHANNELS, type Channel } from "../domain/interaction-channel.js";
+import { FIRST_RESPONSE_TARGET_MS } from "../domain/measures.js";
+import { daySpans } from "../domain/report-spans.js";
+import { Prisma, type Db } from "./prisma.js";
+import { perCustomerSql, purchasePlan } from "./purchase-months.js";
+import { responseBinSql, rollUp, type RollupKind } from "./rollups.js";
+
+/**
+ * Period measures in SQL (definitions in src/domain/measures.ts). Every reader takes [from, to)
+ * ranges and answers from the rollups where they cover whole buckets and from the rows for the
+ * rest (see rollups.ts and purchase-months.ts), so it is right whether or not the job has run.
+ * Several ranges go in one statement (a period, its previous one, a trend's buckets).
+ */
+
+export interface Range {
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+}
+
+export interface OrderTotals {
+  orders: number;
+  /** Base currency. */
+  revenue: number;
+}
+
+export type ChannelCounts = Record<Channel, number> & { wechatInbound: number; wechatOutbound: number };
+
+export interface WaitCounts {
+  waits: number;
+  answered: number;
+  answeredWithinTarget: number;
+  /** Answers per response bin (domain/measures.ts). */
+  histogram: Map<number, number>;
+}
+
+export interface PurchaseActivity {
+  buyers: number;
+  /** Buyers who had ordered before the period or ordered at least twice in it. */
+  repeatBuyers: number;
+  /** Customers whose first order falls in the period. */
+  newCustomers: number;
+}
+
+export interface LeadCounts {
+  /** Customers created in the period. */
+  newLeads: number;
+  /** Of those, how many had a first order before the period's end. */
+  converted: number;
+}
+
+/** The ranges as an indexed relation `ranges (i, lo, hi)`, i from 1. */
+function rangesSql(ranges: readonly Range[]): Prisma.Sql {
+  const los = ranges.map((r) => r.from);
+  const his = ranges.map((r) => r.to);
+  return Prisma.sql`SELECT i::int AS i, lo, hi FROM unnest(${los}::timestamptz[], ${his}::timestamptz[]) WITH ORDINALITY AS r(lo, hi, i)`;
+}
+
+/** The parts of each range not covered by rolled rows of `table`: `gaps (i, gap tstzrange)`. */
+function gapsSql(table: string, column: string, width: string): Prisma.Sql {
+  const t = Prisma.raw(table);
+  const c = Prisma.raw(column);
+  const w = Prisma.raw(`interval '${width}'`);
+  return Prisma.sql`
+    rolled AS (SELECT r.i, x.* FROM ranges r JOIN ${t} x ON x.${c} >= r.lo AND x.${c} <= r.hi - ${w}),
+    gaps AS (
+      SELECT r.i, unnest(tstzmultirange(tstzrange(r.lo, r.hi))
+                    - coalesce(range_agg(tstzrange(x.${c}, x.${c} + ${w})) FILTER (WHERE x.${c} IS NOT NULL), '{}'::tstzmultirange)) AS gap
+      FROM ranges r LEFT JOIN rolled x ON x.i = r.i
+      GROUP BY r.i, r.lo, r.hi
+    )`;
+}
+
+const num = (value: string | number | null | undefined): number => (value === null || value === undefined ? 0 : Number(value));
+
+export function createAnalyticsStore(db: Db) {
+  async function orderTotals(ranges: readonly Range[]): Promise<OrderTotals[]> {
+    if (ranges.length === 0) return [];
+    const rows = await db.$queryRaw<{ i: number; orders: number; revenue: string }[]>`
+      WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("order_hours", "hour", "1 hour")},
+      live AS (
+        SELECT g.i, l.orders, l.revenue FROM gaps g
+        CROSS JOIN LATERAL (SELECT count(*) AS orders, sum(o.base_amount) AS revenue FROM orders o
+                            WHERE o.ordered_at >= lower(g.gap) AND o.ordered_at < upper(g.gap)) l
+      ), parts AS (
+        SELECT i, orders, revenue FROM rolled UNION ALL SELECT i, orders, revenue FROM live
+      )
+      SELECT r.i, coalesce(sum(p.orders), 0)::int AS orders, coalesce(sum(p.revenue), 0)::text AS revenue
+      FROM ranges r LEFT JOIN parts p ON p.i = r.i GROUP BY r.i ORDER BY r.i`;
+    return rows.map((r) => ({ orders: r.orders, revenue: num(r.revenue) }));
+  }
+
+  async function purchaseActivity(range: Range): Promise<PurchaseActivity & OrderTotals> {
+    const rows = await db.$queryRaw<{ buyers: number; repeat_buyers: number; new_customers: number; orders: number; revenue: string }[]>`
+      WITH per AS (${perCustomerSql(purchasePlan(range))})
+      SELECT count(*) FILTER (WHERE orders > 0)::int AS buyers,
+             count(*) FILTER (WHERE orders > 0 AND (first_order_at < ${range.from} OR second_order_at < ${range.to}))::int AS repeat_buyers,
+             count(*) FILTER (WHERE first_order_at >= ${range.from} AND first_order_at < ${range.to})::int AS new_customers,
+             coalesce(sum(orders), 0)::int AS orders, coalesce(sum(revenue), 0)::text AS revenue
+      FROM per`;
+    const r = rows[0];
+    return { buyers: r?.buyers ?? 0, repeatBuyers: r?.repeat_buyers ?? 0, newCustomers: r?.new_customers ?? 0, orders: r?.orders ?? 0, revenue: num(r?.revenue) };
+  }
+
+  return {
+    /** Orders and revenue in each range. */
+    orderTotals,
+
+    /** Interactions in each range by channel, WeChat also by direction. */
+    async interactionCounts(ranges: readonly Range[]): Promise<ChannelCounts[]> {
+      if (ranges.length === 0) return [];
+      const rows = await db.$queryRaw<{ i: number; calls: number; meetings: number; emails: number; wechat: number; wechat_inbound: number; wechat_outbound: number; slack: number; notes: number }[]>`
+        WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("interaction_hours", "hour", "1 hour")},
+        live AS (
+          SELECT g.i, l.* FROM gaps g
+          CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE channel = 'CALL') AS calls, count(*) FILTER (WHERE channel = 'MEETING') AS meetings,
+                   count(*) FILTER (WHERE channel = 'EMAIL') AS emails, count(*) FILTER (WHERE channel = 'WECHAT') AS wechat,
+                   count(*) FILTER (WHERE channel = 'WECHAT' AND direction = 'INBOUND') AS wechat_inbound,
+                   count(*) FILTER (WHERE channel = 'WECHAT' AND direction = 'OUTBOUND') AS wechat_outbound,
+                   count(*) FILTER (WHERE channel = 'SLACK') AS slack, count(*) FILTER (WHERE channel = 'NOTE') AS notes
+            FROM interactions WHERE occurred_at >= lower(g.gap) AND occurred_at < upper(g.gap)) l
+        ), parts AS (
+          SELECT i, calls, meetings, emails, wechat, wechat_inbound, wechat_outbound, slack, notes FROM rolled
+          UNION ALL SELECT i, calls, meetings, emails, wechat, wechat_inbound, wechat_outbound, slack, notes FROM live
+        )
+        SELECT r.i, coalesce(sum(calls), 0)::int AS calls, coalesce(sum(meetings), 0)::int AS meetings, coalesce(sum(emails), 0)::int AS emails,
+               coalesce(sum(wechat), 0)::int AS wechat, coalesce(sum(wechat_inbound), 0)::int AS wechat_inbound,
+               coalesce(sum(wechat_outbound), 0)::int AS wechat_outbound, coalesce(sum(slack), 0)::int AS slack, coalesce(sum(notes), 0)::int AS notes
+        FROM ranges r LEFT JOIN parts p ON p.i = r.i GROUP BY r.i ORDER BY r.i`;
+      return rows.map((r) => ({
+        CALL: r.calls, MEETING: r.meetings, EMAIL: r.emails, WECHAT: r.wechat, SLACK: r.slack, NOTE: r.notes,
+        wechatInbound: r.wechat_inbound, wechatOutbound: r.wechat_outbound,
+      }));
+    },
+
+    /** WeChat waits that started in each range: how many, answered, within the target, and the answers' bins. */
+    async waitCounts(ranges: readonly Range[]): Promise<WaitCounts[]> {
+      if (ranges.length === 0) return [];
+      const target = Prisma.raw(`interval '${FIRST_RESPONSE_TARGET_MS / 1000} seconds'`);
+      const bin = Prisma.raw(responseBinSql("extract(epoch FROM answered_at - started_at)"));
+      const rows = await db.$queryRaw<{ i: number; waits: number; answered: number; within: number; bins: number[] | null; counts: number[] | null }[]>`
+        WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("wechat_wait_days", "day", "24 hours")},
+        live AS (
+          SELECT g.i, w.started_at, w.answered_at FROM gaps g
+          CROSS JOIN LATERAL (SELECT started_at, answered_at FROM wechat_waits
+                              WHERE started_at >= lower(g.gap) AND started_at < upper(g.gap)) w
+        ), totals AS (
+          SELECT i, sum(waits) AS waits, sum(answered) AS answered, sum(within) AS within FROM (
+            SELECT i, waits, answered, within_hour AS within FROM rolled
+            UNION ALL
+            SELECT i, 1, (answered_at IS NOT NULL)::int, coalesce(answered_at <= started_at + ${target}, false)::int FROM live
+          ) t GROUP BY i
+        ), bins AS (
+          SELECT i, bin, sum(n)::int AS n FROM (
+            SELECT x.i, u.bin, u.n FROM rolled x CROSS JOIN LATERAL unnest(x.bins, x.counts) AS u(bin, n)
+            UNION ALL
+            SELECT i, ${bin}, 1 FROM live WHERE answered_at IS NOT NULL
+          ) b GROUP BY i, bin
+        )
+        SELECT r.i, coalesce(t.waits, 0)::int AS waits, coalesce(t.answered, 0)::int AS answered, coalesce(t.within, 0)::int AS within,
+               (SELECT array_agg(b.bin ORDER BY b.bin) FROM bins b WHERE b.i = r.i) AS bins,
+               (SELECT array_agg(b.n ORDER BY b.bin) FROM bins b WHERE b.i = r.i) AS counts
+        FROM ranges r LEFT JOIN totals t ON t.i = r.i ORDER BY r.i`;
+      return rows.map((r) => ({
+        waits: r.waits,
+        answered: r.answered,
+        answeredWithinTarget: r.within,
+        histogram: new Map((r.bins ?? []).map((b, k) => [b, r.counts?.[k] ?? 0])),
+      }));
+    },
+
+    /** Buyers, repeat buyers and new customers in a range, with its orders and revenue per customer summed. */
+    purchaseActivity,
+
+    /** Customers created in the range, and how many of them had a first order before its end. */
+    async leads(range: Range): Promise<LeadCounts> {
+      const rows = await db.$queryRaw<{ new_leads: number; converted: number }[]>`
+        SELECT count(*)::int AS new_leads, count(*) FILTER (WHERE m.first_order_at < ${range.to})::int AS converted
+        FROM customers c LEFT JOIN customer_order_months m ON m.customer_id = c.id
+        WHERE c.created_at >= ${range.from} AND c.created_at < ${range.to}`;
+      return { newLeads: rows[0]?.new_leads ?? 0, converted: rows[0]?.converted ?? 0 };
+    },
+
+    /** Customers whose first order falls in the range. */
+    async newCustomers(range: Range): Promise<number> {
+      const rows = await db.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM customer_order_months WHERE first_order_at >= ${range.from} AND first_order_at < ${range.to}`;
+      return rows[0]?.n ?? 0;
+    },
+
+    /** Orders and revenue of each local day from `fromDate` to `toDate` (inclusive, YYYY-MM-DD) in a zone. */
+    async dailyRevenue(fromDate: string, toDate: string, timeZone: string): Promise<({ date: string } & OrderTotals)[]> {
+      const days = daySpans(fromDate, toDate, timeZone);
+      const totals = await orderTotals(days);
+      return days.map((d, k) => ({ date: d.date, ...(totals[k] ?? { orders: 0, revenue: 0 }) }));
+    },
+
+    /** The analytics job's work for one rollup; run it in a transaction (it holds that rollup's lock). */
+    rollUp: (kind: RollupKind) => rollUp(db, kind),
+  };
+}
+
+export type AnalyticsStore = ReturnType<typeof createAnalyticsStore>;
+
+/** Every channel with no interactions. */
+export function emptyChannelCounts(): ChannelCounts {
+  return { ...(Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Record<Channel, number>), wechatInbound: 0, wechatOutbound: 0 };
+}

@@ -1,0 +1,45 @@
+import type { Db } from "./prisma.js";
+
+export interface DigestSubscriptionRow {
+  id: string;
+  platform: string;
+  channel: string;
+  localTime: string;
+  timezone: string;
+  locale: string;
+  createdById: string | null;
+}
+
+const fields = { id: true, platform: true, channel: true, localTime: true, timezone: true, locale: true, createdById: true } as const;
+
+export function createDigestStore(db: Db) {
+  return {
+    /** One subscription per channel: subscribing again changes its time, zone and language. */
+    async subscribe(input: Omit<DigestSubscriptionRow, "id">): Promise<{ row: DigestSubscriptionRow; created: boolean }> {
+      const existing = await db.digestSubscription.findUnique({ where: { platform_channel: { platform: input.platform, channel: input.channel } }, select: { id: true } });
+      const row = await db.digestSubscription.upsert({
+        where: { platform_channel: { platform: input.platform, channel: input.channel } },
+        create: input,
+        update: { localTime: input.localTime, timezone: input.timezone, locale: input.locale, createdById: input.createdById },
+        select: fields,
+      });
+      return { row, created: !existing };
+    },
+
+    async unsubscribe(platform: string, channel: string): Promise<DigestSubscriptionRow | null> {
+      const row = await db.digestSubscription.findUnique({ where: { platform_channel: { platform, channel } }, select: fields });
+      if (!row) return null;
+      await db.digestSubscription.deleteMany({ where: { id: row.id } });
+      return row;
+    },
+
+    get: (id: string): Promise<DigestSubscriptionRow | null> => db.digestSubscription.findUnique({ where: { id }, select: fields }),
+
+    forChannel: (platform: string, channel: string): Promise<DigestSubscriptionRow | null> =>
+      db.digestSubscription.findUnique({ where: { platform_channel: { platform, channel } }, select: fields }),
+
+    all: (): Promise<DigestSubscriptionRow[]> => db.digestSubscription.findMany({ select: fields, orderBy: { createdAt: "asc" } }),
+  };
+}
+
+export type DigestStore = ReturnType<typeof createDigestStore>;
