@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Channel, Direction, Prisma, PrismaClient, Role, Stage } from "@prisma/client";
 import { nameKeys } from "../src/domain/customer-name.js";
 import { Decimal, ratesToBase, toBase } from "../src/domain/money.js";
+import { REBUILD_WECHAT_WAITS_SQL, ROLLUP_KINDS, rebuildPurchaseMonthsSql, rollUpStatements } from "../src/store/index.js";
 
 export interface SeedOptions {
   /** The demo's "today": no order or interaction is later, reminders fall after it. */
@@ -797,6 +798,15 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
         LEFT JOIN (SELECT customer_id, count(*)::int AS interaction_count, max(occurred_at) AS last_interaction_at
                    FROM interactions GROUP BY customer_id) i ON i.customer_id = c.id
         WHERE o.customer_id IS NOT NULL OR i.customer_id IS NOT NULL`;
+      // The same for the analytics (src/store/analytics.ts): the per-customer running totals and
+      // WeChat waits the write path keeps, then the rollups of every complete hour and day.
+      await tx.$executeRawUnsafe(rebuildPurchaseMonthsSql("all"));
+      await tx.$executeRawUnsafe(REBUILD_WECHAT_WAITS_SQL);
+      for (const kind of ROLLUP_KINDS) {
+        const { lock, build } = rollUpStatements(kind);
+        await tx.$executeRawUnsafe(lock);
+        await tx.$executeRawUnsafe(build);
+      }
 
       return { customers: plan.customers.length, orders: plan.orders.length, interactions: plan.interactions.length, skipped: false };
     },

@@ -22,7 +22,7 @@ import { createRedis } from "./jobs/redis.js";
 import { startWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, runSurveyCheck, runSurveyTimer, scanCustomerStages, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { NO_JOBS } from "./services/ports.js";
 import { createPrisma, createStore, type Store } from "./store/index.js";
@@ -182,6 +182,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         digest: (id, firedAt) => sendDigest(deps, id, firedAt),
         sweep: () => reconcileJobs(deps, new Date(Date.now() + SWEEP_HORIZON_MS)),
         planNudges: () => planNudges(deps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
+        analyticsRollUp: () => rollUpAnalytics(deps),
         stageScan: async (at) => {
           const result = await scanCustomerStages(deps, { now: at });
           // Owners who are not on Slack get no DM: say so, once per scan, where operators look.

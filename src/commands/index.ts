@@ -6,12 +6,14 @@ import { historyActions, historyCommand } from "./history.js";
 import { logActions, logCommand, logForm, logForms } from "./log.js";
 import { orderActions, orderCommand, orderForms } from "./order.js";
 import { topActions, topCommand } from "./top.js";
+import { reportActions, reportCommand } from "./report.js";
 import { segmentActions, segmentCommand } from "./segment.js";
 import { remindActions, remindCommand } from "./remind.js";
 import { outboxActions, outboxCommand } from "./outbox.js";
 import { inboxActions, inboxForms, linkCommand } from "./inbox.js";
 import { csatCommand, surveyActions, surveyCommand } from "./survey.js";
 import { digestActions, digestCommand } from "./digest.js";
+import { answer, askQuestion, questionIn } from "./ask.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -19,11 +21,11 @@ import type { CustomerSummary } from "../services/index.js";
 const help = createHelp(() => COMMANDS);
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, segmentCommand, remindCommand, surveyCommand, csatCommand, digestCommand, linkCommand, outboxCommand, help.command];
+export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, reportCommand, segmentCommand, remindCommand, surveyCommand, csatCommand, digestCommand, linkCommand, outboxCommand, help.command];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
-  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 分群: "segment", 提醒: "remind", 调查: "survey", 满意度: "csat", 日报: "digest", 简报: "digest", 关联: "link", 帮助: "help", "?": "help",
+  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 报告: "report", 分群: "segment", 提醒: "remind", 调查: "survey", 满意度: "csat", 日报: "digest", 简报: "digest", 关联: "link", 帮助: "help", "?": "help",
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -41,14 +43,11 @@ export const crmCommand: CommandDefinition = {
     const [sub = "", ...rest] = trimmed.split(/\s+/);
     if (!sub) return help.command.run(ctx, "");
     const command = findCommand(sub);
-    if (!command) {
-      const list = COMMANDS.map((c) => c.name).join(", ");
-      const message = ctx.t("crm.unknownSub", { sub: sub.slice(0, 40), list });
-      return {
-        kind: "message",
-        message: { visibility: "private", summary: message, blocks: [{ type: "text", text: message }, { type: "examples", label: ctx.t("examples.label"), examples: ["/crm help", "/crm customer Acme"] }], isError: true },
-      };
-    }
+    // Not a command: a plain question ("who is at risk", "本月报告"), or what can be asked.
+    if (!command) return askQuestion(ctx, trimmed);
+    // A command word leading a whole question ("top 5 clients this quarter", "history of Acme").
+    const question = rest.length > 0 ? questionIn(ctx, trimmed) : undefined;
+    if (question) return answer(ctx, question, trimmed);
     return command.run(ctx, trimmed.slice(sub.length).trimStart() || rest.join(" "));
   },
 };
@@ -73,6 +72,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...orderActions,
   ...historyActions,
   ...topActions,
+  ...reportActions,
   ...segmentActions,
   ...help.actions,
   ...remindActions,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
-import { lastDays, parsePeriod } from "../domain/report-period.js";
+import { lastDays, parsePeriod, type ReportPeriod } from "../domain/report-period.js";
 import type { SurveyKind } from "../domain/survey-answer.js";
 import type { Outcome } from "../reply/reply.js";
 import { withCustomer } from "./customer-picker.js";
@@ -75,9 +75,14 @@ async function showStats(ctx: CommandContext, text: string): Promise<Outcome> {
   const trimmed = text.trim();
   const period = trimmed ? parsePeriod(trimmed, ctx.now, ctx.timezone) : lastDays(30, ctx.now);
   if (!period) throw invalidInput("csat.badPeriod", { text: trimmed.slice(0, 60) });
+  return showCsat(ctx, period, trimmed);
+}
+
+/** Satisfaction figures for a period; `periodText` is how it was written, for the share button. */
+export async function showCsat(ctx: CommandContext, period: ReportPeriod, periodText: string): Promise<Outcome> {
   const stats = await ctx.services.getSurveyStats(period);
   const message = surveyStatsView(ctx, stats, period);
-  message.blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "csat.show", value: trimmed.slice(0, 100) })] });
+  message.blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "csat.show", value: periodText.slice(0, 100) })] });
   return { kind: "message", message };
 }
 

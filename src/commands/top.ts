@@ -1,29 +1,76 @@
+import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
+import type { RankMetric } from "../domain/question-intent.js";
+import { parsePeriod, type ReportPeriod } from "../domain/report-period.js";
 import type { Outcome } from "../reply/reply.js";
 import { textMessage } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
+import { periodLabel, spanText } from "./views/report.js";
 import { shareButton } from "./views/share.js";
 
 export const DEFAULT_TOP = 10;
 export const MAX_TOP = 50;
 
-export function parseTopText(text: string): number {
-  const trimmed = text.trim();
-  if (!trimmed) return DEFAULT_TOP;
-  if (!/^\d+$/.test(trimmed)) throw invalidInput("top.badCount", { value: trimmed.slice(0, 40), max: MAX_TOP });
-  const n = Number(trimmed);
-  if (n < 1 || n > MAX_TOP) throw invalidInput("top.badCount", { value: trimmed, max: MAX_TOP });
-  return n;
+export interface TopOptions {
+  count?: number;
+  metric?: RankMetric;
+  period?: ReportPeriod;
 }
 
-async function showTop(ctx: CommandContext, count: number): Promise<Outcome> {
-  const ranked = await ctx.services.listTopCustomers(count);
-  const base = ctx.services.settings.baseCurrency;
-  if (ranked.length === 0) {
-    const text = ctx.t("top.empty");
-    return textMessage(text);
+/** "by revenue", "by orders", "by clv" / "by value", and 按收入, 按订单, 按价值 (Chinese needs no spaces around it). */
+const METRIC = /(?:^|\s)by\s+(\S+)(?=\s|$)|按\s*(终身价值|客户价值|价值|收入|销售额|金额|订单数|订单|[^\s\d]+)/iu;
+const METRIC_WORDS: Readonly<Record<string, RankMetric>> = {
+  clv: "clv", value: "clv", ltv: "clv", revenue: "revenue", sales: "revenue", orders: "orders", order: "orders",
+  价值: "clv", 终身价值: "clv", 客户价值: "clv", 收入: "revenue", 销售额: "revenue", 金额: "revenue", 订单: "orders", 订单数: "orders",
+};
+
+/**
+ * "/top [n] [by clv|revenue|orders] [period]", in any order after the count: "/top 5 by revenue
+ * this quarter", "/top by orders last 90 days", "/top 10 本季度 按收入". A leading number is the
+ * count unless the whole rest reads as a period ("/top 30 days" is the last 30 days).
+ */
+export function parseTopText(text: string, now: Date = new Date(), timeZone = "UTC"): TopOptions {
+  let rest = text.trim();
+  const options: TopOptions = {};
+  const metric = METRIC.exec(rest);
+  if (metric) {
+    const word = (metric[1] ?? metric[2] ?? "").toLowerCase();
+    const known = METRIC_WORDS[word];
+    if (!known) throw invalidInput("top.badMetric", { metric: word.slice(0, 40) });
+    options.metric = known;
+    rest = `${rest.slice(0, metric.index)} ${rest.slice(metric.index + metric[0].length)}`.trim();
   }
-  const title = ctx.t("top.title");
+  if (!rest) return options;
+  const whole = parsePeriod(rest, now, timeZone);
+  if (whole) return { ...options, period: whole };
+  const [first = "", ...others] = rest.split(/\s+/);
+  const tail = others.join(" ");
+  if (/^[+-]?\d[\d.,e+-]*$/i.test(first) || (!tail && !metric)) {
+    if (!/^\d+$/.test(first) || Number(first) < 1 || Number(first) > MAX_TOP) throw invalidInput("top.badCount", { value: first.slice(0, 40), max: MAX_TOP });
+    options.count = Number(first);
+    if (!tail) return options;
+    const period = parsePeriod(tail, now, timeZone);
+    if (!period) throw invalidInput("top.badInput", { text: tail.slice(0, 60) });
+    return { ...options, period };
+  }
+  throw invalidInput("top.badInput", { text: rest.slice(0, 60) });
+}
+
+const TITLES: Readonly<Record<RankMetric, "top.title" | "top.title.revenue" | "top.title.orders">> = {
+  clv: "top.title", revenue: "top.title.revenue", orders: "top.title.orders",
+};
+
+/** The ranking as a reply; the plain-question handler shows the same view. */
+export async function showTop(ctx: CommandContext, options: TopOptions = {}): Promise<Outcome> {
+  const metric = options.metric ?? "clv";
+  const count = options.count ?? DEFAULT_TOP;
+  const period = options.period;
+  const ranked = await ctx.services.listTopCustomers({ count, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}) });
+  const base = ctx.services.settings.baseCurrency;
+  const label = period ? periodLabel(ctx, period) : undefined;
+  if (ranked.length === 0) return textMessage(label ? ctx.t("top.emptyPeriod", { period: label }) : ctx.t("top.empty"));
+  const title = label ? ctx.t(metric === "clv" ? "top.title.clvPeriod" : "top.title.period", { title: ctx.t(TITLES[metric]), period: label }) : ctx.t(TITLES[metric]);
+  const owner = (name: string | null) => name ?? ctx.t("card.noOwner");
   return {
     kind: "message",
     message: {
@@ -31,31 +78,62 @@ async function showTop(ctx: CommandContext, count: number): Promise<Outcome> {
       summary: title,
       blocks: [
         { type: "header", text: title },
+        ...(period ? [{ type: "context" as const, text: spanText(ctx, { from: period.from, to: period.to }, period.to.getTime() > ctx.now.getTime() ? ctx.now : undefined) }] : []),
         {
           type: "list",
           items: ranked.map((c, i) => ({
             title: `${i + 1}. ${c.name}`,
-            detail: ctx.t("top.item", {
-              clv: ctx.f.money(c.clv, base),
-              revenue: ctx.f.money(c.totalSpent, base),
-              orders: ctx.f.number(c.orderCount, 0),
-              owner: c.ownerName ?? ctx.t("card.noOwner"),
-            }),
+            detail: c.inPeriod
+              ? ctx.t("top.itemPeriod", {
+                revenue: ctx.f.money(c.inPeriod.revenue, base), orders: ctx.f.number(c.inPeriod.orders, 0), clv: ctx.f.money(c.clv, base), owner: owner(c.ownerName),
+              })
+              : ctx.t("top.item", { clv: ctx.f.money(c.clv, base), revenue: ctx.f.money(c.totalSpent, base), orders: ctx.f.number(c.orderCount, 0), owner: owner(c.ownerName) }),
             button: { label: ctx.t("button.open"), action: { id: "customer.show", value: c.id } },
           })),
         },
-        { type: "buttons", buttons: [shareButton(ctx, { id: "top.show", value: String(count) })] },
+        { type: "buttons", buttons: [shareButton(ctx, { id: "top.show", value: JSON.stringify(shareValue(options)) })] },
       ],
     },
   };
 }
 
+/** What the share button re-runs: the period is kept as its instants, so a shared list shows what the rep saw. */
+function shareValue(options: TopOptions) {
+  return {
+    ...(options.count ? { n: options.count } : {}),
+    ...(options.metric ? { m: options.metric } : {}),
+    ...(options.period ? { p: { k: options.period.label.key, d: options.period.label.days, f: options.period.from.getTime(), t: options.period.to.getTime() } } : {}),
+  };
+}
+
+const shared = z.object({
+  n: z.number().int().min(1).max(MAX_TOP).optional(),
+  m: z.enum(["clv", "revenue", "orders"]).optional(),
+  p: z.object({
+    k: z.enum(["today", "yesterday", "thisWeek", "lastWeek", "thisMonth", "lastMonth", "thisQuarter", "lastQuarter", "thisYear", "lastYear", "lastDays"]),
+    d: z.number().int().positive().optional(),
+    f: z.number().int(),
+    t: z.number().int(),
+  }).optional(),
+});
+
+function readShared(value: string): TopOptions {
+  // Buttons made before periods existed carry the bare count.
+  if (/^\d+$/.test(value)) return parseTopText(value);
+  const v = shared.parse(JSON.parse(value));
+  return {
+    ...(v.n ? { count: v.n } : {}),
+    ...(v.m ? { metric: v.m } : {}),
+    ...(v.p ? { period: { label: { key: v.p.k, ...(v.p.d ? { days: v.p.d } : {}) }, from: new Date(v.p.f), to: new Date(v.p.t), previous: { from: new Date(v.p.f), to: new Date(v.p.f) } } } : {}),
+  };
+}
+
 export const topCommand: CommandDefinition = {
   name: "top",
-  help: [{ usage: ["/top [n]"], description: "help.top", examples: ["/top", "/top 5"] }],
-  run: (ctx, text) => showTop(ctx, parseTopText(text)),
+  help: [{ usage: ["/top [n]", "/top [n] [by clv|revenue|orders] [period]"], description: "help.top", examples: ["/top 5 by revenue this quarter", "/top by orders last 90 days", "/top 10 本季度 按收入"] }],
+  run: (ctx, text) => showTop(ctx, parseTopText(text, ctx.now, ctx.timezone)),
 };
 
 export const topActions: Record<string, ActionHandler> = {
-  "top.show": (ctx, value) => showTop(ctx, parseTopText(value)),
+  "top.show": (ctx, value) => showTop(ctx, readShared(value)),
 };

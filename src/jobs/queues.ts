@@ -11,7 +11,7 @@ import { createRedis, type Redis } from "./redis.js";
 export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}" } as const;
 
 export const JOB = {
-  fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", digest: "digest", sweep: "sweep", planNudges: "plan-nudges", stageScan: "stage-scan",
+  fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", digest: "digest", sweep: "sweep", planNudges: "plan-nudges", stageScan: "stage-scan", analyticsRollUp: "analytics-rollup",
 } as const;
 
 export interface JobsOptions {

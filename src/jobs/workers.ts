@@ -26,6 +26,8 @@ export interface JobHandlers {
   planNudges(): Promise<unknown>;
   /** The nightly segment and stage scan, as of its planned time (a retry scans the same instant). */
   stageScan(plannedAt: Date): Promise<unknown>;
+  /** Rolls up complete hours and days for reports (readers are right without it, only slower). */
+  analyticsRollUp(): Promise<unknown>;
 }
 
 export interface WorkerOptions {
@@ -79,7 +81,8 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
         job.name === JOB.sweep ? options.handlers.sweep()
           : job.name === JOB.planNudges ? options.handlers.planNudges()
             : job.name === JOB.stageScan ? options.handlers.stageScan(plannedAt(job))
-              : undefined,
+              : job.name === JOB.analyticsRollUp ? options.handlers.analyticsRollUp()
+                : undefined,
       { prefix: options.prefix, concurrency: 1, connection: connection() },
     ),
   ];
@@ -90,6 +93,8 @@ export async function startWorkers(options: WorkerOptions): Promise<{ close(): P
   const maintenance = new Queue(QUEUES.maintenance, { connection: connection(), prefix: options.prefix });
   await maintenance.upsertJobScheduler("sweep", { every: options.sweepEveryMs ?? 60_000 }, { name: JOB.sweep });
   await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
+  // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/rollups.ts).
+  await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
   // A scan that failed (Postgres away) is retried at its planned time, so it scores the same night.
   await maintenance.upsertJobScheduler("stage-scan", { pattern: dailyPattern(STAGE_SCAN_AT), tz: options.defaultTimezone ?? "UTC" }, {
     name: JOB.stageScan,

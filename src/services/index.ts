@@ -4,7 +4,10 @@ import { addCustomer } from "./add-customer.js";
 import type { ServiceDeps } from "./deps.js";
 import { getCustomerCard } from "./get-customer-card.js";
 import { listHistory } from "./list-history.js";
-import { listTopCustomers } from "./list-top-customers.js";
+import { listTopCustomers, type TopRequest } from "./list-top-customers.js";
+import { getReport } from "./get-report.js";
+import { rollUpAnalytics } from "./roll-up-analytics.js";
+import type { ReportKind, ReportWhich } from "../domain/report-spans.js";
 import { recordInteraction, type InteractionInput } from "./record-interaction.js";
 import { recordOrder, type OrderInput } from "./record-order.js";
 import { registerRep } from "./register-rep.js";
@@ -37,7 +40,11 @@ export function createServices(deps: ServiceDeps) {
     recordInteraction: (rep: Rep, input: InteractionInput) => recordInteraction(deps, rep, input),
     recordOrder: (rep: Rep, input: OrderInput) => recordOrder(deps, rep, input),
     listHistory: (customerId: string, after?: TimelineCursor) => listHistory(deps, customerId, after),
-    listTopCustomers: (limit: number) => listTopCustomers(deps, limit),
+    listTopCustomers: (request: TopRequest = {}) => listTopCustomers(deps, request),
+    /** A report in the reader's zone: this period so far against the same span of the last one, or the last complete one. */
+    getReport: (kind: ReportKind, which: ReportWhich, where: { timeZone: string; now?: Date }) => getReport(deps, kind, which, where),
+    /** The analytics job: rolls up complete hours and days (each rollup in its own transaction). */
+    rollUpAnalytics: () => rollUpAnalytics(deps),
     scheduleReminder: (rep: Rep, input: { text: string; dueAt: Date; customerId: string | null }) => scheduleReminder(deps, rep, input),
     updateReminder: (rep: Rep, id: string, change: { close: "DONE" | "CANCELLED" } | { dueAt: Date }) => updateReminder(deps, rep, id, change),
     listOpenReminders: (rep: Rep) => deps.store.reminders.listOpen(rep.id, 25),
@@ -105,6 +112,9 @@ export { sendDigest } from "./manage-digest.js";
 export type { DigestContent } from "./build-digest.js";
 export type { CustomerMessageInput } from "./record-customer-message.js";
 export type { SurveyStats } from "./get-survey-stats.js";
+export type { PeriodFigures, Report, TrendPoint } from "./get-report.js";
+export type { TopRequest } from "./list-top-customers.js";
+export { rollUpAnalytics } from "./roll-up-analytics.js";
 export type { SurveyView } from "../store/index.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export type { CustomerResolution } from "./resolve-customer.js";

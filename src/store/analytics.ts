@@ -34,19 +34,24 @@ export interface WaitCounts {
   histogram: Map<number, number>;
 }
 
-export interface PurchaseActivity {
-  buyers: number;
-  /** Buyers who had ordered before the period or ordered at least twice in it. */
-  repeatBuyers: number;
-  /** Customers whose first order falls in the period. */
-  newCustomers: number;
-}
-
 export interface LeadCounts {
   /** Customers created in the period. */
   newLeads: number;
   /** Of those, how many had a first order before the period's end. */
   converted: number;
+}
+
+export interface CustomerActivity {
+  /** Customers with an order in the period. */
+  buyers: number;
+  /** Buyers who had ordered before the period or ordered at least twice in it. */
+  repeatBuyers: number;
+  /** Customers whose first order falls in the period. */
+  newCustomers: number;
+  /** Customers created in the period. */
+  newLeads: number;
+  /** Of the new leads, those whose first order came before the period's end. */
+  convertedLeads: number;
 }
 
 /** The ranges as an indexed relation `ranges (i, lo, hi)`, i from 1. */
@@ -90,16 +95,45 @@ export function createAnalyticsStore(db: Db) {
     return rows.map((r) => ({ orders: r.orders, revenue: num(r.revenue) }));
   }
 
-  async function purchaseActivity(range: Range): Promise<PurchaseActivity & OrderTotals> {
-    const rows = await db.$queryRaw<{ buyers: number; repeat_buyers: number; new_customers: number; orders: number; revenue: string }[]>`
-      WITH per AS (${perCustomerSql(purchasePlan(range))})
-      SELECT count(*) FILTER (WHERE orders > 0)::int AS buyers,
-             count(*) FILTER (WHERE orders > 0 AND (first_order_at < ${range.from} OR second_order_at < ${range.to}))::int AS repeat_buyers,
-             count(*) FILTER (WHERE first_order_at >= ${range.from} AND first_order_at < ${range.to})::int AS new_customers,
-             coalesce(sum(orders), 0)::int AS orders, coalesce(sum(revenue), 0)::text AS revenue
-      FROM per`;
-    const r = rows[0];
-    return { buyers: r?.buyers ?? 0, repeatBuyers: r?.repeat_buyers ?? 0, newCustomers: r?.new_customers ?? 0, orders: r?.orders ?? 0, revenue: num(r?.revenue) };
+  /** Buyers, repeat buyers, new customers, new leads and converted leads in each range, one pass for all. */
+  async function customerActivity(ranges: readonly Range[]): Promise<CustomerActivity[]> {
+    if (ranges.length === 0) return [];
+    const counts = ranges.flatMap((r, k) => {
+      const n = Prisma.raw(String(k + 1));
+      return [
+        Prisma.sql`count(*) FILTER (WHERE orders_${n} > 0)::int AS buyers_${n}`,
+        Prisma.sql`count(*) FILTER (WHERE orders_${n} > 0 AND (first_order_at < ${r.from} OR second_order_at < ${r.to}))::int AS repeat_${n}`,
+        Prisma.sql`count(*) FILTER (WHERE first_order_at >= ${r.from} AND first_order_at < ${r.to})::int AS new_${n}`,
+        Prisma.sql`count(*) FILTER (WHERE customer_created_at >= ${r.from} AND customer_created_at < ${r.to} AND first_order_at < ${r.to})::int AS converted_${n}`,
+      ];
+    });
+    const [rows, leads] = await Promise.all([
+      db.$queryRaw<Record<string, number>[]>`WITH per AS (${perCustomerSql(ranges, false)}) SELECT ${Prisma.join(counts, ", ")} FROM per`,
+      newLeads(ranges),
+    ]);
+    const row = rows[0] ?? {};
+    return ranges.map((_, k) => ({
+      buyers: row[`buyers_${k + 1}`] ?? 0,
+      repeatBuyers: row[`repeat_${k + 1}`] ?? 0,
+      newCustomers: row[`new_${k + 1}`] ?? 0,
+      newLeads: leads[k] ?? 0,
+      convertedLeads: row[`converted_${k + 1}`] ?? 0,
+    }));
+  }
+
+  /** Customers whose first order falls in the range. */
+  async function newCustomers(range: Range): Promise<number> {
+    const rows = await db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM customer_order_months WHERE first_order_at >= ${range.from} AND first_order_at < ${range.to}`;
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Customers created in each range (a count on the created_at index). */
+  async function newLeads(ranges: readonly Range[]): Promise<number[]> {
+    const rows = await db.$queryRaw<{ n: number }[]>`
+      SELECT (SELECT count(*) FROM customers c WHERE c.created_at >= r.lo AND c.created_at < r.hi)::int AS n
+      FROM (${rangesSql(ranges)}) r ORDER BY r.i`;
+    return rows.map((r) => r.n);
   }
 
   return {
@@ -170,24 +204,20 @@ export function createAnalyticsStore(db: Db) {
       }));
     },
 
-    /** Buyers, repeat buyers and new customers in a range, with its orders and revenue per customer summed. */
-    purchaseActivity,
+    customerActivity,
 
     /** Customers created in the range, and how many of them had a first order before its end. */
     async leads(range: Range): Promise<LeadCounts> {
-      const rows = await db.$queryRaw<{ new_leads: number; converted: number }[]>`
-        SELECT count(*)::int AS new_leads, count(*) FILTER (WHERE m.first_order_at < ${range.to})::int AS converted
-        FROM customers c LEFT JOIN customer_order_months m ON m.customer_id = c.id
-        WHERE c.created_at >= ${range.from} AND c.created_at < ${range.to}`;
-      return { newLeads: rows[0]?.new_leads ?? 0, converted: rows[0]?.converted ?? 0 };
+      const [leads, converted] = await Promise.all([
+        newLeads([range]),
+        db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM customer_order_months
+          WHERE customer_created_at >= ${range.from} AND customer_created_at < ${range.to} AND first_order_at < ${range.to}`,
+      ]);
+      return { newLeads: leads[0] ?? 0, converted: converted[0]?.n ?? 0 };
     },
 
-    /** Customers whose first order falls in the range. */
-    async newCustomers(range: Range): Promise<number> {
-      const rows = await db.$queryRaw<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM customer_order_months WHERE first_order_at >= ${range.from} AND first_order_at < ${range.to}`;
-      return rows[0]?.n ?? 0;
-    },
+    newCustomers,
 
     /** Orders and revenue of each local day from `fromDate` to `toDate` (inclusive, YYYY-MM-DD) in a zone. */
     async dailyRevenue(fromDate: string, toDate: string, timeZone: string): Promise<({ date: string } & OrderTotals)[]> {

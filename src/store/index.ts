@@ -69,7 +69,7 @@ export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js"
 export type { Rep, RepProfile } from "./users.js";
 export type { TimelineEntry, TimelineCursor } from "./timeline.js";
 export type { RankedCustomer, RankMetric } from "./rankings.js";
-export type { ChannelCounts, LeadCounts, OrderTotals, PurchaseActivity, Range, WaitCounts } from "./analytics.js";
+export type { ChannelCounts, CustomerActivity, LeadCounts, OrderTotals, Range, WaitCounts } from "./analytics.js";
 export { emptyChannelCounts } from "./analytics.js";
 export { ROLLUP_KINDS, rollUpStatements, type RollupKind } from "./rollups.js";
 export { rebuildPurchaseMonthsSql } from "./purchase-months.js";

@@ -1,7 +1,7 @@
 import { MS_PER_MONTH } from "../domain/clv.js";
 import type { RankMetric } from "../domain/question-intent.js";
 import { Prisma, type Db } from "./prisma.js";
-import { perCustomerSql, purchasePlan } from "./purchase-months.js";
+import { perCustomerSql } from "./purchase-months.js";
 
 export type { RankMetric };
 
@@ -72,14 +72,14 @@ export function createRankingStore(db: Db) {
         ORDER BY ${order}, c.name
         LIMIT ${limit}`);
     }
-    const order = metric === "clv" ? Prisma.sql`${value} DESC` : metric === "revenue" ? Prisma.sql`p.revenue DESC` : Prisma.sql`p.orders DESC, p.revenue DESC`;
+    const order = metric === "clv" ? Prisma.sql`${value} DESC` : metric === "revenue" ? Prisma.sql`p.revenue_1 DESC` : Prisma.sql`p.orders_1 DESC, p.revenue_1 DESC`;
     // Ranked on the per-customer figures first, so names and owners are read for the winners only.
     const winners = metric === "clv"
-      ? Prisma.sql`SELECT p.customer_id, p.orders, p.revenue FROM per p JOIN customer_stats s ON s.customer_id = p.customer_id
-                   WHERE p.orders > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`
-      : Prisma.sql`SELECT p.customer_id, p.orders, p.revenue FROM per p WHERE p.orders > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`;
+      ? Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p JOIN customer_stats s ON s.customer_id = p.customer_id
+                   WHERE p.orders_1 > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`
+      : Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p WHERE p.orders_1 > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`;
     const rows = await db.$queryRaw<Row[]>`
-      WITH per AS (${perCustomerSql(purchasePlan(period))}), winners AS (${winners})
+      WITH per AS (${perCustomerSql([period], true)}), winners AS (${winners})
       SELECT ${columns}, w.orders AS period_orders, w.revenue::text AS period_revenue
       FROM winners w
       JOIN customer_stats s ON s.customer_id = w.customer_id

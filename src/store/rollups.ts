@@ -51,7 +51,8 @@ export function responseBinSql(seconds: string): string {
     first += (below - start) / widthSeconds;
     start = below;
   }
-  return `(CASE ${cases.join(" ")} END)::int`;
+  // LEAST ignores NULLs, so an unanswered wait must not reach the last branch.
+  return `(CASE WHEN ${seconds} IS NULL THEN NULL ${cases.join(" ")} END)::int`;
 }
 
 const WAIT_SECONDS = "extract(epoch FROM w.answered_at - w.started_at)";

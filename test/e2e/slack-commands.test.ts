@@ -177,7 +177,7 @@ describe("a rep works with customers through slash commands", () => {
       ["/log", "Acme Ltd", "What should I log for Acme Ltd?"],
       ["/log", `"Acme Ltd" ${"x".repeat(3000)}`, "That note is too long"],
       ["/top", "many", "is not a number of customers"],
-      ["/crm", "frobnicate", "“frobnicate” is not a CRM command"],
+      ["/crm", "frobnicate", "I didn't understand “frobnicate”"],
     ];
     for (const [command, text, expected] of cases) {
       const reply = await slack.ask(li, command, text);

@@ -56,7 +56,7 @@ describe("orders, interactions and the card", () => {
     );
     expect(rows.every((r: { consistent: boolean }) => r.consistent)).toBe(true);
 
-    const top = await services.listTopCustomers(5);
+    const top = await services.listTopCustomers({ count: 5 });
     expect(top[0]).toMatchObject({ name: "Steady Buyer Ltd", totalSpent: 400, orderCount: 4 });
     expect(top[0]!.clv).toBeCloseTo(7200, 6);
   });

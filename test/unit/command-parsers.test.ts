@@ -268,26 +268,49 @@ describe("parseOrderTerms", () => {
 });
 
 describe("parseTopText", () => {
-  it("defaults to 10", () => {
+  const NOW = new Date("2026-11-23T06:00:00Z");
+  const top = (text: string) => parseTopText(text, NOW, "Asia/Shanghai");
+
+  it("leaves the count to the default of 10", () => {
     expect(DEFAULT_TOP).toBe(10);
-    expect(parseTopText("")).toBe(10);
-    expect(parseTopText("   ")).toBe(10);
+    expect(top("")).toEqual({});
+    expect(top("   ")).toEqual({});
   });
 
   it.each([["5", 5], ["1", 1], ["50", 50], [" 7 ", 7]])("reads %j as %i", (text, n) => {
-    expect(parseTopText(text)).toBe(n);
+    expect(top(text)).toEqual({ count: n });
+  });
+
+  it("reads a metric and a period in English and Chinese", () => {
+    const quarter = top("5 by revenue this quarter");
+    expect(quarter).toMatchObject({ count: 5, metric: "revenue", period: { label: { key: "thisQuarter" } } });
+    expect(quarter.period?.from.toISOString()).toBe("2026-09-30T16:00:00.000Z");
+    expect(top("by orders last 90 days")).toMatchObject({ metric: "orders", period: { label: { key: "lastDays", days: 90 } } });
+    expect(top("10 本季度 按收入")).toMatchObject({ count: 10, metric: "revenue", period: { label: { key: "thisQuarter" } } });
+    expect(top("按订单 上月")).toMatchObject({ metric: "orders", period: { label: { key: "lastMonth" } } });
+    expect(top("by clv this year")).toMatchObject({ metric: "clv", period: { label: { key: "thisYear" } } });
+    // The number belongs to the period when the rest reads as one.
+    expect(top("30 days")).toMatchObject({ period: { label: { key: "lastDays", days: 30 } } });
+    expect(top("30 days").count).toBeUndefined();
   });
 
   it.each(["0", "51", "abc", "-1", "5.0", "1e1", "999999"])("refuses %j", (text) => {
     expect(MAX_TOP).toBe(50);
-    expectInvalid(() => parseTopText(text), "top.badCount", { value: text, max: 50 });
+    expectInvalid(() => top(text), "top.badCount", { value: text, max: 50 });
+  });
+
+  it("names what it could not read", () => {
+    expectInvalid(() => top("5 by profit"), "top.badMetric", { metric: "profit" });
+    expectInvalid(() => top("5 next week"), "top.badInput", { text: "next week" });
+    expectInvalid(() => top("best ones please"), "top.badInput", { text: "best ones please" });
   });
 
   it("echoes at most 40 characters of a bad value", () => {
-    const error = expectInvalid(() => parseTopText("x".repeat(60)), "top.badCount");
+    const error = expectInvalid(() => top("x".repeat(60)), "top.badCount");
     expect(error.params.value).toBe("x".repeat(40));
   });
 });
+
 
 describe("parseSurveyText", () => {
   it.each([

@@ -25,8 +25,10 @@ CREATE TABLE "interaction_hours" (
 -- CreateTable
 CREATE TABLE "customer_order_months" (
     "customer_id" UUID NOT NULL,
+    "customer_created_at" TIMESTAMPTZ(3) NOT NULL,
     "first_order_at" TIMESTAMPTZ(3) NOT NULL,
     "second_order_at" TIMESTAMPTZ(3),
+    "last_order_at" TIMESTAMPTZ(3) NOT NULL,
     "first_month" INTEGER NOT NULL,
     "orders" INTEGER[],
     "revenue" DECIMAL(18,2)[],
@@ -59,6 +61,12 @@ CREATE TABLE "wechat_wait_days" (
 CREATE INDEX "customer_order_months_first_order_at_idx" ON "customer_order_months"("first_order_at");
 
 -- CreateIndex
+CREATE INDEX "customer_order_months_last_order_at_idx" ON "customer_order_months"("last_order_at");
+
+-- CreateIndex
+CREATE INDEX "customer_order_months_customer_created_at_idx" ON "customer_order_months"("customer_created_at");
+
+-- CreateIndex
 CREATE INDEX "wechat_waits_started_at_answered_at_idx" ON "wechat_waits"("started_at", "answered_at");
 
 -- Backfill of the two tables kept on the write path (the same statements as
@@ -66,14 +74,14 @@ CREATE INDEX "wechat_waits_started_at_answered_at_idx" ON "wechat_waits"("starte
 -- src/store/wechat-waits.ts): from here on every order and WeChat message keeps them current.
 -- The hourly and daily rollups need no backfill: readers count whatever is not rolled from the
 -- rows, and the analytics job rolls it.
-INSERT INTO customer_order_months (customer_id, first_order_at, second_order_at, first_month, orders, revenue)
+INSERT INTO customer_order_months (customer_id, customer_created_at, first_order_at, second_order_at, last_order_at, first_month, orders, revenue)
 WITH months AS (
   SELECT customer_id,
          (extract(year FROM ordered_at AT TIME ZONE 'UTC') * 12 + extract(month FROM ordered_at AT TIME ZONE 'UTC') - 1)::int AS month,
-         count(*)::int AS n, sum(base_amount) AS r, min(ordered_at) AS first_at
+         count(*)::int AS n, sum(base_amount) AS r, min(ordered_at) AS first_at, max(ordered_at) AS last_at
   FROM orders GROUP BY 1, 2
 ), spans AS (
-  SELECT customer_id, min(month) AS low, max(month) AS high, min(first_at) AS first_at FROM months GROUP BY 1
+  SELECT customer_id, min(month) AS low, max(month) AS high, min(first_at) AS first_at, max(last_at) AS last_at FROM months GROUP BY 1
 ), running AS (
   SELECT s.customer_id, g.month, sum(coalesce(m.n, 0)) OVER w AS n, sum(coalesce(m.r, 0)) OVER w AS r
   FROM spans s
@@ -83,10 +91,10 @@ WITH months AS (
 ), arrays AS (
   SELECT customer_id, array_agg(n::int ORDER BY month) AS orders, array_agg(r ORDER BY month) AS revenue FROM running GROUP BY 1
 )
-SELECT s.customer_id, s.first_at,
+SELECT s.customer_id, c.created_at, s.first_at,
        (SELECT o.ordered_at FROM orders o WHERE o.customer_id = s.customer_id ORDER BY o.ordered_at OFFSET 1 LIMIT 1),
-       s.low, a.orders, a.revenue
-FROM spans s JOIN arrays a ON a.customer_id = s.customer_id;
+       s.last_at, s.low, a.orders, a.revenue
+FROM spans s JOIN arrays a ON a.customer_id = s.customer_id JOIN customers c ON c.id = s.customer_id;
 
 INSERT INTO wechat_waits (contact_id, started_at, answered_at)
 WITH seq AS (

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Decimal } from "../../src/domain/money.js";
+import { SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { SlackDriver, visibleText } from "../support/slack-driver.js";
+import { postToSlackEndpoint } from "../support/slack-requests.js";
+import { eventually } from "../fakes/fake-slack-api.js";
+
+/**
+ * Plain questions in a DM, in English and Chinese, answered by the same views as the commands
+ * (domain/question-intent.ts reads them, no outside service); one it does not understand gets
+ * what it can be asked.
+ */
+const li = { id: "U0ASKLI", name: "li.na" };
+const wang = { id: "U0ASKWANG", name: "wang.fang" };
+let t: BotUnderTest;
+let slack: SlackDriver;
+let events = 0;
+
+beforeAll(async () => {
+  t = await startBotUnderTest();
+  slack = new SlackDriver(t.base, t.slack);
+  t.slack.addUser({ id: li.id, name: li.name, realName: "Li Na", locale: "en-US", tz: "Asia/Shanghai" });
+  t.slack.addUser({ id: wang.id, name: wang.name, realName: "王芳", locale: "zh-CN", tz: "Asia/Shanghai" });
+  await slack.ask(li, "/crm", "help");
+  const services = t.bot.services;
+  const rep = (await services.registerRep({ platform: "slack", externalId: li.id, displayName: "Li Na" }))!;
+  const now = new Date();
+  for (const [name, amounts] of [["Acme Ltd", ["1200", "800"]], ["阿里巴巴", ["5000"]], ["Zeta Co", ["90"]]] as const) {
+    const { customer } = await services.addCustomer(rep, name);
+    for (const amount of amounts) await services.recordOrder(rep, { customer, amount: new Decimal(amount), currency: "CNY", product: null, orderedAt: new Date(now.getTime() - 3_600_000) });
+  }
+}, 30_000);
+
+afterAll(() => t.stop());
+
+/** Sends a DM to the bot and returns the text of its answer in that DM. */
+async function ask(user: { id: string }, text: string): Promise<string> {
+  const channel = `D${user.id.slice(1)}`;
+  const before = t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel).length;
+  const body = JSON.stringify({
+    token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: `EvAsk${++events}`, event_time: 1763600000,
+    event: { type: "message", channel, channel_type: "im", user: user.id, text, ts: `1763600${String(events).padStart(3, "0")}.000100`, team: "T0001" },
+  });
+  const res = await postToSlackEndpoint(`${t.base}/slack/events`, body, "application/json", { secret: SIGNING_SECRET });
+  expect(res.status).toBe(200);
+  const posted = await eventually(() => t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel)[before], 10_000);
+  return visibleText(posted.body.blocks as Record<string, unknown>[]);
+}
+
+describe("plain questions in a DM", () => {
+  it("answers rankings, history, segments, reports and satisfaction in English", async () => {
+    const top = await ask(li, "top 2 clients this month");
+    expect(top).toContain("Top customers by lifetime value");
+    expect(top).toMatch(/1\. 阿里巴巴[\s\S]*2\. Acme Ltd/);
+    expect(top).not.toContain("Zeta Co");
+
+    const byRevenue = await ask(li, "highest revenue customers this year");
+    expect(byRevenue).toContain("Top customers by revenue");
+
+    const history = await ask(li, "history of Acme");
+    expect(history).toContain("Acme Ltd");
+    expect(history).toContain("1,200.00");
+
+    expect(await ask(li, "who is at risk?")).toMatch(/Churn risk|Segments have not been computed yet/);
+    expect(await ask(li, "monthly report")).toContain("Monthly report");
+    expect(await ask(li, "csat this quarter")).toContain("Customer satisfaction · this quarter");
+  });
+
+  it("answers the same questions in Chinese", async () => {
+    const top = await ask(wang, "本月前两大客户");
+    expect(top).toMatch(/1\. 阿里巴巴[\s\S]*2\. Acme Ltd/);
+    expect(await ask(wang, "Acme的历史")).toContain("Acme Ltd");
+    expect(await ask(wang, "谁有流失风险")).toMatch(/流失风险|尚未计算|还没有/);
+    expect(await ask(wang, "本月报告")).toContain("月报");
+  });
+
+  it("answers with what it can be asked when it does not understand, and changes nothing", async () => {
+    const before = (await t.db.sql.query("SELECT count(*)::int AS n FROM customers")).rows[0];
+    const reply = await ask(li, "what's the weather like in Shanghai");
+    expect(reply).toContain("I didn't understand");
+    expect(reply).toContain("top 5 clients this quarter");
+    expect(reply).toContain("who is at risk");
+    const zh = await ask(wang, "今天天气怎么样");
+    expect(zh).toContain("没看懂");
+    expect(zh).toContain("本季度前十大客户");
+    expect((await t.db.sql.query("SELECT count(*)::int AS n FROM customers")).rows[0]).toEqual(before);
+  });
+
+  it("reads a question after a command word in /crm too", async () => {
+    const reply = await slack.ask(li, "/crm", "top 1 customers by revenue this month");
+    expect(reply.text).toContain("Top customers by revenue");
+    expect(reply.text).toContain("1. 阿里巴巴");
+    expect(reply.text).not.toContain("Acme Ltd");
+  });
+});
