@@ -23,7 +23,6 @@
 import { z } from "zod";
 import type { Stage } from "./customer-stage.js";
 import type { SegmentName } from "./question-intent.js";
-import { SURVEY_SCALE, isLowScore, type SurveyKind } from "./survey-answer.js";
 
 export type { SegmentName } from "./question-intent.js";
 
@@ -181,19 +180,6 @@ export function stageMove(stage: Stage, facts: CustomerFacts, classification: Cl
 
 // ---------------------------------------------------------------------------------------------
 // Complaints and low scores
-
-/** The highest score isLowScore still calls low, per survey kind (the store compares with it). */
-export const LOW_SCORE_CEILING: Readonly<Record<SurveyKind, number>> = Object.freeze({
-  CSAT: highestLow("CSAT"),
-  NPS: highestLow("NPS"),
-});
-
-function highestLow(kind: SurveyKind): number {
-  const { min, max } = SURVEY_SCALE[kind];
-  let ceiling = min - 1;
-  for (let score = min; score <= max; score++) if (isLowScore(kind, score)) ceiling = score;
-  return ceiling;
-}
 
 /*
  * Complaint keywords as regular expressions that mean the same in JavaScript and in Postgres

@@ -2,7 +2,7 @@ import { CHANNELS, type Channel } from "../domain/interaction-channel.js";
 import { FIRST_RESPONSE_TARGET_MS } from "../domain/measures.js";
 import { daySpans } from "../domain/report-spans.js";
 import { Prisma, type Db } from "./prisma.js";
-import { perCustomerSql, purchasePlan } from "./purchase-months.js";
+import { perCustomerSql } from "./purchase-months.js";
 import { responseBinSql, rollUp, type RollupKind } from "./rollups.js";
 
 /**
@@ -61,20 +61,29 @@ function rangesSql(ranges: readonly Range[]): Prisma.Sql {
   return Prisma.sql`SELECT i::int AS i, lo, hi FROM unnest(${los}::timestamptz[], ${his}::timestamptz[]) WITH ORDINALITY AS r(lo, hi, i)`;
 }
 
-/** The parts of each range not covered by rolled rows of `table`: `gaps (i, gap tstzrange)`. */
-function gapsSql(table: string, column: string, width: string): Prisma.Sql {
+/**
+ * Per range, the sums of the rolled rows of `table` that lie wholly inside it
+ * (`covered (i, <sums>)`), and the parts of the range they leave (`gaps (i, gap tstzrange)`),
+ * to be counted from the rows.
+ */
+function gapsSql(table: string, column: string, width: string, sums: readonly string[]): Prisma.Sql {
   const t = Prisma.raw(table);
   const c = Prisma.raw(column);
   const w = Prisma.raw(`interval '${width}'`);
+  const totals = Prisma.raw(sums.map((col) => `coalesce(sum(x.${col}), 0) AS ${col}`).join(", "));
   return Prisma.sql`
-    rolled AS (SELECT r.i, x.* FROM ranges r JOIN ${t} x ON x.${c} >= r.lo AND x.${c} <= r.hi - ${w}),
-    gaps AS (
-      SELECT r.i, unnest(tstzmultirange(tstzrange(r.lo, r.hi))
-                    - coalesce(range_agg(tstzrange(x.${c}, x.${c} + ${w})) FILTER (WHERE x.${c} IS NOT NULL), '{}'::tstzmultirange)) AS gap
-      FROM ranges r LEFT JOIN rolled x ON x.i = r.i
+    covered AS (
+      SELECT r.i, r.lo, r.hi, ${totals},
+             range_agg(tstzrange(x.${c}, x.${c} + ${w})) FILTER (WHERE x.${c} IS NOT NULL) AS cover
+      FROM ranges r LEFT JOIN ${t} x ON x.${c} >= r.lo AND x.${c} <= r.hi - ${w}
       GROUP BY r.i, r.lo, r.hi
+    ),
+    gaps AS (
+      SELECT i, unnest(tstzmultirange(tstzrange(lo, hi)) - coalesce(cover, '{}'::tstzmultirange)) AS gap FROM covered
     )`;
 }
+
+const HOUR_COLUMNS = ["calls", "meetings", "emails", "wechat", "wechat_inbound", "wechat_outbound", "slack", "notes"] as const;
 
 const num = (value: string | number | null | undefined): number => (value === null || value === undefined ? 0 : Number(value));
 
@@ -82,16 +91,15 @@ export function createAnalyticsStore(db: Db) {
   async function orderTotals(ranges: readonly Range[]): Promise<OrderTotals[]> {
     if (ranges.length === 0) return [];
     const rows = await db.$queryRaw<{ i: number; orders: number; revenue: string }[]>`
-      WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("order_hours", "hour", "1 hour")},
+      WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("order_hours", "hour", "1 hour", ["orders", "revenue"])},
       live AS (
-        SELECT g.i, l.orders, l.revenue FROM gaps g
+        SELECT g.i, sum(l.orders) AS orders, sum(l.revenue) AS revenue FROM gaps g
         CROSS JOIN LATERAL (SELECT count(*) AS orders, sum(o.base_amount) AS revenue FROM orders o
                             WHERE o.ordered_at >= lower(g.gap) AND o.ordered_at < upper(g.gap)) l
-      ), parts AS (
-        SELECT i, orders, revenue FROM rolled UNION ALL SELECT i, orders, revenue FROM live
+        GROUP BY g.i
       )
-      SELECT r.i, coalesce(sum(p.orders), 0)::int AS orders, coalesce(sum(p.revenue), 0)::text AS revenue
-      FROM ranges r LEFT JOIN parts p ON p.i = r.i GROUP BY r.i ORDER BY r.i`;
+      SELECT c.i, (c.orders + coalesce(l.orders, 0))::int AS orders, (c.revenue + coalesce(l.revenue, 0))::text AS revenue
+      FROM covered c LEFT JOIN live l ON l.i = c.i ORDER BY c.i`;
     return rows.map((r) => ({ orders: r.orders, revenue: num(r.revenue) }));
   }
 
@@ -144,9 +152,9 @@ export function createAnalyticsStore(db: Db) {
     async interactionCounts(ranges: readonly Range[]): Promise<ChannelCounts[]> {
       if (ranges.length === 0) return [];
       const rows = await db.$queryRaw<{ i: number; calls: number; meetings: number; emails: number; wechat: number; wechat_inbound: number; wechat_outbound: number; slack: number; notes: number }[]>`
-        WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("interaction_hours", "hour", "1 hour")},
+        WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("interaction_hours", "hour", "1 hour", HOUR_COLUMNS)},
         live AS (
-          SELECT g.i, l.* FROM gaps g
+          SELECT g.i, ${Prisma.raw(HOUR_COLUMNS.map((col) => `sum(l.${col}) AS ${col}`).join(", "))} FROM gaps g
           CROSS JOIN LATERAL (
             SELECT count(*) FILTER (WHERE channel = 'CALL') AS calls, count(*) FILTER (WHERE channel = 'MEETING') AS meetings,
                    count(*) FILTER (WHERE channel = 'EMAIL') AS emails, count(*) FILTER (WHERE channel = 'WECHAT') AS wechat,
@@ -154,14 +162,10 @@ export function createAnalyticsStore(db: Db) {
                    count(*) FILTER (WHERE channel = 'WECHAT' AND direction = 'OUTBOUND') AS wechat_outbound,
                    count(*) FILTER (WHERE channel = 'SLACK') AS slack, count(*) FILTER (WHERE channel = 'NOTE') AS notes
             FROM interactions WHERE occurred_at >= lower(g.gap) AND occurred_at < upper(g.gap)) l
-        ), parts AS (
-          SELECT i, calls, meetings, emails, wechat, wechat_inbound, wechat_outbound, slack, notes FROM rolled
-          UNION ALL SELECT i, calls, meetings, emails, wechat, wechat_inbound, wechat_outbound, slack, notes FROM live
+          GROUP BY g.i
         )
-        SELECT r.i, coalesce(sum(calls), 0)::int AS calls, coalesce(sum(meetings), 0)::int AS meetings, coalesce(sum(emails), 0)::int AS emails,
-               coalesce(sum(wechat), 0)::int AS wechat, coalesce(sum(wechat_inbound), 0)::int AS wechat_inbound,
-               coalesce(sum(wechat_outbound), 0)::int AS wechat_outbound, coalesce(sum(slack), 0)::int AS slack, coalesce(sum(notes), 0)::int AS notes
-        FROM ranges r LEFT JOIN parts p ON p.i = r.i GROUP BY r.i ORDER BY r.i`;
+        SELECT c.i, ${Prisma.raw(HOUR_COLUMNS.map((col) => `(c.${col} + coalesce(l.${col}, 0))::int AS ${col}`).join(", "))}
+        FROM covered c LEFT JOIN live l ON l.i = c.i ORDER BY c.i`;
       return rows.map((r) => ({
         CALL: r.calls, MEETING: r.meetings, EMAIL: r.emails, WECHAT: r.wechat, SLACK: r.slack, NOTE: r.notes,
         wechatInbound: r.wechat_inbound, wechatOutbound: r.wechat_outbound,
@@ -174,28 +178,28 @@ export function createAnalyticsStore(db: Db) {
       const target = Prisma.raw(`interval '${FIRST_RESPONSE_TARGET_MS / 1000} seconds'`);
       const bin = Prisma.raw(responseBinSql("extract(epoch FROM answered_at - started_at)"));
       const rows = await db.$queryRaw<{ i: number; waits: number; answered: number; within: number; bins: number[] | null; counts: number[] | null }[]>`
-        WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("wechat_wait_days", "day", "24 hours")},
+        WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("wechat_wait_days", "day", "24 hours", ["waits", "answered", "within_hour"])},
         live AS (
           SELECT g.i, w.started_at, w.answered_at FROM gaps g
           CROSS JOIN LATERAL (SELECT started_at, answered_at FROM wechat_waits
                               WHERE started_at >= lower(g.gap) AND started_at < upper(g.gap)) w
-        ), totals AS (
-          SELECT i, sum(waits) AS waits, sum(answered) AS answered, sum(within) AS within FROM (
-            SELECT i, waits, answered, within_hour AS within FROM rolled
-            UNION ALL
-            SELECT i, 1, (answered_at IS NOT NULL)::int, coalesce(answered_at <= started_at + ${target}, false)::int FROM live
-          ) t GROUP BY i
+        ), live_totals AS (
+          SELECT i, count(*) AS waits, count(answered_at) AS answered, count(*) FILTER (WHERE answered_at <= started_at + ${target}) AS within
+          FROM live GROUP BY i
         ), bins AS (
           SELECT i, bin, sum(n)::int AS n FROM (
-            SELECT x.i, u.bin, u.n FROM rolled x CROSS JOIN LATERAL unnest(x.bins, x.counts) AS u(bin, n)
+            SELECT r.i, u.bin, u.n FROM ranges r
+            JOIN wechat_wait_days x ON x.day >= r.lo AND x.day <= r.hi - interval '24 hours'
+            CROSS JOIN LATERAL unnest(x.bins, x.counts) AS u(bin, n)
             UNION ALL
             SELECT i, ${bin}, 1 FROM live WHERE answered_at IS NOT NULL
           ) b GROUP BY i, bin
         )
-        SELECT r.i, coalesce(t.waits, 0)::int AS waits, coalesce(t.answered, 0)::int AS answered, coalesce(t.within, 0)::int AS within,
-               (SELECT array_agg(b.bin ORDER BY b.bin) FROM bins b WHERE b.i = r.i) AS bins,
-               (SELECT array_agg(b.n ORDER BY b.bin) FROM bins b WHERE b.i = r.i) AS counts
-        FROM ranges r LEFT JOIN totals t ON t.i = r.i ORDER BY r.i`;
+        SELECT c.i, (c.waits + coalesce(l.waits, 0))::int AS waits, (c.answered + coalesce(l.answered, 0))::int AS answered,
+               (c.within_hour + coalesce(l.within, 0))::int AS within,
+               (SELECT array_agg(b.bin ORDER BY b.bin) FROM bins b WHERE b.i = c.i) AS bins,
+               (SELECT array_agg(b.n ORDER BY b.bin) FROM bins b WHERE b.i = c.i) AS counts
+        FROM covered c LEFT JOIN live_totals l ON l.i = c.i ORDER BY c.i`;
       return rows.map((r) => ({
         waits: r.waits,
         answered: r.answered,

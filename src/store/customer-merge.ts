@@ -90,7 +90,8 @@ export function createCustomerMergeStore(db: Db) {
           WHERE a.customer_id = ${sourceId}::uuid
             AND NOT EXISTS (SELECT 1 FROM customer_aliases t WHERE t.customer_id = ${targetId}::uuid AND t.normalized_name = a.normalized_name)`;
         await db.customer.delete({ where: { id: sourceId } });
-        await recomputeCustomerStats(db, [targetId]);
+        // The lead's id too: its analytics running totals (no foreign key) go with it.
+        await recomputeCustomerStats(db, [targetId, sourceId]);
       } else {
         await db.contact.update({ where: { id: contactId }, data: { customerId: targetId } });
         movedInteractions = await db.$executeRaw`

@@ -49,6 +49,10 @@ export function createRankingStore(db: Db) {
    */
   const monthlyValue = (now: Date) =>
     Prisma.sql`(s.total_spent / GREATEST(1, (EXTRACT(EPOCH FROM (${now}::timestamptz - s.first_order_at)) * 1000) / ${MS_PER_MONTH}))`;
+  // The same in floating point, to rank by: numeric division over 100k rows took twice as long,
+  // and the shown CLV stays exact.
+  const rankValue = (now: Date) =>
+    Prisma.sql`(s.total_spent::float8 / GREATEST(1, date_part('epoch', ${now}::timestamptz - s.first_order_at) * 1000 / ${MS_PER_MONTH}))`;
 
   /**
    * The best customers by a metric, over their lifetime (customer_stats, kept on the write
@@ -62,7 +66,7 @@ export function createRankingStore(db: Db) {
       c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count, s.first_order_at,
       (${value} * ${lifespanMonths})::text AS clv`;
     if (!period) {
-      const order = metric === "clv" ? Prisma.sql`${value} DESC` : metric === "revenue" ? Prisma.sql`s.total_spent DESC` : Prisma.sql`s.order_count DESC`;
+      const order = metric === "clv" ? Prisma.sql`${rankValue(now)} DESC` : metric === "revenue" ? Prisma.sql`s.total_spent DESC` : Prisma.sql`s.order_count DESC`;
       return ranked(await db.$queryRaw<Row[]>`
         SELECT ${columns}, NULL::int AS period_orders, NULL::text AS period_revenue
         FROM customer_stats s
@@ -72,7 +76,7 @@ export function createRankingStore(db: Db) {
         ORDER BY ${order}, c.name
         LIMIT ${limit}`);
     }
-    const order = metric === "clv" ? Prisma.sql`${value} DESC` : metric === "revenue" ? Prisma.sql`p.revenue_1 DESC` : Prisma.sql`p.orders_1 DESC, p.revenue_1 DESC`;
+    const order = metric === "clv" ? Prisma.sql`${rankValue(now)} DESC` : metric === "revenue" ? Prisma.sql`p.revenue_1 DESC` : Prisma.sql`p.orders_1 DESC, p.revenue_1 DESC`;
     // Ranked on the per-customer figures first, so names and owners are read for the winners only.
     const winners = metric === "clv"
       ? Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p JOIN customer_stats s ON s.customer_id = p.customer_id

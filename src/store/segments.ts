@@ -1,6 +1,7 @@
 import type { Stage } from "../domain/customer-stage.js";
+import { LOW_SCORE_MAX } from "../domain/survey-answer.js";
 import {
-  ACTIVATED_BY_PURCHASE, COMPLAINT_HINT_PATTERN, COMPLAINT_PATTERN, LOW_SCORE_CEILING, NOT_COMPLAINT_PATTERN, SEGMENT_RULES, type SegmentCode, type StageReason,
+  ACTIVATED_BY_PURCHASE, COMPLAINT_HINT_PATTERN, COMPLAINT_PATTERN, NOT_COMPLAINT_PATTERN, SEGMENT_RULES, type SegmentCode, type StageReason,
 } from "../domain/customer-segments.js";
 import { Prisma, type Db } from "./prisma.js";
 
@@ -146,7 +147,7 @@ export function createSegmentStore(db: Db) {
         low_scores AS (
           SELECT customer_id, count(*)::int AS n FROM surveys
           WHERE answered_at > ${complaintStart} AND answered_at <= ${now} AND status = 'ANSWERED'
-            AND ((kind = 'CSAT' AND score <= ${LOW_SCORE_CEILING.CSAT}) OR (kind = 'NPS' AND score <= ${LOW_SCORE_CEILING.NPS}))
+            AND ((kind = 'CSAT' AND score <= ${LOW_SCORE_MAX.CSAT}) OR (kind = 'NPS' AND score <= ${LOW_SCORE_MAX.NPS}))
           GROUP BY customer_id
         )
         SELECT c.id, c.stage, c.owner_id, s.customer_id IS NOT NULL AS has_stats,

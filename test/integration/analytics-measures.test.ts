@@ -17,17 +17,17 @@ import { testServiceDeps } from "../support/core.js";
 let db: TestDatabase;
 let services: Services;
 let rep: Rep;
-let now = new Date("2026-04-10T00:00:00Z");
+const now = new Date("2026-04-10T00:00:00Z");
 
 const SHANGHAI = "Asia/Shanghai";
 const NEW_YORK = "America/New_York";
 const at = (iso: string) => new Date(iso);
 
-async function customer(name: string, createdAt: string): Promise<{ id: string; name: string; stage: string }> {
+async function customer(name: string, createdAt: string) {
   const { customer: c } = await services.addCustomer(rep, name);
   // Set before any order: the analytics keep a copy of when a customer was created.
   await db.sql.query("UPDATE customers SET created_at = $1 WHERE id = $2", [createdAt, c.id]);
-  return c as { id: string; name: string; stage: string };
+  return c;
 }
 
 async function order(c: { id: string }, amount: string, orderedAt: string): Promise<void> {
@@ -69,7 +69,7 @@ function figures(report: Report) {
 }
 
 async function rows(sql: string): Promise<unknown[]> {
-  return (await db.sql.query(sql)).rows;
+  return (await db.sql.query<Record<string, unknown>>(sql)).rows;
 }
 
 beforeAll(async () => {
@@ -193,14 +193,14 @@ describe("period measures, counted in Postgres", () => {
     for (const which of ["current", "last"] as const) {
       const year = await services.getReport("yearly", which, { timeZone: SHANGHAI, now: at("2026-04-10T00:00:00Z") });
       for (const p of [year.current, year.previous]) {
-        const { rows: [truth] } = await db.sql.query(
+        const { rows: [truth] } = await db.sql.query<{ buyers: number; repeaters: number; new_customers: number }>(
           `SELECT count(DISTINCT o.customer_id)::int AS buyers,
                   count(DISTINCT o.customer_id) FILTER (WHERE s.first_order_at < $1 OR (SELECT count(*) FROM orders x WHERE x.customer_id = o.customer_id AND x.ordered_at >= $1 AND x.ordered_at < $2) >= 2)::int AS repeaters,
                   (SELECT count(*) FROM customer_stats WHERE first_order_at >= $1 AND first_order_at < $2)::int AS new_customers
            FROM orders o JOIN customer_stats s USING (customer_id) WHERE o.ordered_at >= $1 AND o.ordered_at < $2`,
           [p.span.from, p.span.to],
         );
-        expect({ buyers: p.buyers, repeaters: Math.round((p.repeatRate ?? 0) * p.buyers), newCustomers: p.newCustomers }).toEqual({ buyers: truth.buyers, repeaters: truth.repeaters, newCustomers: truth.new_customers });
+        expect({ buyers: p.buyers, repeaters: Math.round((p.repeatRate ?? 0) * p.buyers), newCustomers: p.newCustomers }).toEqual({ buyers: truth!.buyers, repeaters: truth!.repeaters, newCustomers: truth!.new_customers });
       }
     }
     const year = await services.getReport("yearly", "current", { timeZone: SHANGHAI, now: at("2026-04-10T00:00:00Z") });

@@ -164,6 +164,8 @@ describe("the morning digest of a fixed day", () => {
     const digest = await services.buildDigest(quietRun, TZ);
     expect(digest.quiet).toBe(true);
     const message = render(digest, "en");
-    expect(message.blocks).toEqual([{ type: "text", text: expect.stringContaining("A quiet day on") }]);
+    expect(message.blocks).toHaveLength(1);
+    expect(message.blocks[0]).toMatchObject({ type: "text" });
+    expect(text(message)).toMatch(/^A quiet day on .*: no new leads, orders, conversations or survey answers, and nothing due today\.$/);
   });
 });

@@ -3,12 +3,12 @@ import { parseSegmentText } from "../../src/commands/segment.js";
 import { stageReasonText } from "../../src/commands/views/stage-reason.js";
 import { createFormatter, translator } from "../../src/i18n/index.js";
 import {
-  COMPLAINT_HINT_PATTERN, LOW_SCORE_CEILING, SEGMENT_CODES, SEGMENT_NAMES, SEGMENT_RULES, classifyCustomer, isComplaint, quintile, segmentOfCode,
+  COMPLAINT_HINT_PATTERN, SEGMENT_CODES, SEGMENT_NAMES, SEGMENT_RULES, classifyCustomer, isComplaint, quintile, segmentOfCode,
   stageMove, wholeDays, type CustomerFacts,
 } from "../../src/domain/customer-segments.js";
 import { AppError } from "../../src/domain/errors.js";
 import { readQuestion } from "../../src/domain/question-intent.js";
-import { isLowScore } from "../../src/domain/survey-answer.js";
+import { LOW_SCORE_MAX, isLowScore } from "../../src/domain/survey-answer.js";
 
 /** An ordinary steady buyer: ordered 5 days ago, every 20 days, for a year; middling RFM. */
 function buyer(overrides: Partial<CustomerFacts> = {}): CustomerFacts {
@@ -202,11 +202,11 @@ describe("complaints", () => {
   });
 
   it("counts a low score as isLowScore does", () => {
-    expect(LOW_SCORE_CEILING).toEqual({ CSAT: 2, NPS: 6 });
-    expect(isLowScore("CSAT", LOW_SCORE_CEILING.CSAT)).toBe(true);
-    expect(isLowScore("CSAT", LOW_SCORE_CEILING.CSAT + 1)).toBe(false);
-    expect(isLowScore("NPS", LOW_SCORE_CEILING.NPS)).toBe(true);
-    expect(isLowScore("NPS", LOW_SCORE_CEILING.NPS + 1)).toBe(false);
+    expect(LOW_SCORE_MAX).toEqual({ CSAT: 2, NPS: 6 });
+    expect(isLowScore("CSAT", LOW_SCORE_MAX.CSAT)).toBe(true);
+    expect(isLowScore("CSAT", LOW_SCORE_MAX.CSAT + 1)).toBe(false);
+    expect(isLowScore("NPS", LOW_SCORE_MAX.NPS)).toBe(true);
+    expect(isLowScore("NPS", LOW_SCORE_MAX.NPS + 1)).toBe(false);
   });
 });
 
