@@ -373,7 +373,7 @@ export const en = {
   "digest.field.newCustomers": "New paying customers",
   "digest.field.revenue": "Revenue",
   "digest.field.interactions": "Interactions",
-  "digest.revenueValue": "{revenue} from {orders} orders · day before {dayBefore} ({dayBeforeChange}) · same day last week {lastWeek} ({lastWeekChange})",
+  "digest.revenueValue": "{revenue}, orders: {orders} · day before {dayBefore} ({dayBeforeChange}) · same day last week {lastWeek} ({lastWeekChange})",
   "digest.none": "none",
   "digest.reminders": "Reminders due today",
   "digest.reminders.rep": "{name}: {count}",

@@ -5,8 +5,13 @@ import { digestSchedulerId, JOB, QUEUES } from "../../src/jobs/queues.js";
 import type { RunningBot } from "../../src/main.js";
 import { startBot, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { TEST_REDIS_URL } from "../support/env.js";
-import { SlackDriver } from "../support/slack-driver.js";
+import { SlackDriver, visibleText } from "../support/slack-driver.js";
 import { eventually } from "../fakes/fake-slack-api.js";
+import { decode } from "fast-png";
+import { Decimal } from "../../src/domain/money.js";
+import { instantOfLocalTime, dateInZone } from "../../src/domain/calendar-date.js";
+
+const startOfTodayInShanghai = () => instantOfLocalTime(dateInZone(new Date(), "Asia/Shanghai"), "Asia/Shanghai", 0, 0);
 
 /**
  * The morning digest through Slack: subscribing a channel makes a BullMQ job scheduler at the
@@ -95,6 +100,11 @@ describe("/digest", () => {
   it("is posted once per local day when the scheduler fires, even with two workers and repeated fires", async () => {
     secondWorker = await startBot(t.db, t.slack, t.prefix, { role: "worker", sweepEveryMs: 60_000 });
     const [sales] = await subscriptions();
+    // Something happened yesterday (Shanghai, the subscription's zone): an order of 4,321.
+    const services = t.bot.services;
+    const rep = await services.registerRep({ platform: "slack", externalId: li.id, displayName: "Li Na" });
+    const { customer } = await services.addCustomer(rep, "Digest Buyer Co");
+    await services.recordOrder(rep, { customer, amount: new Decimal("4321"), currency: "CNY", product: null, orderedAt: new Date(startOfTodayInShanghai().getTime() - 3_600_000) });
     // Stand in for 07:45 arriving several times over (a re-fire, a second worker): the same job
     // every 300 ms, from a scheduler of the test's own (the workers' reconcile keeps the real one daily).
     const fast = `test-fast-${sales!.id}`;
@@ -107,9 +117,26 @@ describe("/digest", () => {
     expect(await digests.getJobScheduler(digestSchedulerId(sales!.id))).toMatchObject({ pattern: "45 7 * * *", tz: "Asia/Shanghai" });
     const posts = t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === SALES);
     expect(posts).toHaveLength(1);
-    const outbox = (await t.db.sql.query<{ n: number; status: string }>("SELECT count(*)::int AS n, max(status::text) AS status FROM outbox WHERE dedupe_key LIKE 'digest:%'")).rows[0]!;
-    expect(outbox).toEqual({ n: 1, status: "SENT" });
-    // A quiet install: the digest is its one line.
-    expect(JSON.stringify(posts[0]!.body)).toContain("A quiet day on");
+    const outbox = async () => (await t.db.sql.query<{ n: number; status: string }>("SELECT count(*)::int AS n, max(status::text) AS status FROM outbox WHERE dedupe_key LIKE 'digest:%'")).rows[0]!;
+    // SENT once its chart is uploaded too.
+    await eventually(async () => (await outbox()).status === "SENT");
+    expect(await outbox()).toEqual({ n: 1, status: "SENT" });
+    const posted = visibleText(posts[0]!.body.blocks as Record<string, unknown>[]);
+    expect(posted).toContain("Morning digest");
+    expect(posted).toMatch(/4,321\.00, orders: 1/);
+    // Its one chart, the revenue of the last 14 days, as a PNG in the same channel.
+    const upload = await eventually(() => t.slack.uploads.find((u) => u.channel === SALES));
+    expect(upload.title).toBe("Revenue, last 14 days");
+    const png = decode(upload.bytes!);
+    expect(png.width).toBeGreaterThan(600);
+  });
+
+  it("shows yesterday's digest to whoever asks, with its chart in their DM", async () => {
+    const reply = await ask("now");
+    expect(reply.body.response_type).toBe("ephemeral");
+    expect(reply.text).toContain("Morning digest");
+    expect(reply.text).toContain("4,321.00");
+    const upload = await eventually(() => t.slack.uploads.find((u) => u.channel === `D${li.id}`));
+    expect(decode(upload.bytes!).height).toBeGreaterThan(100);
   });
 });

@@ -143,7 +143,7 @@ describe("the morning digest of a fixed day", () => {
     expect(body).toContain("Morning digest");
     expect(body).toContain("New leads: 2");
     expect(body).toContain("New paying customers: 1");
-    expect(body).toMatch(/Revenue: .*1,000\.00 from 2 orders · day before .*500\.00 \(\+100\.0%\) · same day last week .*800\.00 \(\+25\.0%\)/);
+    expect(body).toMatch(/Revenue: .*1,000\.00, orders: 2 · day before .*500\.00 \(\+100\.0%\) · same day last week .*800\.00 \(\+25\.0%\)/);
     expect(body).toContain("Interactions: Calls 1 · WeChat 3");
     expect(body).toContain("Li Na: 2 Acme: send the quote · Gamma Trading: call back");
     expect(body).toContain("Turned at risk (1)");
