@@ -40,12 +40,21 @@ export function parseTopText(text: string, now: Date = new Date(), timeZone = "U
     options.metric = known;
     rest = `${rest.slice(0, metric.index)} ${rest.slice(metric.index + metric[0].length)}`.trim();
   }
+  if (!options.metric) {
+    // "/top 5 revenue" reads as well as "/top 5 by revenue".
+    const words = rest.split(/\s+/);
+    const bare = words.findIndex((w) => METRIC_WORDS[w.toLowerCase()] !== undefined);
+    if (bare >= 0) {
+      options.metric = METRIC_WORDS[words[bare]!.toLowerCase()]!;
+      rest = words.filter((_, i) => i !== bare).join(" ");
+    }
+  }
   if (!rest) return options;
   const whole = parsePeriod(rest, now, timeZone);
   if (whole) return { ...options, period: whole };
   const [first = "", ...others] = rest.split(/\s+/);
   const tail = others.join(" ");
-  if (/^[+-]?\d[\d.,e+-]*$/i.test(first) || (!tail && !metric)) {
+  if (/^[+-]?\d[\d.,e+-]*$/i.test(first) || (!tail && !options.metric)) {
     if (!/^\d+$/.test(first) || Number(first) < 1 || Number(first) > MAX_TOP) throw invalidInput("top.badCount", { value: first.slice(0, 40), max: MAX_TOP });
     options.count = Number(first);
     if (!tail) return options;

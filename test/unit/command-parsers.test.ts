@@ -289,6 +289,8 @@ describe("parseTopText", () => {
     expect(top("10 本季度 按收入")).toMatchObject({ count: 10, metric: "revenue", period: { label: { key: "thisQuarter" } } });
     expect(top("按订单 上月")).toMatchObject({ metric: "orders", period: { label: { key: "lastMonth" } } });
     expect(top("by clv this year")).toMatchObject({ metric: "clv", period: { label: { key: "thisYear" } } });
+    expect(top("5 revenue last quarter")).toMatchObject({ count: 5, metric: "revenue", period: { label: { key: "lastQuarter" } } });
+    expect(top("订单")).toEqual({ metric: "orders" });
     // The number belongs to the period when the rest reads as one.
     expect(top("30 days")).toMatchObject({ period: { label: { key: "lastDays", days: 30 } } });
     expect(top("30 days").count).toBeUndefined();
