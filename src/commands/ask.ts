@@ -25,7 +25,7 @@ export async function answer(ctx: CommandContext, intent: Exclude<QuestionIntent
     case "segment":
       return showSegment(ctx, intent.segment);
     case "report":
-      return showReport(ctx, intent.report, "current");
+      return showReport(ctx, intent.report, intent.last ? "last" : "current");
     case "csat": {
       if (!intent.period) return showCsat(ctx, lastDays(30, ctx.now), "");
       const found = findPeriod(text, ctx.now, ctx.timezone);

@@ -15,23 +15,20 @@ const SLACK_CHANNEL = /^<#([CG][A-Z0-9]{2,20})(?:\|([^>]{0,80}))?>$/;
 
 export interface DigestSubscribeRequest {
   channel?: { id: string; name?: string };
-  localTime: string;
+  localTime?: string;
   timezone?: string;
 }
 
 /** "[#channel] [08:30] [time zone]" in any order; each at most once. */
 export function parseSubscribeArgs(words: readonly string[]): DigestSubscribeRequest {
-  const request: DigestSubscribeRequest = { localTime: DEFAULT_DIGEST_TIME };
-  let seenTime = false;
+  const request: DigestSubscribeRequest = {};
   for (const word of words) {
     const channel = SLACK_CHANNEL.exec(word);
     const time = parseDigestTime(word);
     const zone = canonicalTimeZone(word);
     if (channel && !request.channel) request.channel = { id: channel[1]!, ...(channel[2] ? { name: channel[2] } : {}) };
-    else if (time && !seenTime) {
-      request.localTime = formatDigestTime(time);
-      seenTime = true;
-    } else if (zone && !request.timezone) request.timezone = zone;
+    else if (time && !request.localTime) request.localTime = formatDigestTime(time);
+    else if (zone && !request.timezone) request.timezone = zone;
     else if (word.startsWith("#")) throw invalidInput("digest.channelName", { name: word.slice(0, 40) });
     else throw invalidInput("digest.badWord", { word: word.slice(0, 40) });
   }
@@ -57,8 +54,11 @@ async function subscribe(ctx: CommandContext, words: readonly string[]): Promise
   requireSlack(ctx);
   const request = parseSubscribeArgs(words);
   const { channel, where } = destination(ctx, request.channel);
-  const timezone = request.timezone ?? ctx.timezone;
-  const { subscription, created, scheduled } = await ctx.services.subscribeDigest(ctx.rep, { platform: ctx.platform, channel, localTime: request.localTime, timezone, locale: ctx.locale });
+  // Subscribing again changes what is given and keeps the rest.
+  const current = await ctx.services.digestFor(ctx.platform, channel);
+  const localTime = request.localTime ?? current?.localTime ?? DEFAULT_DIGEST_TIME;
+  const timezone = request.timezone ?? current?.timezone ?? ctx.timezone;
+  const { subscription, created, scheduled } = await ctx.services.subscribeDigest(ctx.rep, { platform: ctx.platform, channel, localTime, timezone, locale: ctx.locale });
   const lines = [ctx.t(created ? "digest.subscribed" : "digest.changed", { where, time: subscription.localTime, zone: subscription.timezone })];
   if (channel !== ctx.rep.externalId) lines.push(ctx.t("digest.inviteHint"));
   if (!scheduled) lines.push(ctx.t("digest.scheduleLater"));
@@ -68,36 +68,31 @@ async function subscribe(ctx: CommandContext, words: readonly string[]): Promise
 async function unsubscribe(ctx: CommandContext, words: readonly string[]): Promise<Outcome> {
   requireSlack(ctx);
   const match = words[0] ? SLACK_CHANNEL.exec(words[0]) : null;
+  if (words[0]?.startsWith("#")) throw invalidInput("digest.channelName", { name: words[0].slice(0, 40) });
   if (words.length > 1 || (words[0] && !match)) throw invalidInput("digest.badWord", { word: (words[match ? 1 : 0] ?? "").slice(0, 40) });
   const { channel, where } = destination(ctx, match ? { id: match[1]!, ...(match[2] ? { name: match[2] } : {}) } : undefined);
   const removed = await ctx.services.unsubscribeDigest(ctx.rep, ctx.platform, channel);
   return textMessage(ctx.t(removed ? "digest.unsubscribed" : "digest.notSubscribed", { where }));
 }
 
-/** Yesterday's digest, now, for whoever asked (in their language and zone). */
+/** Yesterday's digest, now, for whoever asked (in their language and zone), and whether this conversation gets it. */
 export async function showDigest(ctx: CommandContext): Promise<Outcome> {
-  const content = await ctx.services.buildDigest(ctx.now, ctx.timezone);
+  const [content, subscription] = await Promise.all([
+    ctx.services.buildDigest(ctx.now, ctx.timezone),
+    ctx.channel ? ctx.services.digestFor(ctx.platform, ctx.channel.startsWith("D") ? ctx.rep.externalId : ctx.channel) : null,
+  ]);
   const message = { ...digestView(ctx, content), visibility: "private" as const };
-  message.blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "digest.show", value: "" })] });
+  const status = subscription ? ctx.t("digest.status.on", { time: subscription.localTime, zone: subscription.timezone }) : ctx.t("digest.status.off");
+  message.blocks.push({ type: "context", text: status }, { type: "buttons", buttons: [shareButton(ctx, { id: "digest.show", value: "" })] });
   return { kind: "message", message };
-}
-
-async function status(ctx: CommandContext): Promise<Outcome> {
-  const subscription = ctx.channel ? await ctx.services.digestFor(ctx.platform, destination(ctx, undefined).channel) : null;
-  const text = subscription ? ctx.t("digest.status.on", { time: subscription.localTime, zone: subscription.timezone }) : ctx.t("digest.status.off");
-  return {
-    kind: "message",
-    message: { visibility: "private", summary: text, blocks: [{ type: "text", text }, { type: "examples", label: ctx.t("examples.label"), examples: digestCommand.help[0]!.examples }] },
-  };
 }
 
 async function runDigest(ctx: CommandContext, text: string): Promise<Outcome> {
   const [verb = "", ...rest] = text.trim().split(/\s+/).filter(Boolean);
   const word = verb.toLowerCase();
-  if (!word) return status(ctx);
+  if (!word || (NOW.has(word) && rest.length === 0)) return showDigest(ctx);
   if (SUBSCRIBE.has(word)) return subscribe(ctx, rest);
   if (OFF.has(word)) return unsubscribe(ctx, rest);
-  if (NOW.has(word) && rest.length === 0) return showDigest(ctx);
   throw invalidInput("digest.usage");
 }
 
@@ -105,7 +100,7 @@ export const digestCommand: CommandDefinition = {
   name: "digest",
   help: [
     {
-      usage: ["/digest subscribe [#channel] [08:30] [time zone]", "/digest off [#channel]", "/digest now"],
+      usage: ["/digest subscribe [#channel] [08:30] [time zone]", "/digest off [#channel]", "/digest [now]"],
       description: "help.digest",
       examples: ["/digest subscribe #sales 08:30 Asia/Shanghai", "/digest now", "/digest off"],
     },

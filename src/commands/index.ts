@@ -34,6 +34,9 @@ export function findCommand(name: string): CommandDefinition | undefined {
   return COMMANDS.find((c) => c.name === canonical);
 }
 
+/** Commands whose words also start plain questions that question-intent reads. */
+const QUESTION_COMMANDS = new Set(["top", "history", "segment", "report", "csat"]);
+
 /** "/crm <command> ...": the umbrella command; bare "/crm" is help. */
 export const crmCommand: CommandDefinition = {
   name: "crm",
@@ -45,8 +48,9 @@ export const crmCommand: CommandDefinition = {
     const command = findCommand(sub);
     // Not a command: a plain question ("who is at risk", "本月报告"), or what can be asked.
     if (!command) return askQuestion(ctx, trimmed);
-    // A command word leading a whole question ("top 5 clients this quarter", "history of Acme").
-    const question = rest.length > 0 ? questionIn(ctx, trimmed) : undefined;
+    // A command word leading a whole question ("top 5 clients this quarter", "history of Acme");
+    // only for the commands that answer questions, so a note or reminder is never taken for one.
+    const question = rest.length > 0 && QUESTION_COMMANDS.has(command.name) ? questionIn(ctx, trimmed) : undefined;
     if (question) return answer(ctx, question, trimmed);
     return command.run(ctx, trimmed.slice(sub.length).trimStart() || rest.join(" "));
   },

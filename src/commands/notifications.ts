@@ -8,7 +8,6 @@ import type { LoadedNotification, RenderContext } from "./notification-types.js"
 import { renderInboxNotification } from "./views/inbox.js";
 import { surveyAlert, surveyAsk, surveyOptedOut, surveyThanks } from "./views/survey.js";
 import { isLowScore } from "../domain/survey-answer.js";
-import { instantOfLocalTime } from "../domain/calendar-date.js";
 import { digestView } from "./views/digest.js";
 import { stageAlertMessage } from "./views/stage-alert.js";
 
@@ -65,9 +64,7 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
     case "digest": {
       const subscription = await services.getDigestSubscription(payload.subscriptionId);
       if (!subscription) return undefined;
-      // Built when delivered, for the run's date: a retry later that day says the same.
-      const runAt = instantOfLocalTime(payload.runDate, subscription.timezone, 12, 0);
-      const digest = await services.buildDigest(runAt, subscription.timezone);
+      const digest = await services.buildDigest(new Date(payload.firedAt), subscription.timezone);
       return { type: payload.type, locale: subscription.locale, timezone: subscription.timezone, digest };
     }
     case "stage.alert": {

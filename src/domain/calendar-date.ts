@@ -47,7 +47,12 @@ export function instantOfLocalTime(date: string, timeZone: string, hour = 12, mi
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour, minute);
   const first = wall - zoneOffset(new Date(wall), timeZone);
   // A second pass settles the offset when the first guess fell across a DST change.
-  return new Date(wall - zoneOffset(new Date(first), timeZone));
+  const instant = wall - zoneOffset(new Date(first), timeZone);
+  if (instant + zoneOffset(new Date(instant), timeZone) === wall) return new Date(instant);
+  // The time does not exist that day (the clocks jumped over it, as Santiago's do at midnight):
+  // take it with the offset from before the jump, which lands just after the gap, on the same day.
+  const before = Math.min(zoneOffset(new Date(instant - 12 * 3_600_000), timeZone), zoneOffset(new Date(instant + 12 * 3_600_000), timeZone));
+  return new Date(wall - before);
 }
 
 /** The calendar date `days` after `date` ("2026-03-31" + 1 = "2026-04-01"). */

@@ -13,11 +13,11 @@ export interface DigestTime {
   minute: number;
 }
 
-/** 24-hour "08:30", "8:30", "8.30" or "8：30" (a full-width colon, as Chinese keyboards type it). */
-const TIME = /^([01]?\d|2[0-3])[:：.](\d{2})$/;
+/** 24-hour "08:30", "8:30", "8.30", or as Chinese keyboards type it ("８：３０"). */
+const TIME = /^([01]?\d|2[0-3])[:.](\d{2})$/;
 
 export function parseDigestTime(text: string): DigestTime | undefined {
-  const m = TIME.exec(text.trim());
+  const m = TIME.exec(text.normalize("NFKC").trim());
   if (!m) return undefined;
   const minute = Number(m[2]);
   if (minute > 59) return undefined;
@@ -28,11 +28,19 @@ export function formatDigestTime(time: DigestTime): string {
   return `${String(time.hour).padStart(2, "0")}:${String(time.minute).padStart(2, "0")}`;
 }
 
-/** An IANA zone name the runtime knows, in its canonical spelling; undefined otherwise. */
+/** Names people use for China's zone, which IANA files under Shanghai. */
+const ZONE_ALIASES: Readonly<Record<string, string>> = { "asia/beijing": "Asia/Shanghai", beijing: "Asia/Shanghai", 北京: "Asia/Shanghai", 北京时间: "Asia/Shanghai", utc: "UTC" };
+
+/**
+ * A place's IANA zone ("Asia/Shanghai", "america/new_york") in its canonical spelling, or
+ * undefined. Abbreviations are refused, not guessed: "CST" is China to some and Chicago to the
+ * runtime; fixed offsets ("Etc/GMT-8", "+08:00") have no daylight-saving rules to follow.
+ */
 export function canonicalTimeZone(text: string): string | undefined {
-  const name = text.trim();
-  // Offsets like "+08:00" are accepted by Intl but have no DST rules: a digest needs a place.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{1,60}$/.test(name)) return undefined;
+  const name = text.normalize("NFKC").trim();
+  const alias = ZONE_ALIASES[name.toLowerCase()];
+  if (alias) return alias;
+  if (!/^[A-Za-z]+\/[A-Za-z0-9_+\-/]{2,60}$/.test(name) || /^etc\//i.test(name)) return undefined;
   try {
     return new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone;
   } catch {
@@ -54,4 +62,20 @@ export function digestDay(firedAt: Date, timeZone: string): { runDate: string; d
   const runDate = dateInZone(firedAt, timeZone);
   const day = addDays(runDate, -1);
   return { runDate, day, from: instantOfLocalTime(day, timeZone, 0, 0), to: instantOfLocalTime(runDate, timeZone, 0, 0) };
+}
+
+/** A run this late is skipped rather than sent: a morning digest in the evening helps nobody. */
+export const LATE_DIGEST_LIMIT_MS = 6 * 3_600_000;
+
+/**
+ * Today's run of a subscription, if it is due and still worth sending: its local time has
+ * passed (less than LATE_DIGEST_LIMIT_MS ago) and the subscription existed then. Sending it is
+ * idempotent, so the sweep may ask every minute; the job scheduler normally got there first.
+ */
+export function owedDigestRun(subscription: { localTime: string; timezone: string; updatedAt: Date }, now: Date): Date | undefined {
+  const time = parseDigestTime(subscription.localTime);
+  if (!time) return undefined;
+  const run = instantOfLocalTime(dateInZone(now, subscription.timezone), subscription.timezone, time.hour, time.minute);
+  const late = now.getTime() - run.getTime();
+  return late >= 0 && late < LATE_DIGEST_LIMIT_MS && subscription.updatedAt <= run ? run : undefined;
 }

@@ -29,8 +29,11 @@ export const notificationPayload = z.discriminatedUnion("type", [
   z.object({ type: z.literal("survey.alert"), surveyId: z.uuid(), comment: z.boolean().optional() }),
   /** The customers of one owner that a nightly stage scan moved, read from their change rows. */
   z.object({ type: z.literal("stage.alert"), ownerId: z.uuid(), scanAt: z.iso.datetime() }),
-  /** A channel's morning digest for the run on `runDate` (its local date), built when delivered. */
-  z.object({ type: z.literal("digest"), subscriptionId: z.uuid(), runDate: z.iso.date() }),
+  /**
+   * A channel's morning digest for its run at `firedAt` (the schedule's time, on the local date
+   * `runDate`), built when delivered, as of that time, so a retry says the same.
+   */
+  z.object({ type: z.literal("digest"), subscriptionId: z.uuid(), runDate: z.iso.date(), firedAt: z.iso.datetime() }),
 ]);
 
 export type NotificationPayload = z.infer<typeof notificationPayload>;

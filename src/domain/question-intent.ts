@@ -50,7 +50,8 @@ export type QuestionIntent =
   | { kind: "top"; count?: number; metric?: RankMetric; period?: ReportPeriod }
   | { kind: "history"; customer: string }
   | { kind: "segment"; segment: SegmentName }
-  | { kind: "report"; report: ReportKind }
+  /** `last`: the last complete period ("上月报告", "report for last quarter"), else the current one. */
+  | { kind: "report"; report: ReportKind; last?: boolean }
   | { kind: "csat"; period?: ReportPeriod }
   | { kind: "digest" }
   | { kind: "unknown" };
@@ -365,7 +366,8 @@ function readReport(text: string, period: ReportPeriod | undefined): QuestionInt
   if (period && !ofPeriod) return unknown();
   if (named && ofPeriod && named !== ofPeriod) return unknown();
   const report = named ?? ofPeriod;
-  return report ? { kind: "report", report } : unknown();
+  if (!report) return unknown();
+  return period?.label.key.startsWith("last") ? { kind: "report", report, last: true } : { kind: "report", report };
 }
 
 // ---------------------------------------------------------------------------------------------

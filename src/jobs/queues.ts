@@ -31,7 +31,8 @@ export interface JobQueues extends JobScheduler {
 }
 
 /** One scheduler per subscription: every worker that upserts it keeps the same single schedule. */
-export const digestSchedulerId = (subscriptionId: string) => `digest-${subscriptionId}`;
+const DIGEST_SCHEDULER_PREFIX = "digest-";
+export const digestSchedulerId = (subscriptionId: string) => `${DIGEST_SCHEDULER_PREFIX}${subscriptionId}`;
 
 export type { DigestSchedule };
 
@@ -73,6 +74,18 @@ export function createJobQueues(options: JobsOptions): JobQueues {
     }
   }
 
+  async function scheduleDigest(subscription: DigestSchedule): Promise<void> {
+    const time = parseDigestTime(subscription.localTime);
+    if (!time) throw new Error(`digest ${subscription.id} has no valid time: ${subscription.localTime}`);
+    const id = digestSchedulerId(subscription.id);
+    const pattern = dailyCronPattern(time);
+    const digests = queue(QUEUES.digests);
+    // Upserting an unchanged schedule would still re-plan its next job; the sweep calls this often.
+    const existing = await digests.getJobScheduler(id);
+    if (existing?.pattern === pattern && existing.tz === subscription.timezone) return;
+    await digests.upsertJobScheduler(id, { pattern, tz: subscription.timezone }, { name: JOB.digest, data: { subscriptionId: subscription.id }, opts: { attempts: 5, backoff: { type: "exponential", delay: 5_000 }, ...KEEP } });
+  }
+
   return {
     ready: (timeoutMs) =>
       new Promise<boolean>((resolve) => {
@@ -93,19 +106,19 @@ export function createJobQueues(options: JobsOptions): JobQueues {
         ...items.filter((i) => i.kind === "survey-check").map((i) => surveyCheckJob(i.id, i.at)),
       ]);
     },
-    async scheduleDigest(subscription) {
-      const time = parseDigestTime(subscription.localTime);
-      if (!time) throw new Error(`digest ${subscription.id} has no valid time: ${subscription.localTime}`);
-      const id = digestSchedulerId(subscription.id);
-      const pattern = dailyCronPattern(time);
-      const digests = queue(QUEUES.digests);
-      // Upserting an unchanged schedule would still re-plan its next job; the sweep calls this often.
-      const existing = await digests.getJobScheduler(id);
-      if (existing?.pattern === pattern && existing.tz === subscription.timezone) return;
-      await digests.upsertJobScheduler(id, { pattern, tz: subscription.timezone }, { name: JOB.digest, data: { subscriptionId: subscription.id }, opts: { attempts: 5, backoff: { type: "exponential", delay: 5_000 }, ...KEEP } });
-    },
+    scheduleDigest,
     async cancelDigest(subscriptionId) {
       await queue(QUEUES.digests).removeJobScheduler(digestSchedulerId(subscriptionId));
+    },
+    async keepDigests(subscriptions) {
+      const wanted = new Set(subscriptions.map((s) => digestSchedulerId(s.id)));
+      const existing = await queue(QUEUES.digests).getJobSchedulers(0, -1);
+      for (const scheduler of existing) {
+        if (scheduler.key.startsWith(DIGEST_SCHEDULER_PREFIX) && !wanted.has(scheduler.key)) await queue(QUEUES.digests).removeJobScheduler(scheduler.key);
+      }
+      for (const subscription of subscriptions) {
+        await scheduleDigest(subscription).catch((error: unknown) => log.warn({ err: error, subscriptionId: subscription.id }, "could not schedule a digest; the next sweep retries"));
+      }
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));

@@ -7,6 +7,7 @@ import { getSurveyStats, type SurveyStats } from "./get-survey-stats.js";
 
 /** How many of each list the digest names; the rest is a count. */
 const SHOWN = { remindersPerRep: 3, atRisk: 10, lowScores: 5 } as const;
+const DAY_MS = 86_400_000;
 /** Days in the digest's revenue chart, ending with the day it reports on. */
 export const DIGEST_TREND_DAYS = 14;
 
@@ -58,8 +59,9 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     analytics.newCustomers({ from, to }),
     analytics.interactionCounts([{ from, to }]),
     digestFacts.remindersDue(to, startOf(addDays(runDate, 1)), SHOWN.remindersPerRep),
-    // Turned at risk since the day began: the nightly scan runs in the small hours of the run's day.
-    digestFacts.turnedTo("AT_RISK", from, runAt, SHOWN.atRisk),
+    // Turned at risk in the day before the run (the nightly scan may run at any hour in this
+    // zone): consecutive daily runs cover consecutive days, so nobody is reported twice.
+    digestFacts.turnedTo("AT_RISK", new Date(runAt.getTime() - DAY_MS), runAt, SHOWN.atRisk),
     getSurveyStats(deps, { from, to }),
     digestFacts.lowScores(from, to, SHOWN.lowScores),
     analytics.dailyRevenue(addDays(day, -(DIGEST_TREND_DAYS - 1)), day, timeZone),

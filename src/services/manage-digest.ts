@@ -43,7 +43,7 @@ export async function unsubscribeDigest(deps: ServiceDeps, rep: Rep, platform: s
 
 /**
  * A subscription's digest for the day its run falls on, through the outbox: one message per
- * subscription and local run date, however many workers or retries fire it.
+ * subscription and local run date (in its zone), however many workers, retries or sweeps fire it.
  */
 export async function sendDigest(deps: ServiceDeps, subscriptionId: string, firedAt: Date): Promise<"queued" | "already-sent" | "gone"> {
   const subscription = await deps.store.digests.get(subscriptionId);
@@ -52,8 +52,9 @@ export async function sendDigest(deps: ServiceDeps, subscriptionId: string, fire
   const row = await deps.store.outbox.enqueue({
     platform: subscription.platform,
     destination: subscription.channel,
-    payload: { type: "digest", subscriptionId, runDate },
-    dedupeKey: `digest:${subscriptionId}:${runDate}`,
+    payload: { type: "digest", subscriptionId, runDate, firedAt: firedAt.toISOString() },
+    // The zone is part of the day: a subscription moved west still gets its next local day.
+    dedupeKey: `digest:${subscriptionId}:${subscription.timezone}:${runDate}`,
     at: deps.now(),
   });
   if (!row.created) return "already-sent";

@@ -25,6 +25,11 @@ export interface JobScheduler {
   scheduleDigest(subscription: DigestSchedule): Promise<void>;
   /** Removes a subscription's repeating job. */
   cancelDigest(subscriptionId: string): Promise<void>;
+  /**
+   * Makes the digest schedules exactly these (the reconcile pass): each is put back if Redis lost
+   * it, and schedules whose subscription is gone are removed. One that fails does not stop the rest.
+   */
+  keepDigests(subscriptions: readonly DigestSchedule[]): Promise<void>;
 }
 
 export interface DigestSchedule {
@@ -70,4 +75,5 @@ export const NO_JOBS: JobScheduler = {
   scheduleMany: async () => undefined,
   scheduleDigest: async () => undefined,
   cancelDigest: async () => undefined,
+  keepDigests: async () => undefined,
 };

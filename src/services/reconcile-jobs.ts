@@ -1,4 +1,6 @@
+import { owedDigestRun } from "../domain/digest-schedule.js";
 import type { ServiceDeps } from "./deps.js";
+import { sendDigest } from "./manage-digest.js";
 
 const PAGE = 1_000;
 /** A SENDING row older than this belongs to a worker that died mid-delivery. */
@@ -30,9 +32,14 @@ export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{
       (after) => deps.store.surveys.surveyChecksDueBefore(horizon, PAGE, after),
       (page) => deps.jobs.scheduleMany(page.map((c) => ({ kind: "survey-check" as const, id: c.id, at: c.surveyCheckAt }))),
     ));
-  // Digest schedules repeat rather than fall due: each subscription's is put back if Redis lost it.
+  // Digest schedules repeat rather than fall due: put back what Redis lost, drop what is gone,
+  // and send today's digest late if its time passed while its schedule was missing.
   const subscriptions = await deps.store.digests.all();
-  for (const subscription of subscriptions) await deps.jobs.scheduleDigest(subscription);
+  await deps.jobs.keepDigests(subscriptions);
+  for (const subscription of subscriptions) {
+    const due = owedDigestRun(subscription, deps.now());
+    if (due) await sendDigest(deps, subscription.id, due);
+  }
   return { reminders, deliveries, surveys, digests: subscriptions.length, released };
 }
 

@@ -8,14 +8,16 @@ export interface DigestSubscriptionRow {
   timezone: string;
   locale: string;
   createdById: string | null;
+  /** When it was subscribed or last changed: a run before that is not owed. */
+  updatedAt: Date;
 }
 
-const fields = { id: true, platform: true, channel: true, localTime: true, timezone: true, locale: true, createdById: true } as const;
+const fields = { id: true, platform: true, channel: true, localTime: true, timezone: true, locale: true, createdById: true, updatedAt: true } as const;
 
 export function createDigestStore(db: Db) {
   return {
     /** One subscription per channel: subscribing again changes its time, zone and language. */
-    async subscribe(input: Omit<DigestSubscriptionRow, "id">): Promise<{ row: DigestSubscriptionRow; created: boolean }> {
+    async subscribe(input: Omit<DigestSubscriptionRow, "id" | "updatedAt">): Promise<{ row: DigestSubscriptionRow; created: boolean }> {
       const existing = await db.digestSubscription.findUnique({ where: { platform_channel: { platform: input.platform, channel: input.channel } }, select: { id: true } });
       const row = await db.digestSubscription.upsert({
         where: { platform_channel: { platform: input.platform, channel: input.channel } },

@@ -62,7 +62,7 @@ async function ask(text: string, channel = SALES) {
 describe("/digest", () => {
   it("subscribes the channel it is typed in, at the given local time and zone, with one job scheduler", async () => {
     const reply = await ask("subscribe 08:30 America/New_York");
-    expect(reply.text).toContain("this channel gets the morning digest every day at 08:30 (America/New_York)");
+    expect(reply.text).toContain("the morning digest comes to this channel every day at 08:30 (America/New_York)");
     const [row] = await subscriptions();
     expect(row).toMatchObject({ channel: SALES, local_time: "08:30", timezone: "America/New_York", locale: "en" });
     const scheduler = await digests.getJobScheduler(digestSchedulerId(row!.id));
@@ -71,29 +71,40 @@ describe("/digest", () => {
     // Subscribing again moves it; there is still one subscription and one schedule.
     const moved = await ask("subscribe 7:45");
     expect(moved.text).toContain("Updated");
-    expect(moved.text).toContain("07:45 (Asia/Shanghai)"); // no zone given: the rep's own
+    expect(moved.text).toContain("07:45 (America/New_York)"); // no zone given: the one it had
     expect(await subscriptions()).toHaveLength(1);
+    expect(await digests.getJobScheduler(digestSchedulerId(row!.id))).toMatchObject({ pattern: "45 7 * * *", tz: "America/New_York" });
+    const zone = await ask("subscribe Asia/Shanghai");
+    expect(zone.text).toContain("07:45 (Asia/Shanghai)"); // and the time it had
     expect(await digests.getJobScheduler(digestSchedulerId(row!.id))).toMatchObject({ pattern: "45 7 * * *", tz: "Asia/Shanghai" });
-    expect((await ask("")).text).toContain("every day at 07:45 (Asia/Shanghai)");
+    // Bare /digest shows yesterday's digest and says whether this conversation gets it.
+    const bare = await ask("");
+    expect(bare.text).toContain("A quiet day on"); // nothing has happened yet in this install
+    expect(bare.text).toContain("every day at 07:45 (Asia/Shanghai)");
   });
 
   it("takes a channel picked from Slack's list, and refuses what it cannot read without changing anything", async () => {
     const named = await ask("subscribe <#C0DIGOPS|ops> 09:00 Europe/Berlin", "D0DIGDM");
-    expect(named.text).toContain("#ops gets the morning digest every day at 09:00 (Europe/Berlin)");
+    expect(named.text).toContain("the morning digest comes to #ops every day at 09:00 (Europe/Berlin)");
+    // Typed in a DM with the bot, it comes to that person's DM.
+    const dm = await ask("subscribe 06:00 Asia/Tokyo", "D0DIGDM");
+    expect(dm.text).toContain("your direct messages with me");
+    expect((await subscriptions()).find((s) => s.channel === li.id)).toMatchObject({ local_time: "06:00", timezone: "Asia/Tokyo" });
+    expect((await ask("off", "D0DIGDM")).text).toContain("no longer comes to your direct messages with me");
     const before = await subscriptions();
-    for (const bad of ["subscribe 25:00", "subscribe 08:30 Mars/Olympus", "subscribe #ops", "subscribe 08:30 soon", "weekly please"]) {
+    for (const bad of ["subscribe 25:00", "subscribe 08:30 Mars/Olympus", "subscribe 08:30 CST", "subscribe #ops", "off #ops", "subscribe 08:30 soon", "weekly please"]) {
       const reply = await ask(bad);
       expect(reply.body.response_type).toBe("ephemeral");
-      expect(reply.text).toMatch(/I don't understand|Pick the channel|Use \/digest subscribe/);
+      expect(reply.text).toMatch(/I don't understand|came through as plain text|Use \/digest subscribe/);
     }
     expect(await subscriptions()).toEqual(before);
   });
 
   it("turns off, and says so when there was nothing to turn off", async () => {
     const [ops] = (await subscriptions()).filter((s) => s.channel === "C0DIGOPS");
-    expect((await ask("off <#C0DIGOPS|ops>")).text).toContain("#ops no longer gets the morning digest");
+    expect((await ask("off <#C0DIGOPS|ops>")).text).toContain("The morning digest no longer comes to #ops");
     expect(await digests.getJobScheduler(digestSchedulerId(ops!.id))).toBeUndefined();
-    expect((await ask("off <#C0DIGOPS|ops>")).text).toContain("has no morning digest, so nothing changed");
+    expect((await ask("off <#C0DIGOPS|ops>")).text).toContain("No morning digest comes to #ops, so nothing changed");
     expect((await subscriptions()).map((s) => s.channel)).toEqual([SALES]);
   });
 

@@ -87,6 +87,18 @@ describe("plain questions in a DM", () => {
     expect(await count()).toBe(before);
   });
 
+  it("shows last month's report when asked for it, and never takes a note or reminder for a question", async () => {
+    expect(await ask(li, "report for last month")).toMatch(/Monthly report · last month/);
+    expect(await ask(wang, "上个月报告")).toMatch(/月报 · 上月/);
+    const logged = await slack.ask(li, "/crm", "log Acme call: walked through their order history");
+    expect(logged.text).not.toContain("No customer matches");
+    const notes = await t.db.sql.query<{ body: string }>("SELECT body FROM interactions WHERE body LIKE '%order history%'");
+    expect(notes.rows).toHaveLength(1);
+    const reminder = await slack.ask(li, "/crm", "remind tomorrow 9am review Acme history");
+    expect(reminder.text).not.toContain("No customer matches");
+    expect((await t.db.sql.query("SELECT 1 FROM reminders WHERE text LIKE '%history%'")).rows).toHaveLength(1);
+  });
+
   it("reads a question after a command word in /crm too", async () => {
     const reply = await slack.ask(li, "/crm", "top 1 customers by revenue this month");
     expect(reply.text).toContain("Top customers by revenue");

@@ -3,11 +3,11 @@ import { Decimal } from "../../src/domain/money.js";
 import { createFormatter, translator } from "../../src/i18n/index.js";
 import { digestView } from "../../src/commands/views/digest.js";
 import type { Block, Message } from "../../src/reply/reply.js";
-import { createServices, type Services } from "../../src/services/index.js";
+import { createServices, sendDigest, type Services } from "../../src/services/index.js";
 import type { DigestContent } from "../../src/services/build-digest.js";
 import type { CustomerSummary, Rep } from "../../src/store/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { testServiceDeps } from "../support/core.js";
+import { recordingScheduler, testServiceDeps } from "../support/core.js";
 
 /**
  * The digest of a fixed day in Shanghai, on crafted data whose every figure is known: the run is
@@ -145,7 +145,8 @@ describe("the morning digest of a fixed day", () => {
     expect(body).toContain("New paying customers: 1");
     expect(body).toMatch(/Revenue: .*1,000\.00, orders: 2 · day before .*500\.00 \(\+100\.0%\) · same day last week .*800\.00 \(\+25\.0%\)/);
     expect(body).toContain("Interactions: Calls 1 · WeChat 3");
-    expect(body).toContain("Li Na: 2 Acme: send the quote · Gamma Trading: call back");
+    expect(body).toContain("Li Na: 2 due Acme · Gamma Trading");
+    expect(body).not.toContain("send the quote"); // a reminder's words stay the rep's
     expect(body).toContain("Turned at risk (1)");
     expect(body).toContain("Gamma Trading");
     expect(body).toContain("Beta Foods: CSAT 2 “物流太慢” · served by Tom");
@@ -157,6 +158,30 @@ describe("the morning digest of a fixed day", () => {
     expect(zh).toContain("新线索: 2");
     expect(zh).toContain("互动: 电话 1 · 微信 3");
     expect(zh).toContain("转为流失风险（1）");
+  });
+
+  it("reports a customer turned at risk on one morning's digest only", async () => {
+    const day = 86_400_000;
+    expect((await services.buildDigest(new Date(RUN.getTime() - day), TZ)).atRisk.total).toBe(0);
+    expect((await services.buildDigest(RUN, TZ)).atRisk.total).toBe(1);
+    expect((await services.buildDigest(new Date(RUN.getTime() + day), TZ)).atRisk.total).toBe(0);
+  });
+
+  it("queues one digest per subscription and local day, and a new day when the zone moves west", async () => {
+    const jobs = recordingScheduler();
+    const deps = testServiceDeps(db.store, { now: () => RUN, jobs });
+    const { row } = await db.store.digests.subscribe({ platform: "slack", channel: "C0DIGTEST", localTime: "08:30", timezone: TZ, locale: "en", createdById: li.id });
+    expect(await sendDigest(deps, row.id, RUN)).toBe("queued");
+    expect(await sendDigest(deps, row.id, new Date(RUN.getTime() + 60_000))).toBe("already-sent");
+    expect(jobs.deliveries).toHaveLength(1);
+    // Moved to Los Angeles after Shanghai's 23 November run: LA's 23 November is still owed.
+    await db.store.digests.subscribe({ platform: "slack", channel: "C0DIGTEST", localTime: "08:30", timezone: "America/Los_Angeles", locale: "en", createdById: li.id });
+    const laRun = new Date("2026-11-23T16:30:00Z");
+    expect(await sendDigest(deps, row.id, laRun)).toBe("queued");
+    expect(await sendDigest(deps, row.id, laRun)).toBe("already-sent");
+    const payloads = (await db.sql.query<{ payload: { runDate: string; firedAt: string } }>("SELECT payload FROM outbox WHERE dedupe_key LIKE $1 ORDER BY created_at", [`digest:${row.id}:%`])).rows.map((r) => r.payload);
+    expect(payloads.map((p) => [p.runDate, p.firedAt])).toEqual([["2026-11-23", RUN.toISOString()], ["2026-11-23", laRun.toISOString()]]);
+    expect(await sendDigest(deps, "00000000-0000-4000-8000-000000000000", RUN)).toBe("gone");
   });
 
   it("says a quiet day in one line", async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { canonicalTimeZone, dailyCronPattern, digestDay, parseDigestTime } from "../../src/domain/digest-schedule.js";
+import { canonicalTimeZone, dailyCronPattern, digestDay, owedDigestRun, parseDigestTime } from "../../src/domain/digest-schedule.js";
 import { createJobQueues, digestSchedulerId, QUEUES, type JobQueues } from "../../src/jobs/queues.js";
 import { startWorkers } from "../../src/jobs/workers.js";
 import { createLogger } from "../../src/logger.js";
@@ -46,9 +46,14 @@ describe("digest time and zone", () => {
     expect(parseDigestTime("7：45")).toEqual({ hour: 7, minute: 45 });
     expect(parseDigestTime("23.59")).toEqual({ hour: 23, minute: 59 });
     for (const bad of ["24:00", "8:60", "8", "830", "8:5", "08:30am", ""]) expect(parseDigestTime(bad)).toBeUndefined();
+    expect(parseDigestTime("８：３０")).toEqual({ hour: 8, minute: 30 });
     expect(canonicalTimeZone("Asia/Shanghai")).toBe("Asia/Shanghai");
     expect(canonicalTimeZone("america/new_york")).toBe("America/New_York");
-    for (const bad of ["Mars/Olympus", "+08:00", "08:30", "#sales"]) expect(canonicalTimeZone(bad)).toBeUndefined();
+    expect(canonicalTimeZone("北京时间")).toBe("Asia/Shanghai");
+    expect(canonicalTimeZone("Asia/Beijing")).toBe("Asia/Shanghai");
+    expect(canonicalTimeZone("UTC")).toBe("UTC");
+    // Abbreviations mean different places to different people; fixed offsets have no DST.
+    for (const bad of ["Mars/Olympus", "+08:00", "08:30", "#sales", "CST", "EST", "Etc/GMT-8", "GMT"]) expect(canonicalTimeZone(bad)).toBeUndefined();
     expect(dailyCronPattern({ hour: 8, minute: 30 })).toBe("30 8 * * *");
   });
 
@@ -61,6 +66,17 @@ describe("digest time and zone", () => {
     const afterChange = digestDay(new Date("2026-03-09T12:30:00Z"), "America/New_York");
     expect(afterChange.day).toBe("2026-03-08");
     expect(afterChange.to.getTime() - afterChange.from.getTime()).toBe(23 * 3_600_000);
+  });
+});
+
+describe("a run the schedule missed", () => {
+  const subscription = { localTime: "08:30", timezone: "Asia/Shanghai", updatedAt: new Date("2026-03-01T00:00:00Z") };
+  it("is owed from its time for six hours, and only if the subscription existed then", () => {
+    expect(owedDigestRun(subscription, new Date("2026-03-08T00:29:59Z"))).toBeUndefined();
+    expect(owedDigestRun(subscription, new Date("2026-03-08T00:30:00Z"))).toEqual(new Date("2026-03-08T00:30:00Z"));
+    expect(owedDigestRun(subscription, new Date("2026-03-08T06:29:59Z"))).toEqual(new Date("2026-03-08T00:30:00Z"));
+    expect(owedDigestRun(subscription, new Date("2026-03-08T06:30:00Z"))).toBeUndefined();
+    expect(owedDigestRun({ ...subscription, updatedAt: new Date("2026-03-08T01:00:00Z") }, new Date("2026-03-08T02:00:00Z"))).toBeUndefined();
   });
 });
 
@@ -81,6 +97,14 @@ describe("one BullMQ job scheduler per subscription, at local time", () => {
     await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York" });
     const ours = (await digests.getJobSchedulers()).filter((s) => s.key === digestSchedulerId(newYork));
     expect(ours).toHaveLength(1);
+
+    // The reconcile pass keeps exactly the listed schedules: a lost one comes back, an orphan goes.
+    const orphan = randomUUID();
+    await queues.scheduleDigest({ id: orphan, localTime: "10:00", timezone: "Asia/Shanghai" });
+    await digests.removeJobScheduler(digestSchedulerId(shanghai));
+    await queues.keepDigests([{ id: newYork, localTime: "08:30", timezone: "America/New_York" }, { id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai" }]);
+    expect(await digests.getJobScheduler(digestSchedulerId(orphan))).toBeUndefined();
+    expect(await nextRun(shanghai)).toBe("2026-03-07T00:30:00.000Z");
 
     // Moving it re-plans it; cancelling removes it.
     await queues.scheduleDigest({ id: shanghai, localTime: "09:15", timezone: "Asia/Shanghai" });

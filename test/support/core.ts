@@ -30,6 +30,10 @@ export function recordingScheduler(): JobScheduler & { reminders: { id: string; 
     digests,
     scheduleDigest: async (subscription) => void digests.set(subscription.id, subscription),
     cancelDigest: async (id) => void digests.delete(id),
+    keepDigests: async (subscriptions) => {
+      digests.clear();
+      for (const s of subscriptions) digests.set(s.id, s);
+    },
     scheduleReminder: async (id, at) => void reminders.push({ id, at }),
     scheduleDelivery: async (id, at) => void deliveries.push({ id, at }),
     scheduleMany: async (items) => {

@@ -93,4 +93,15 @@ describe("instantOfLocalTime", () => {
     expect(() => instantOfLocalTime("2026/03/01", "Asia/Shanghai")).toThrow(/not a calendar date/);
     expect(() => instantOfLocalTime("", "Asia/Shanghai")).toThrow(/not a calendar date/);
   });
+
+  it("places a midnight the clocks jump over just after the jump, on the same day", () => {
+    // Santiago and Havana skip 00:00-01:00 on these days; the day starts at 01:00 local.
+    expect(instantOfLocalTime("2026-09-06", "America/Santiago", 0, 0)).toEqual(new Date("2026-09-06T04:00:00Z"));
+    expect(instantOfLocalTime("2026-03-08", "America/Havana", 0, 0)).toEqual(new Date("2026-03-08T05:00:00Z"));
+    expect(dateInZone(instantOfLocalTime("2026-09-06", "America/Santiago", 0, 0), "America/Santiago")).toBe("2026-09-06");
+    // Beirut's jump is at midnight too, east of UTC.
+    expect(instantOfLocalTime("2026-03-29", "Asia/Beirut", 0, 0)).toEqual(new Date("2026-03-28T22:00:00Z"));
+    // Times that exist are untouched on the same days.
+    expect(instantOfLocalTime("2026-09-06", "America/Santiago", 12, 0)).toEqual(new Date("2026-09-06T15:00:00Z"));
+  });
 });

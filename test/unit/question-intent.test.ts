@@ -33,8 +33,8 @@ function history(customer: string): QuestionIntent {
 function segment(name: SegmentName): QuestionIntent {
   return { kind: "segment", segment: name };
 }
-function report(kind: ReportKind): QuestionIntent {
-  return { kind: "report", report: kind };
+function report(kind: ReportKind, last = false): QuestionIntent {
+  return last ? { kind: "report", report: kind, last } : { kind: "report", report: kind };
 }
 function csat(period?: ReportPeriod): QuestionIntent {
   return period ? { kind: "csat", period } : { kind: "csat" };
@@ -255,8 +255,8 @@ const REPORT: Table = [
   ["annual report", report("yearly")],
   ["the weekly sales report", report("weekly")],
   ["report for this quarter", report("quarterly")],
-  ["report for last month", report("monthly")],
-  ["last quarter report", report("quarterly")],
+  ["report for last month", report("monthly", true)],
+  ["last quarter report", report("quarterly", true)],
   ["this week's report", report("weekly")],
   ["month report", report("monthly")],
   ["weekly report this week", report("weekly")],
@@ -266,8 +266,8 @@ const REPORT: Table = [
   ["本月报告", report("monthly")],
   ["本月的报告", report("monthly")],
   ["本周报告", report("weekly")],
-  ["上周报告", report("weekly")],
-  ["上周周报", report("weekly")],
+  ["上周报告", report("weekly", true)],
+  ["上周周报", report("weekly", true)],
   ["本季度报告", report("quarterly")],
   ["今年的报告", report("yearly")],
   ["周报", report("weekly")],

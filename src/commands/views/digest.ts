@@ -29,9 +29,12 @@ export function digestChart(ctx: RenderContext, content: DigestContent): { chart
   const title = ctx.t("digest.chart.title", { days: content.trend.length });
   const total = content.trend.reduce((sum, d) => sum + d.revenue, 0);
   const best = content.trend.reduce<{ day: string; revenue: number } | undefined>((top, d) => (top && top.revenue >= d.revenue ? top : d), undefined);
+  if (!best || best.revenue === 0) {
+    return { chart: { kind: "line", title, points, valueFormat: "money", currency: content.currency, yTitle: ctx.t("digest.chart.revenue") }, alt: ctx.t("digest.chart.altNone", { days: content.trend.length }) };
+  }
   return {
     chart: { kind: "line", title, points, valueFormat: "money", currency: content.currency, yTitle: ctx.t("digest.chart.revenue") },
-    alt: ctx.t("digest.chart.alt", { days: content.trend.length, total: ctx.f.money(total, content.currency), best: best ? dayLabel(ctx, best.day, content.timezone) : "—", bestRevenue: ctx.f.money(best?.revenue ?? 0, content.currency) }),
+    alt: ctx.t("digest.chart.alt", { days: content.trend.length, total: ctx.f.money(total, content.currency), best: dayLabel(ctx, best.day, content.timezone), bestRevenue: ctx.f.money(best.revenue, content.currency) }),
   };
 }
 
@@ -60,7 +63,8 @@ export function digestView(ctx: RenderContext, content: DigestContent): Message 
       title: ctx.t("digest.reminders"),
       items: content.reminders.map((r) => ({
         title: ctx.t("digest.reminders.rep", { name: r.name, count: r.count }),
-        detail: r.first.map((f) => (f.customerName ? `${f.customerName}: ${f.text}` : f.text)).join(" · ") + (r.count > r.first.length ? " …" : ""),
+        // Customers only: a reminder's own words are the rep's notes, not the channel's business.
+        detail: [...new Set(r.first.map((f) => f.customerName).filter((n): n is string => n !== null))].join(" · ") + (r.count > r.first.length ? " …" : ""),
       })),
     });
   }
