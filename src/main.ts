@@ -256,7 +256,10 @@ async function demo(config: Config, args: string[]): Promise<void> {
   const store = createStore(prisma);
   const rep = await store.users.findByIdentity("local", as);
   // The demo has no platform to deliver to: reminders are saved, and fire once a worker runs.
-  const services = createServices(serviceDeps(config, store, NO_JOBS));
+  const deps = serviceDeps(config, store, NO_JOBS);
+  // No nightly job runs here: score the customers now so /segment and the digest have segments.
+  await scanCustomerStages(deps, { now: new Date() });
+  const services = createServices(deps);
   const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
   await runTerminal({
     core,
