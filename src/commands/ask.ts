@@ -28,8 +28,10 @@ export async function answer(ctx: CommandContext, intent: Exclude<QuestionIntent
       return showReport(ctx, intent.report, intent.last ? "last" : "current");
     case "csat": {
       if (!intent.period) return showCsat(ctx, lastDays(30, ctx.now), "");
-      const found = findPeriod(text, ctx.now, ctx.timezone);
-      return showCsat(ctx, intent.period, found ? text.slice(found.index, found.index + found.length) : "");
+      // Read from the same folded text the question was, so the share button repeats the period.
+      const folded = text.normalize("NFKC");
+      const found = findPeriod(folded, ctx.now, ctx.timezone);
+      return showCsat(ctx, intent.period, found ? folded.slice(found.index, found.index + found.length) : "");
     }
     case "digest":
       return showDigest(ctx);

@@ -190,6 +190,8 @@ export const en = {
   "segment.about.lost": "No order for {days} days or more.",
   "segment.title": "{segment}: {count} customers",
   "segment.count": "{segment}: {count}",
+  "segment.chart.title": "Segment mix",
+  "segment.chart.alt": "Segment mix: {mix}.",
   "segment.overview": "Customer segments",
   "segment.item": "revenue {revenue} · orders: {orders} · owner: {owner}",
   "segment.showing": "The {shown} biggest spenders of {count}.",

@@ -189,6 +189,8 @@ export const zhCN: Record<MessageKey, string> = {
   "segment.about.lost": "{days} 天及以上没有下单。",
   "segment.title": "{segment}：{count} 位客户",
   "segment.count": "{segment}：{count}",
+  "segment.chart.title": "客户分群构成",
+  "segment.chart.alt": "分群构成：{mix}。",
   "segment.overview": "客户分群",
   "segment.item": "收入 {revenue} · {orders} 笔订单 · 负责人 {owner}",
   "segment.showing": "共 {count} 位，按收入列出前 {shown} 位。",

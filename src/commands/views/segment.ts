@@ -81,7 +81,14 @@ export function segmentOverviewMessage(ctx: CommandContext, summary: SegmentCoun
       })),
     },
     asOf(ctx, summary.scoredAt),
-    { type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: "" })] },
   ];
+  const total = SEGMENT_NAMES.reduce((sum, segment) => sum + summary.counts[segment], 0);
+  if (total > 0) {
+    // The mix as a pie: each named segment's share of the customers that are in one.
+    const points = SEGMENT_NAMES.filter((segment) => summary.counts[segment] > 0).map((segment) => ({ x: segmentLabel(ctx, segment), y: summary.counts[segment] }));
+    const alt = points.map((p) => `${p.x} ${ctx.f.number(p.y, 0)} (${ctx.f.number((100 * p.y) / total, 1)}%)`).join(" · ");
+    blocks.push({ type: "chart", chart: { kind: "pie", title: ctx.t("segment.chart.title"), points }, alt: ctx.t("segment.chart.alt", { mix: alt }) });
+  }
+  blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: "" })] });
   return message(title, blocks);
 }
