@@ -38,12 +38,12 @@ async function main(): Promise<void> {
   const runs: { label: string; at: Date; seconds: number; result: StageScanResult }[] = [];
   const run = async (label: string, at: Date) => {
     const started = performance.now();
-    const result = await scanCustomerStages(deps, { now: at });
+    const result = await scanCustomerStages(deps, { now: at, timeZone: "Asia/Shanghai" });
     runs.push({ label, at, seconds: (performance.now() - started) / 1000, result });
     console.log(label, ((performance.now() - started) / 1000).toFixed(1), "s", JSON.stringify(result));
   };
   const factsStarted = performance.now();
-  await store.segments.facts(first);
+  await store.segments.facts(first, "Asia/Shanghai");
   const factsSeconds = (performance.now() - factsStarted) / 1000;
   await run("first scan", first);
   await run("same scan again", first);

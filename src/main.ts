@@ -184,7 +184,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         planNudges: () => planNudges(deps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
         analyticsRollUp: () => rollUpAnalytics(deps),
         stageScan: async (at) => {
-          const result = await scanCustomerStages(deps, { now: at });
+          const result = await scanCustomerStages(deps, { now: at, timeZone: config.defaultTimezone });
           // Owners who are not on Slack get no DM: say so, once per scan, where operators look.
           log.info({ ...result, scanAt: at.toISOString() }, "stage scan done");
           return result;
@@ -258,7 +258,7 @@ async function demo(config: Config, args: string[]): Promise<void> {
   // The demo has no platform to deliver to: reminders are saved, and fire once a worker runs.
   const deps = serviceDeps(config, store, NO_JOBS);
   // No nightly job runs here: score the customers now so /segment and the digest have segments.
-  await scanCustomerStages(deps, { now: new Date() });
+  await scanCustomerStages(deps, { now: new Date(), timeZone: config.defaultTimezone });
   const services = createServices(deps);
   const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
   await runTerminal({

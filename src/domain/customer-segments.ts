@@ -7,6 +7,10 @@
  * Rules decided here:
  * - Days are whole days of elapsed time (floor of 24-hour spans, no time zone), like report
  *   periods' "last N days". Windows are (now - N days, now]: an event exactly N days ago is out.
+ * - Every fact is as of the scan's `now`: an order placed after it (a late run) counts nowhere.
+ * - The buying rhythm (the median gap) is measured between purchase days, dates in the team's
+ *   zone: orders of one day, or several backdated to one date, are one purchase occasion, so
+ *   they cannot shrink the usual gap to nothing.
  * - One segment per customer, by priority: lost > churn-risk > new > high-value > potential.
  *   "Has bought" means at least one order. Churn-risk names the first rule that fired, in the
  *   order gap, slowing, complaints.
@@ -17,8 +21,11 @@
  *   scores 1 rather than the middle. Recency ranks the latest order (more recent is better),
  *   frequency the order count, monetary the total spent.
  * - Stages: ACTIVE -> AT_RISK on churn-risk; ACTIVE/AT_RISK -> CHURNED when lost; AT_RISK ->
- *   ACTIVE once a buyer is neither (a customer who never bought stays where they are). LEAD,
- *   PROSPECT and CHURNED are left to purchases (record-order) and reps.
+ *   ACTIVE once a buyer is neither (a customer who never bought stays where they are):
+ *   "recovered" when they ordered after their latest move to AT_RISK, else "settled" (the
+ *   complaints aged out or the windows moved on, nothing was bought). LEAD, PROSPECT and
+ *   CHURNED are left to purchases (record-order: only a purchase fewer than LOST_AFTER_DAYS
+ *   ago activates) and reps.
  */
 import { z } from "zod";
 import type { Stage } from "./customer-stage.js";
@@ -80,10 +87,11 @@ export const segmentReason = z.discriminatedUnion("rule", [
 ]);
 export type SegmentReason = z.infer<typeof segmentReason>;
 
-/** Why a customer's stage moved: a segment's reason, coming back, or a purchase. */
+/** Why a customer's stage moved: a segment's reason, buying again, no longer at risk, or a purchase. */
 export const stageReason = z.union([
   segmentReason,
   z.object({ rule: z.literal("recovered"), daysSince: z.number() }),
+  z.object({ rule: z.literal("settled"), daysSince: z.number() }),
   z.object({ rule: z.literal("purchase") }),
 ]);
 export type StageReason = z.infer<typeof stageReason>;
@@ -100,7 +108,7 @@ export interface CustomerFacts {
   /** Whole days since the latest order; null without orders. */
   daysSinceLastOrder: number | null;
   daysSinceFirstOrder: number | null;
-  /** Median of the days between consecutive orders; null with fewer than two orders. */
+  /** Median of the days between consecutive purchase days; null with fewer than two such days. */
   medianGapDays: number | null;
   ordersLast90: number;
   ordersPrevious90: number;
@@ -110,6 +118,8 @@ export interface CustomerFacts {
   interactions90: number;
   /** Null for customers without orders. */
   rfm: Rfm | null;
+  /** An order came after the customer's latest recorded move to AT_RISK (false with no such move). */
+  boughtSinceAtRisk: boolean;
 }
 
 export interface Classification {
@@ -167,13 +177,23 @@ export function classifyCustomer(facts: CustomerFacts): Classification | null {
 /** Stages a purchase makes ACTIVE (record-order), with a { rule: "purchase" } change and no alert. */
 export const ACTIVATED_BY_PURCHASE: readonly Stage[] = ["LEAD", "PROSPECT", "CHURNED"];
 
+/**
+ * Whether a purchase made at `orderedAt` activates (ACTIVATED_BY_PURCHASE): only one recent
+ * enough that the customer would not be lost by it. A backdated order from longer ago would make
+ * a churned customer active for one night and the scan would move them straight back, with an alert.
+ */
+export function purchaseActivates(orderedAt: Date, now: Date): boolean {
+  return wholeDays(orderedAt, now) < SEGMENT_RULES.LOST_AFTER_DAYS;
+}
+
 /** Where the nightly scan moves a customer's stage, and why; null to leave it. */
 export function stageMove(stage: Stage, facts: CustomerFacts, classification: Classification | null): { to: Stage; reason: StageReason } | null {
   const segment = classification?.segment;
   if (segment === "lost") return stage === "ACTIVE" || stage === "AT_RISK" ? { to: "CHURNED", reason: classification!.reason } : null;
   if (segment === "churn-risk") return stage === "ACTIVE" ? { to: "AT_RISK", reason: classification!.reason } : null;
   if (stage === "AT_RISK" && facts.orderCount > 0 && facts.daysSinceLastOrder !== null) {
-    return { to: "ACTIVE", reason: { rule: "recovered", daysSince: facts.daysSinceLastOrder } };
+    const daysSince = facts.daysSinceLastOrder;
+    return { to: "ACTIVE", reason: facts.boughtSinceAtRisk ? { rule: "recovered", daysSince } : { rule: "settled", daysSince } };
   }
   return null;
 }

@@ -15,8 +15,13 @@
  *   or ordered at least twice in it.
  * - new leads: customers created in the period.
  * - new customers: customers whose first order falls in the period.
- * - conversion rate: of the period's new leads, the share whose first order came before the
- *   period's end (a lead created this month who bought this month converted).
+ * - open leads: customers created before the period's end whose first order is not before its
+ *   start (none yet, or inside the period): the leads that could convert in it.
+ * - converted leads: customers whose first order falls in the period and came on or after their
+ *   created_at (a lead that became a paying customer in it, whenever it was created; a customer
+ *   entered after their first purchase was never a lead).
+ * - conversion rate: converted leads ÷ open leads. A lead created Oct 30 who buys Nov 2 counts
+ *   in November.
  * - interactions by channel: interactions that happened in the period, per channel; WeChat also
  *   split into customers' messages (inbound) and the team's (outbound).
  * - WeChat first response: a customer's inbound WeChat message starts a wait when it is their
@@ -74,7 +79,7 @@ export function quotient(numerator: number, denominator: number): number | null 
 export const averageOrderValue = (revenue: number, orders: number): number | null => quotient(revenue, orders);
 export const purchaseFrequency = (orders: number, buyers: number): number | null => quotient(orders, buyers);
 export const repeatRate = (repeatBuyers: number, buyers: number): number | null => quotient(repeatBuyers, buyers);
-export const conversionRate = (converted: number, newLeads: number): number | null => quotient(converted, newLeads);
+export const conversionRate = (converted: number, openLeads: number): number | null => quotient(converted, openLeads);
 
 // ---------------------------------------------------------------------------------------------
 // Changes

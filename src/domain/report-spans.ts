@@ -3,11 +3,15 @@
  *
  * - The current report ("/report monthly") covers the calendar period up to now and compares it
  *   with the previous period over the same elapsed span: Nov 1 – Nov 23 14:00 against Oct 1 –
- *   Oct 23 14:00 (the same day of the period and time of day). When that day does not exist in
- *   the previous period (Mar 31 against February) the whole previous period is taken.
+ *   Oct 23 14:00 (the same day of the period and time of day). A day the shifted month lacks is
+ *   clamped to its last day (a quarterly report on Jul 31 compares with Apr 1 – Apr 30 at the
+ *   same time of day); only when that month is the previous period's last one (Mar 31 against
+ *   February) is the whole previous period taken, because the current span has passed its length.
  * - "last" ("/report monthly last", 上月) is the last complete period against the one before it.
  * - The revenue trend is by day for a week or a month, by week (seven-day blocks from the start)
- *   for a quarter, and by month for a year; the two periods' buckets line up by position.
+ *   for a quarter, and by month for a year; the two periods' buckets line up by position. A
+ *   quarter's last block takes in a remainder shorter than half a week (a 92-day quarter ends in
+ *   an eight-day block), so a one-day stub never reads as a drop in revenue.
  */
 import { addDays, dateInZone, instantOfLocalTime, zonedClock } from "./calendar-date.js";
 import { calendarPeriod, type PeriodUnit } from "./report-period.js";
@@ -60,21 +64,29 @@ export function reportSpans(kind: ReportKind, which: ReportWhich, now: Date, tim
 function sameElapsed(unit: Exclude<PeriodUnit, "day">, now: Date, previous: Span, timeZone: string): Date {
   const today = dateInZone(now, timeZone);
   const clock = zonedClock(now, timeZone);
-  const date = unit === "week" ? addDays(today, -7) : shiftMonths(today, unit === "month" ? -1 : unit === "quarter" ? -3 : -12);
-  if (!date) return previous.to;
+  if (unit === "week") return sameTimeOn(addDays(today, -7), now, clock, previous, timeZone);
+  const shifted = shiftMonths(today, unit === "month" ? -1 : unit === "quarter" ? -3 : -12);
+  // Past the end of the previous period's last month, the current span is longer than the whole
+  // previous period; past the end of an earlier month (Apr 31), the day is clamped (Apr 30).
+  const lastMonth = dateInZone(new Date(previous.to.getTime() - 1), timeZone).slice(0, 7);
+  if (shifted.clamped && shifted.date.slice(0, 7) === lastMonth) return previous.to;
+  return sameTimeOn(shifted.date, now, clock, previous, timeZone);
+}
+
+function sameTimeOn(date: string, now: Date, clock: { hour: number; minute: number; second: number }, previous: Span, timeZone: string): Date {
   const at = new Date(instantOfLocalTime(date, timeZone, clock.hour, clock.minute).getTime() + clock.second * 1000 + (now.getTime() % 1000));
   return at.getTime() > previous.to.getTime() ? previous.to : at;
 }
 
-/** The same day of the month `months` away; undefined when that month is too short. */
-function shiftMonths(date: string, months: number): string | undefined {
+/** The same day of the month `months` away, clamped to that month's last day (`clamped` then). */
+function shiftMonths(date: string, months: number): { date: string; clamped: boolean } {
   const [year, month, day] = [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
   const index = year * 12 + (month - 1) + months;
   const y = Math.floor(index / 12);
   const m = (index % 12) + 1;
   const length = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (day > length) return undefined;
-  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+  const d = Math.min(day, length);
+  return { date: `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`, clamped: day > length };
 }
 
 export type TrendStep = "day" | "week" | "month";
@@ -93,13 +105,22 @@ export function startOfDate(date: string, timeZone: string): Date {
   return calendarPeriod("day", instantOfLocalTime(date, timeZone, 12, 0), timeZone).from;
 }
 
-/** The trend buckets of a span that starts at a period start, cut at the span's end. */
-export function trendBuckets(step: TrendStep, span: Span, timeZone: string): TrendBucket[] {
+/** A remainder of fewer days than this joins a quarter's last seven-day block. */
+const SHORT_REMAINDER_DAYS = 4;
+
+/**
+ * The trend buckets of a span that starts at a period start, cut at the span's end. `periodEnd`
+ * (the end of the calendar period the span lies in) lets the last seven-day block take in a
+ * short remainder.
+ */
+export function trendBuckets(step: TrendStep, span: Span, timeZone: string, periodEnd?: Date): TrendBucket[] {
   const buckets: TrendBucket[] = [];
+  const endDate = periodEnd ? dateInZone(periodEnd, timeZone) : undefined;
   let date = dateInZone(span.from, timeZone);
   let from = span.from;
   for (let position = 1; from.getTime() < span.to.getTime(); position++) {
-    const next = step === "day" ? addDays(date, 1) : step === "week" ? addDays(date, 7) : shiftMonths(`${date.slice(0, 8)}01`, 1)!;
+    let next = step === "day" ? addDays(date, 1) : step === "week" ? addDays(date, 7) : shiftMonths(`${date.slice(0, 8)}01`, 1).date;
+    if (step === "week" && endDate && next < endDate && addDays(next, SHORT_REMAINDER_DAYS) > endDate) next = endDate;
     const to = new Date(Math.min(startOfDate(next, timeZone).getTime(), span.to.getTime()));
     buckets.push({ from, to, position, date });
     date = next;

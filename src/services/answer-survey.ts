@@ -81,7 +81,12 @@ export async function readSurveyReply(tx: Repositories, deps: ServiceDeps, reply
     schedule.push({ kind: "survey-check", id: reply.contactId, at: new Date(reply.at.getTime() + idleMs) });
   }
 
+  // A reply to a survey is not a question for the team: it starts no WeChat wait.
+  const surveyReply = (reading: "answer" | "comment" | "opt-out") =>
+    tx.customerMessages.markSurveyReply({ interactionId: reply.interactionId, contactId: reply.contactId, at: reply.at, reading });
+
   if (reply.kind === "text" && isSurveyOptOut(reply.body)) {
+    await surveyReply("opt-out");
     const contact = await tx.surveys.lockContact(reply.contactId);
     await tx.surveys.setOptOut(reply.contactId, now);
     await tx.surveys.closeOpenFor(reply.contactId, closeReason("opted-out"));
@@ -100,6 +105,7 @@ export async function readSurveyReply(tx: Repositories, deps: ServiceDeps, reply
     const reading = readSurveyAnswer(reply.body, open.kind);
     if (reading.kind === "answer") {
       const recorded = await recordAnswer(tx, deps, open, { score: reading.score, comment: reading.comment ?? null, interactionId: reply.interactionId, destination: reply.senderId });
+      if (recorded.answered) await surveyReply("answer");
       return [...schedule, ...recorded.schedule];
     }
   }
@@ -107,6 +113,7 @@ export async function readSurveyReply(tx: Repositories, deps: ServiceDeps, reply
     const answered = await tx.surveys.awaitingComment(reply.contactId, new Date(reply.at.getTime() - SURVEY_TIMING.commentWindowMs));
     const comment = answered ? readSurveyComment(reply.body) : undefined;
     if (answered && comment && (await tx.surveys.addComment(answered.id, comment))) {
+      await surveyReply("comment");
       if (answered.score !== null && isLowScore(answered.kind, answered.score)) schedule.push(...(await enqueueAlert(tx, deps, { ...answered, comment }, now, true)));
       return schedule;
     }

@@ -56,7 +56,7 @@ export async function getReport(deps: ServiceDeps, kind: ReportKind, which: Repo
   const now = where.now ?? deps.now();
   const spans = reportSpans(kind, which, now, where.timeZone);
   const step = TREND_STEP[kind];
-  const buckets = [trendBuckets(step, spans.current, where.timeZone), trendBuckets(step, spans.previous, where.timeZone)] as const;
+  const buckets = [trendBuckets(step, spans.current, where.timeZone, spans.currentPeriod.to), trendBuckets(step, spans.previous, where.timeZone, spans.previousPeriod.to)] as const;
   const periods = [spans.current, spans.previous];
   const { analytics } = deps.store;
   // The buckets partition each span, so a period's orders are the sum of its trend.
@@ -72,7 +72,7 @@ export async function getReport(deps: ServiceDeps, kind: ReportKind, which: Repo
     const trend = buckets[k].map((b, j) => ({ position: b.position, date: b.date, revenue: totals[offset + j]?.revenue ?? 0, orders: totals[offset + j]?.orders ?? 0 }));
     const revenue = trend.reduce((sum, t) => sum + t.revenue, 0);
     const orders = trend.reduce((sum, t) => sum + t.orders, 0);
-    const a = activity[k] ?? { buyers: 0, repeatBuyers: 0, newCustomers: 0, newLeads: 0, convertedLeads: 0 };
+    const a = activity[k] ?? { buyers: 0, repeatBuyers: 0, newCustomers: 0, newLeads: 0, openLeads: 0, convertedLeads: 0 };
     const interactions = channels[k] ?? emptyChannelCounts();
     return {
       span: periods[k]!,
@@ -84,7 +84,7 @@ export async function getReport(deps: ServiceDeps, kind: ReportKind, which: Repo
       repeatRate: repeatRate(a.repeatBuyers, a.buyers),
       newLeads: a.newLeads,
       newCustomers: a.newCustomers,
-      conversionRate: conversionRate(a.convertedLeads, a.newLeads),
+      conversionRate: conversionRate(a.convertedLeads, a.openLeads),
       interactions,
       interactionTotal: CHANNELS.reduce((sum, c) => sum + interactions[c], 0),
       firstResponse: firstResponse(waits[k] ?? { waits: 0, answered: 0, answeredWithinTarget: 0, histogram: new Map() }),

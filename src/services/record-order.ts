@@ -2,6 +2,7 @@ import { Decimal, toBase } from "../domain/money.js";
 import type { CustomerSummary, Rep } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 import { AppError } from "../domain/errors.js";
+import { purchaseActivates } from "../domain/customer-segments.js";
 
 export interface OrderInput {
   customer: CustomerSummary;
@@ -20,7 +21,9 @@ export interface RecordedOrder {
 /**
  * Records a purchase, converted to the base currency at the configured rate (kept on the
  * order), and keeps the customer's stats current in the same transaction. A first purchase
- * (or a returning churned customer) makes the customer active, and the move is recorded.
+ * (or a returning churned customer) makes the customer active, and the move is recorded, when
+ * the order is recent (purchaseActivates): an order backdated further leaves the stage to the
+ * nightly scan.
  */
 export async function recordOrder(deps: ServiceDeps, rep: Rep, input: OrderInput): Promise<RecordedOrder> {
   const rate = deps.settings.ratesToBase.get(input.currency);
@@ -42,7 +45,8 @@ export async function recordOrder(deps: ServiceDeps, rep: Rep, input: OrderInput
       detail: { orderId: order.id, amount: input.amount.toFixed(), currency: input.currency },
     });
     // The move and its customer_stage_changes row ({ rule: "purchase" }, no alert) in one statement.
-    const from = await tx.segments.activateOnPurchase(input.customer.id, deps.now());
+    const now = deps.now();
+    const from = purchaseActivates(input.orderedAt, now) ? await tx.segments.activateOnPurchase(input.customer.id, now) : null;
     return from ? { id: order.id, baseAmount, stageChange: { from, to: "ACTIVE" } } : { id: order.id, baseAmount };
   });
 }

@@ -20,15 +20,13 @@ export interface StageScanResult {
   ownersWithoutDm: number;
 }
 
-const DAY_SECONDS = 86_400;
-
 function factsOf(row: SegmentFactsRow, now: Date): CustomerFacts {
   const ranked = row.recencyRank !== null && row.frequencyRank !== null && row.monetaryRank !== null;
   return {
     orderCount: row.orderCount,
     daysSinceLastOrder: row.lastOrderAt ? wholeDays(row.lastOrderAt, now) : null,
     daysSinceFirstOrder: row.firstOrderAt ? wholeDays(row.firstOrderAt, now) : null,
-    medianGapDays: row.medianGapSeconds === null ? null : row.medianGapSeconds / DAY_SECONDS,
+    medianGapDays: row.medianGapDays,
     ordersLast90: row.ordersLast90,
     ordersPrevious90: row.ordersPrevious90,
     complaints30: row.complaints30,
@@ -37,6 +35,7 @@ function factsOf(row: SegmentFactsRow, now: Date): CustomerFacts {
     rfm: ranked
       ? { r: quintile(row.recencyRank!, row.payingCustomers), f: quintile(row.frequencyRank!, row.payingCustomers), m: quintile(row.monetaryRank!, row.payingCustomers) }
       : null,
+    boughtSinceAtRisk: row.lastOrderAt !== null && row.atRiskSince !== null && row.lastOrderAt > row.atRiskSince,
   };
 }
 
@@ -50,11 +49,13 @@ function factsOf(row: SegmentFactsRow, now: Date): CustomerFacts {
  * BullMQ may run a scan twice (at-least-once): the job passes its planned time as `now`, moves
  * only happen from the stage the facts saw, and the alert's dedupe key is owner + scan time, so a
  * re-run moves nobody twice and alerts nobody twice, and one cut short finishes the alert.
+ * Every fact is as of `now`, however late the job runs. `timeZone` is the team's zone (its dates
+ * are the purchase days the buying rhythm is measured in); UTC when not given.
  */
-export async function scanCustomerStages(deps: ServiceDeps, options: { now: Date; batchSize?: number }): Promise<StageScanResult> {
+export async function scanCustomerStages(deps: ServiceDeps, options: { now: Date; batchSize?: number; timeZone?: string }): Promise<StageScanResult> {
   const { now } = options;
   const batchSize = options.batchSize ?? SCAN_BATCH_SIZE;
-  const rows = await deps.store.segments.facts(now);
+  const rows = await deps.store.segments.facts(now, options.timeZone);
   const segments = Object.fromEntries(SEGMENT_NAMES.map((name) => [name, 0])) as Record<SegmentName, number>;
   let moved = 0;
   for (let start = 0; start < rows.length; start += batchSize) {

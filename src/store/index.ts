@@ -46,8 +46,11 @@ function repositories(db: Db) {
 export type Repositories = ReturnType<typeof repositories>;
 
 export interface Store extends Repositories {
-  /** Runs `work` in one database transaction; the repositories it gets write inside it. */
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one database transaction; the repositories it gets write inside it. `options`
+   * lifts Prisma's limits (5 s to run, 2 s to get a connection) for the rare long one.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T>;
   /** Postgres answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -56,7 +59,7 @@ export interface Store extends Repositories {
 export function createStore(prisma: PrismaClient): Store {
   return {
     ...repositories(prisma),
-    transaction: (work) => prisma.$transaction((tx) => work(repositories(tx))),
+    transaction: (work, options) => prisma.$transaction((tx) => work(repositories(tx)), options),
     ping: async () => {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -65,7 +65,14 @@ export function createInteractionStore(db: Db) {
 
     /** The platform refused an outbound message for good; the text stays, marked with why. */
     async markUndelivered(id: string, reason: string): Promise<void> {
-      await db.interaction.updateMany({ where: { id }, data: { undelivered: reason.slice(0, 500) } });
+      const rows = await db.$queryRaw<{ contact_id: string | null; occurred_at: Date; channel: string; direction: string }[]>`
+        UPDATE interactions SET undelivered = ${reason.slice(0, 500)} WHERE id = ${id}::uuid
+        RETURNING contact_id, occurred_at, channel::text AS channel, direction::text AS direction`;
+      const row = rows[0];
+      // A refused reply answered nothing: the wait it ended is open again (or ends at the next reply).
+      if (row?.contact_id && row.channel === "WECHAT" && row.direction === "OUTBOUND") {
+        await refreshWaits(db, { contactId: row.contact_id, at: row.occurred_at, direction: "OUTBOUND" });
+      }
     },
 
     async get(id: string) {

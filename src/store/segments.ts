@@ -12,6 +12,7 @@ export interface SegmentFactsRow {
   ownerId: string | null;
   /** Whether a customer_stats row exists (one is made only when the customer gets a segment). */
   hasStats: boolean;
+  /** Orders, first and last order as of the scan's `now` (later orders left out). */
   orderCount: number;
   firstOrderAt: Date | null;
   lastOrderAt: Date | null;
@@ -20,12 +21,15 @@ export interface SegmentFactsRow {
   frequencyRank: number | null;
   monetaryRank: number | null;
   payingCustomers: number;
-  medianGapSeconds: number | null;
+  /** Median of the days between consecutive purchase days (dates in the scan's zone). */
+  medianGapDays: number | null;
   ordersLast90: number;
   ordersPrevious90: number;
   complaints30: number;
   lowScores30: number;
   interactions90: number;
+  /** For a customer now AT_RISK: when the latest recorded move to AT_RISK happened. */
+  atRiskSince: Date | null;
 }
 
 export interface ScoreWrite {
@@ -40,7 +44,10 @@ export interface StageMoveWrite {
   from: Stage;
   to: Stage;
   reason: StageReason;
-  /** The latest order the decision saw: a purchase recorded since then cancels the move. */
+  /**
+   * The latest order the decision saw (as of the scan's `now`): a purchase recorded since then,
+   * or placed after `now` and so left out of the facts, cancels the move.
+   */
   lastOrderAt: Date | null;
 }
 
@@ -88,48 +95,71 @@ interface FactsSqlRow {
   f_rank: number | null;
   m_rank: number | null;
   paying: number | null;
-  median_gap_seconds: number | null;
+  median_gap_days: number | null;
   last90: number;
   previous90: number;
   complaints: number;
   low_scores: number;
   interactions: number;
+  at_risk_since: Date | null;
 }
 
 export function createSegmentStore(db: Db) {
   return {
     /**
-     * Every customer's facts as of `now`, in one set-based statement: RFM ranks by window
-     * functions over customer_stats; the median gap between consecutive orders (lag() over each
-     * customer's orders read in index order, then percentile_cont); order counts in the two
-     * slowing windows; complaints (inbound messages that read as one) and low survey scores in
-     * the complaint window; and, for customers who never bought, interactions in the engagement
-     * window (read through the per-customer index, so buyers cost nothing there).
+     * Every customer's facts as of `now`, in one set-based statement. Orders after `now` (a late
+     * run) are left out of every fact: customer_stats is corrected by the few orders placed
+     * since, read through the orders(ordered_at, ...) index. RFM ranks by window functions over
+     * those stats; the median gap between consecutive purchase days (lag() over each customer's
+     * orders read in index order, same-day steps dropped, then percentile_cont); order counts in
+     * the two slowing windows; complaints (inbound messages that read as one; survey answers and
+     * comments, marked in interactions.survey_reply, left out: they count as their score) and low survey scores in the complaint
+     * window; for customers who never bought, interactions in the engagement window (read
+     * through the per-customer index, so buyers cost nothing there); and for customers now
+     * AT_RISK, when they were last moved there.
+     *
+     * `timeZone` (IANA) says which dates are purchase days: the team's zone.
      */
-    async facts(now: Date): Promise<SegmentFactsRow[]> {
+    async facts(now: Date, timeZone = "UTC"): Promise<SegmentFactsRow[]> {
       const slowing = SEGMENT_RULES.SLOWING_WINDOW_DAYS;
       const lastStart = daysBefore(now, slowing);
       const previousStart = daysBefore(now, 2 * slowing);
       const complaintStart = daysBefore(now, SEGMENT_RULES.COMPLAINT_WINDOW_DAYS);
       const engagedStart = daysBefore(now, SEGMENT_RULES.ENGAGED_WINDOW_DAYS);
       const query = Prisma.sql`
-        WITH paying AS (
+        WITH late AS (
+          SELECT customer_id, count(*)::int AS n, sum(base_amount) AS spent
+          FROM orders WHERE ordered_at > ${now}
+          GROUP BY customer_id
+        ),
+        stats AS (
+          SELECT s.customer_id,
+                 s.order_count - coalesce(l.n, 0) AS order_count,
+                 s.total_spent - coalesce(l.spent, 0) AS total_spent,
+                 CASE WHEN s.order_count - coalesce(l.n, 0) > 0 THEN s.first_order_at END AS first_order_at,
+                 CASE WHEN l.customer_id IS NULL THEN s.last_order_at
+                      ELSE (SELECT max(o.ordered_at) FROM orders o WHERE o.customer_id = s.customer_id AND o.ordered_at <= ${now}) END AS last_order_at
+          FROM customer_stats s LEFT JOIN late l ON l.customer_id = s.customer_id
+        ),
+        paying AS (
           SELECT customer_id,
                  rank() OVER (ORDER BY last_order_at)::int AS r_rank,
                  rank() OVER (ORDER BY order_count)::int AS f_rank,
                  rank() OVER (ORDER BY total_spent)::int AS m_rank,
                  count(*) OVER ()::int AS paying
-          FROM customer_stats WHERE order_count > 0
+          FROM stats WHERE order_count > 0
         ),
         gaps AS (
-          -- Newest first, as the (customer_id, ordered_at DESC) index reads: no sort.
+          -- Newest first, as the (customer_id, ordered_at DESC) index reads: no sort. The dates
+          -- never rise along that order, so dropping the zero steps leaves exactly the steps
+          -- between distinct purchase days.
           SELECT customer_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
           FROM (
-            SELECT customer_id, lag(ordered_at) OVER w - ordered_at AS gap
-            FROM orders WHERE ordered_at <= ${now}
+            SELECT customer_id, lag(day) OVER w - day AS gap
+            FROM (SELECT customer_id, ordered_at, (ordered_at AT TIME ZONE ${timeZone}::text)::date AS day FROM orders WHERE ordered_at <= ${now}) o
             WINDOW w AS (PARTITION BY customer_id ORDER BY ordered_at DESC)
           ) g
-          WHERE gap IS NOT NULL
+          WHERE gap > 0
           GROUP BY customer_id
         ),
         recent AS (
@@ -140,9 +170,12 @@ export function createSegmentStore(db: Db) {
           GROUP BY customer_id
         ),
         complaints AS (
-          SELECT customer_id, count(*)::int AS n FROM interactions
-          WHERE occurred_at > ${complaintStart} AND occurred_at <= ${now} AND direction = 'INBOUND' AND ${complaintSql(Prisma.sql`body`)}
-          GROUP BY customer_id
+          SELECT i.customer_id, count(*)::int AS n FROM interactions i
+          WHERE i.occurred_at > ${complaintStart} AND i.occurred_at <= ${now} AND i.direction = 'INBOUND' AND ${complaintSql(Prisma.sql`i.body`)}
+            -- "1 不满意" is one low score, not a low score and a complaint: a message read as a
+            -- survey answer or the comment after it (interactions.survey_reply) counts as the score.
+            AND i.survey_reply IS NULL
+          GROUP BY i.customer_id
         ),
         low_scores AS (
           SELECT customer_id, count(*)::int AS n FROM surveys
@@ -151,14 +184,14 @@ export function createSegmentStore(db: Db) {
           GROUP BY customer_id
         )
         SELECT c.id, c.stage, c.owner_id, s.customer_id IS NOT NULL AS has_stats,
-               coalesce(s.order_count, 0) AS order_count, s.first_order_at, s.last_order_at,
+               coalesce(s.order_count, 0)::int AS order_count, s.first_order_at, s.last_order_at,
                p.r_rank, p.f_rank, p.m_rank, p.paying,
-               extract(epoch FROM g.median_gap)::float8 AS median_gap_seconds,
+               g.median_gap::float8 AS median_gap_days,
                coalesce(r.last90, 0) AS last90, coalesce(r.previous90, 0) AS previous90,
                coalesce(cp.n, 0) AS complaints, coalesce(ls.n, 0) AS low_scores,
-               coalesce(e.n, 0) AS interactions
+               coalesce(e.n, 0) AS interactions, ar.changed_at AS at_risk_since
         FROM customers c
-        LEFT JOIN customer_stats s ON s.customer_id = c.id
+        LEFT JOIN stats s ON s.customer_id = c.id
         LEFT JOIN paying p ON p.customer_id = c.id
         LEFT JOIN gaps g ON g.customer_id = c.id
         LEFT JOIN recent r ON r.customer_id = c.id
@@ -168,6 +201,11 @@ export function createSegmentStore(db: Db) {
           SELECT count(*)::int AS n FROM interactions i
           WHERE coalesce(s.order_count, 0) = 0 AND i.customer_id = c.id AND i.occurred_at > ${engagedStart} AND i.occurred_at <= ${now}
         ) e ON true
+        LEFT JOIN LATERAL (
+          SELECT ch.changed_at FROM customer_stage_changes ch
+          WHERE c.stage = 'AT_RISK' AND ch.customer_id = c.id AND ch.to_stage = 'AT_RISK' AND ch.changed_at <= ${now}
+          ORDER BY ch.changed_at DESC LIMIT 1
+        ) ar ON true
         ORDER BY c.id`;
       // JIT compilation costs this one statement seconds and saves nothing: it runs once a night.
       // The window sorts spill to disk with the default 4 MB of work memory.
@@ -189,12 +227,13 @@ export function createSegmentStore(db: Db) {
         frequencyRank: r.f_rank,
         monetaryRank: r.m_rank,
         payingCustomers: r.paying ?? 0,
-        medianGapSeconds: r.median_gap_seconds,
+        medianGapDays: r.median_gap_days,
         ordersLast90: r.last90,
         ordersPrevious90: r.previous90,
         complaints30: r.complaints,
         lowScores30: r.low_scores,
         interactions90: r.interactions,
+        atRiskSince: r.at_risk_since,
       }));
     },
 

@@ -5,7 +5,9 @@ import { unroll } from "./rollups.js";
  * WeChat waits (wechat_waits), kept on the write path: a customer's inbound WeChat message that
  * is their first, or the first after the team's last outbound one, starts a wait; the team's next
  * outbound WeChat message to them ends it (domain/measures.ts). Messages are ordered by time,
- * then id, so a tie is broken the same way every time.
+ * then id, so a tie is broken the same way every time. A reply that WeChat refused (undelivered)
+ * answers nothing, and a customer's reply to a survey (score, comment, opt-out) asks nothing:
+ * reps do not answer a score, so both are left out of the conversation altogether.
  *
  * Every new inbound or outbound WeChat message re-derives its contact's waits from the last one
  * it can change on: an inbound message from the contact's last wait that started before it, an
@@ -36,21 +38,25 @@ const DERIVE = `
  * Inbound and outbound WeChat messages of a contact. Events (follow, unfollow, menu clicks) are
  * interactions too but nobody waits for an answer to them; the webhook stores them under ids
  * that end in their kind (adapters/wechat/to-message.ts: "<sender>:<time>:event:subscribe").
+ * `alias` is the interactions table's alias with its dot ("i.").
  */
 const WECHAT_MESSAGES = (alias: string) =>
   `${alias}channel = 'WECHAT' AND ${alias}direction IN ('INBOUND', 'OUTBOUND') AND ${alias}contact_id IS NOT NULL
-   AND (${alias}source_id IS NULL OR ${alias}source_id NOT LIKE '%:event:%')`;
+   AND (${alias}source_id IS NULL OR ${alias}source_id NOT LIKE '%:event:%') AND ${alias}undelivered IS NULL
+   AND ${alias}survey_reply IS NULL`;
 
 /** Rebuilds every contact's waits from the interactions, set-based (bulk loads, the migration). */
 export const REBUILD_WECHAT_WAITS_SQL = `
   INSERT INTO wechat_waits (contact_id, started_at, answered_at)
-  WITH seq AS (SELECT contact_id, id, occurred_at, direction FROM interactions WHERE ${WECHAT_MESSAGES("")})
+  WITH seq AS (SELECT i.contact_id, i.id, i.occurred_at, i.direction FROM interactions i WHERE ${WECHAT_MESSAGES("i.")})
   ${DERIVE}
   ON CONFLICT (contact_id, started_at) DO UPDATE SET answered_at = EXCLUDED.answered_at`;
 
 /**
  * Brings a contact's waits up to date after a WeChat message of theirs (or to them) was
- * recorded in this transaction, and un-rolls the days whose waits changed.
+ * recorded, marked undelivered or read as a survey reply in this transaction, and un-rolls the
+ * days whose waits changed. An outbound message re-derives from the wait it answers or leaves
+ * open (answered_at >= its time), so one that no longer counts hands the wait on.
  */
 export async function refreshWaits(db: Db, message: { contactId: string; at: Date; direction: "INBOUND" | "OUTBOUND" }): Promise<void> {
   const { contactId, at, direction } = message;
@@ -60,7 +66,7 @@ export async function refreshWaits(db: Db, message: { contactId: string; at: Dat
   const changed = await db.$queryRawUnsafe<{ started_at: Date }[]>(
     `WITH anchor AS (
        SELECT CASE WHEN $3 = 'INBOUND' THEN coalesce(max(started_at), '-infinity')
-                   ELSE max(started_at) FILTER (WHERE answered_at IS NULL OR answered_at > $2) END AS at
+                   ELSE max(started_at) FILTER (WHERE answered_at IS NULL OR answered_at >= $2) END AS at
        FROM wechat_waits WHERE contact_id = $1::uuid AND started_at <= $2
      ), seq AS (
        SELECT i.contact_id, i.id, i.occurred_at, i.direction FROM interactions i, anchor
@@ -85,4 +91,13 @@ export async function refreshWaits(db: Db, message: { contactId: string; at: Dat
     direction,
   );
   if (changed.length > 0) await unroll(db, "waitDays", changed.map((r) => r.started_at));
+}
+
+/**
+ * A customer's WeChat message, recorded in this transaction, was read as a reply to a survey (an
+ * answer, a comment, an opt-out): it is recorded as such and the wait it started goes.
+ */
+export async function markSurveyReply(db: Db, reply: { interactionId: string; contactId: string; at: Date; reading: "answer" | "comment" | "opt-out" }): Promise<void> {
+  await db.$executeRaw`UPDATE interactions SET survey_reply = ${reply.reading} WHERE id = ${reply.interactionId}::uuid`;
+  await refreshWaits(db, { contactId: reply.contactId, at: reply.at, direction: "INBOUND" });
 }

@@ -80,8 +80,11 @@ describe("a rep works with customers through slash commands", () => {
   });
 
   it("records an order in another currency, converted at the configured rate", async () => {
-    const reply = await slack.ask(li, "/order", "Acme 1200 USD annual licence on 2026-03-01");
+    // Backdated, but recent enough to make the prospect active (an order older than 180 days would not).
+    const lastMonth = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+    const reply = await slack.ask(li, "/order", `Acme 1200 USD annual licence on ${lastMonth}`);
     expect(reply.text).toContain("Recorded an order of USD 1,200.00 from Acme Ltd for annual licence.");
+    expect(reply.text).toContain("Acme Ltd moved from prospect to active.");
     const { rows } = await t.db.sql.query("SELECT amount::text, currency, base_amount::text, product FROM orders");
     expect(rows).toEqual([{ amount: "1200.00", currency: "USD", base_amount: "8520.00", product: "annual licence" }]);
     const stats = await t.db.sql.query("SELECT order_count, total_spent::text FROM customer_stats");

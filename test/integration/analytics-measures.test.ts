@@ -133,8 +133,11 @@ describe("period measures, counted in Postgres", () => {
     expect(c.purchaseFrequency).toBeCloseTo(5 / 3, 12);
     // Alpha bought in February, Delta twice in March; Beta once, for the first time.
     expect(c.repeatRate).toBeCloseTo(2 / 3, 12);
-    // Beta and Gamma were created in March; Beta's first order is before March's end, Gamma's is not.
-    expect({ newLeads: c.newLeads, newCustomers: c.newCustomers, conversionRate: c.conversionRate }).toEqual({ newLeads: 2, newCustomers: 2, conversionRate: 0.5 });
+    // Open in March: Beta (first order exactly at March's start), Gamma (first order in April) and
+    // Delta (created in February, first order in March). Converted: Delta only, a February lead;
+    // Beta's first order came before Beta was entered, so Beta was never a lead that converted.
+    expect({ newLeads: c.newLeads, newCustomers: c.newCustomers }).toEqual({ newLeads: 2, newCustomers: 2 });
+    expect(c.conversionRate).toBeCloseTo(1 / 3, 12);
     expect(c.interactions).toEqual({ CALL: 2, MEETING: 0, EMAIL: 1, WECHAT: 9, SLACK: 0, NOTE: 1, wechatInbound: 5, wechatOutbound: 4 });
     expect(c.interactionTotal).toBe(13);
     expect(c.firstResponse).toEqual({ waits: 4, medianMs: 40 * 60_000, withinTarget: 0.5, unanswered: 1 });
@@ -142,11 +145,24 @@ describe("period measures, counted in Postgres", () => {
 
     const p = r.previous;
     expect({ revenue: p.revenue, orders: p.orders, buyers: p.buyers, repeatRate: p.repeatRate }).toEqual({ revenue: 600, orders: 2, buyers: 2, repeatRate: 0 });
-    // Delta became a lead in February and first bought in March: not converted in February.
-    expect({ newLeads: p.newLeads, newCustomers: p.newCustomers, conversionRate: p.conversionRate }).toEqual({ newLeads: 1, newCustomers: 2, conversionRate: 0 });
+    // Open in February: Alpha and Epsilon (created long before, first orders in February) and
+    // Delta (created in February, first order in March). Converted: Alpha and Epsilon.
+    expect({ newLeads: p.newLeads, newCustomers: p.newCustomers }).toEqual({ newLeads: 1, newCustomers: 2 });
+    expect(p.conversionRate).toBeCloseTo(2 / 3, 12);
     expect(p.interactions).toMatchObject({ MEETING: 1, CALL: 0, WECHAT: 0 });
     expect(p.firstResponse).toEqual({ waits: 0, medianMs: null, withinTarget: null, unanswered: 0 });
     expect(p.satisfaction.csat.answers).toBe(0);
+  });
+
+  it("counts a lead as converted in the period of its first order, whenever it was created", async () => {
+    // Shanghai March and February as ranges: Delta, created Feb 15, converts in March, not February.
+    const march = { from: at("2026-02-28T16:00:00Z"), to: at("2026-03-31T16:00:00Z") };
+    const february = { from: at("2026-01-31T16:00:00Z"), to: at("2026-02-28T16:00:00Z") };
+    expect(await db.store.analytics.leads(march)).toEqual({ newLeads: 2, openLeads: 3, converted: 1 });
+    expect(await db.store.analytics.leads(february)).toEqual({ newLeads: 1, openLeads: 3, converted: 2 });
+    // A week with no first order: Alpha, Beta, Gamma, Delta and Epsilon are created by then; only
+    // Gamma (first order in April) is still open.
+    expect(await db.store.analytics.leads({ from: at("2026-03-22T16:00:00Z"), to: at("2026-03-29T16:00:00Z") })).toEqual({ newLeads: 0, openLeads: 1, converted: 0 });
   });
 
   it("draws the trend by local day, the first one holding the order at the period's first instant", async () => {
@@ -277,5 +293,61 @@ describe("rollups", () => {
     expect(await rows(months)).toEqual(keptMonths);
     const gammaRow = (await rows(`SELECT first_order_at, second_order_at, first_month, orders FROM customer_order_months WHERE customer_id = '${gamma.id}'`))[0];
     expect(gammaRow).toEqual({ first_order_at: at("2025-07-01T00:00:00Z"), second_order_at: at("2026-03-31T16:00:00Z"), first_month: 2025 * 12 + 6, orders: [1, 1, 1, 1, 1, 1, 1, 1, 3] });
+  });
+});
+
+describe("WeChat waits", () => {
+  const waitsOf = async (contactId: string) =>
+    (await db.sql.query<{ started_at: Date; answered_at: Date | null }>("SELECT started_at, answered_at FROM wechat_waits WHERE contact_id = $1 ORDER BY started_at", [contactId])).rows;
+
+  async function says(senderId: string, when: string, body: string): Promise<void> {
+    await services.recordCustomerMessage({ platform: "wechat", senderId, id: `msg-${++messageId}`, at: at(when), kind: "text", body });
+  }
+
+  async function rebuiltEqualsKept(): Promise<void> {
+    const all = "SELECT contact_id, started_at, answered_at FROM wechat_waits ORDER BY 1, 2";
+    const kept = await rows(all);
+    await db.sql.query("DELETE FROM wechat_waits");
+    await db.sql.query(REBUILD_WECHAT_WAITS_SQL);
+    expect(await rows(all)).toEqual(kept);
+  }
+
+  it("starts no wait for a survey answer, a comment on it or an opt-out, on the write path or in a rebuild", async () => {
+    const w4 = await customerSays("oAnalyticsW4", "2026-04-09T20:00:00Z");
+    await teamAnswers(w4, "2026-04-09T20:10:00Z");
+    await db.sql.query(
+      `INSERT INTO surveys (id, customer_id, contact_id, kind, status, platform, via, sent_at) VALUES (gen_random_uuid(), $1, $2, 'CSAT', 'SENT', 'wechat', 'chat', '2026-04-09T20:20:00Z')`,
+      [w4.customerId, w4.contactId],
+    );
+    // Each reply follows a message of the team's, so each would start a wait of its own.
+    await says("oAnalyticsW4", "2026-04-09T23:50:00Z", "5");
+    await teamAnswers(w4, "2026-04-09T23:52:00Z");
+    await says("oAnalyticsW4", "2026-04-09T23:55:00Z", "物流很快，谢谢");
+    await teamAnswers(w4, "2026-04-09T23:56:00Z");
+    await says("oAnalyticsW4", "2026-04-09T23:57:00Z", "退订");
+    const survey = (await rows(`SELECT status, score, comment FROM surveys WHERE contact_id = '${w4.contactId}'`))[0];
+    expect(survey).toEqual({ status: "ANSWERED", score: 5, comment: "物流很快，谢谢" });
+    expect(await waitsOf(w4.contactId)).toEqual([{ started_at: at("2026-04-09T20:00:00Z"), answered_at: at("2026-04-09T20:10:00Z") }]);
+    // A question after them is a question again.
+    await says("oAnalyticsW4", "2026-04-09T23:58:00Z", "还有一个问题");
+    expect((await waitsOf(w4.contactId)).map((w) => w.started_at)).toEqual([at("2026-04-09T20:00:00Z"), at("2026-04-09T23:58:00Z")]);
+    await rebuiltEqualsKept();
+  });
+
+  it("does not count a reply WeChat refused as an answer", async () => {
+    const w5 = await customerSays("oAnalyticsW5", "2026-04-09T10:00:00Z");
+    const reply = (when: string) =>
+      db.store.transaction((tx) => tx.interactions.record({ customerId: w5.customerId, contactId: w5.contactId, authorId: rep.id, channel: "WECHAT", direction: "OUTBOUND", body: "reply", occurredAt: at(when) }));
+    const first = await reply("2026-04-09T10:05:00Z");
+    const second = await reply("2026-04-09T10:30:00Z");
+    expect(await waitsOf(w5.contactId)).toEqual([{ started_at: at("2026-04-09T10:00:00Z"), answered_at: at("2026-04-09T10:05:00Z") }]);
+    await db.store.transaction((tx) => tx.interactions.markUndelivered(first.id, "45015 response out of time limit"));
+    expect(await waitsOf(w5.contactId)).toEqual([{ started_at: at("2026-04-09T10:00:00Z"), answered_at: at("2026-04-09T10:30:00Z") }]);
+    await rebuiltEqualsKept();
+    await db.store.transaction((tx) => tx.interactions.markUndelivered(second.id, "45015 response out of time limit"));
+    expect(await waitsOf(w5.contactId)).toEqual([{ started_at: at("2026-04-09T10:00:00Z"), answered_at: null }]);
+    await rebuiltEqualsKept();
+    const april9 = await services.getReport("weekly", "current", { timeZone: SHANGHAI, now: at("2026-04-10T00:00:00Z") });
+    expect(april9.current.firstResponse.unanswered).toBeGreaterThanOrEqual(1);
   });
 });

@@ -15,7 +15,8 @@ const NOW = new Date("2026-11-24T18:00:00Z");
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
 interface Crafted {
-  orders?: [daysAgo: number, amount: number][];
+  /** [days ago or the instant, amount] */
+  orders?: [daysAgo: number | Date, amount: number][];
   /** [days ago, direction, text] */
   interactions?: [number, "INBOUND" | "OUTBOUND" | "INTERNAL", string][];
   surveys?: [daysAgo: number, kind: "CSAT" | "NPS", score: number][];
@@ -29,7 +30,7 @@ async function craft(db: TestDatabase, name: string, stage: string, ownerId: str
     [id, name, key, stage, ownerId],
   );
   for (const [days, amount] of data.orders ?? []) {
-    await db.sql.query("INSERT INTO orders (id, customer_id, amount, currency, base_amount, rate_to_base, ordered_at) VALUES (gen_random_uuid(), $1, $2, 'CNY', $2, 1, $3)", [id, amount, ago(days)]);
+    await db.sql.query("INSERT INTO orders (id, customer_id, amount, currency, base_amount, rate_to_base, ordered_at) VALUES (gen_random_uuid(), $1, $2, 'CNY', $2, 1, $3)", [id, amount, days instanceof Date ? days : ago(days)]);
   }
   if (data.orders?.length) {
     await db.sql.query(
@@ -45,6 +46,15 @@ async function craft(db: TestDatabase, name: string, stage: string, ownerId: str
     await db.sql.query("INSERT INTO surveys (id, customer_id, kind, status, score, sent_at, answered_at) VALUES (gen_random_uuid(), $1, $2, 'ANSWERED', $3, $4, $4)", [id, kind, score, ago(days)]);
   }
   return id;
+}
+
+/** The record of an earlier scan's move to AT_RISK. */
+async function movedToAtRisk(db: TestDatabase, id: string, at: Date): Promise<void> {
+  await db.sql.query(
+    `INSERT INTO customer_stage_changes (id, customer_id, from_stage, to_stage, reason, changed_at)
+     VALUES (gen_random_uuid(), $1, 'ACTIVE', 'AT_RISK', '{"rule":"complaints","complaints":1,"lowScores":1}', $2)`,
+    [id, at],
+  );
 }
 
 /** Orders at these days ago, each of `amount`. */
@@ -134,6 +144,7 @@ describe("the nightly scan", () => {
     ids.slow = await craft(db, "Slow Co", "ACTIVE", owners.ann, { orders: at([10, 100, 110, 120, 130, 140, 150]) });
     ids.half = await craft(db, "Half Co", "ACTIVE", owners.ann, { orders: at([10, 20, 30, 100, 110, 120, 130, 140, 150]) });
     ids.recovering = await craft(db, "Recovering Co", "AT_RISK", owners.ann, { orders: at([3, 23, 43]) });
+    await movedToAtRisk(db, ids.recovering, ago(10));
     ids.complaining = await craft(db, "Complain Co", "ACTIVE", owners.bob, {
       orders: at([5, 25, 45]),
       interactions: [
@@ -207,7 +218,8 @@ describe("the nightly scan", () => {
 
     const { rows } = await db.sql.query(
       `SELECT c.name, ch.from_stage, ch.to_stage, ch.reason, ch.owner_id, ch.changed_at FROM customer_stage_changes ch JOIN customers c ON c.id = ch.customer_id
-       WHERE c.name NOT LIKE 'Cat Customer%' ORDER BY c.name`,
+       WHERE c.name NOT LIKE 'Cat Customer%' AND ch.changed_at = $1 ORDER BY c.name`,
+      [NOW],
     );
     expect(rows).toEqual([
       { name: "Almost Lost", from_stage: "ACTIVE", to_stage: "AT_RISK", reason: { rule: "slowing", last90: 0, previous90: 1 }, owner_id: owners.bob, changed_at: NOW },
@@ -305,5 +317,147 @@ describe("the nightly scan", () => {
     const moved = await db.store.segments.moveStages([{ customerId: row.id, from: "ACTIVE", to: "AT_RISK", reason: { rule: "gap", daysSince: 61, medianGapDays: 20 }, lastOrderAt: row.lastOrderAt }], tomorrow);
     expect(moved).toBe(0);
     expect((await db.sql.query("SELECT stage FROM customers WHERE id = $1", [ids.evenGap])).rows[0]).toEqual({ stage: "ACTIVE" });
+  });
+});
+
+describe("facts as of the scan, each counted once", () => {
+  let db: TestDatabase;
+  let deps: ServiceDeps;
+  let services: Services;
+  const ids: Record<string, string> = {};
+  let dee: string;
+
+  /** `surveyReply` marks the message as the ingest path does when it reads a survey reply in it. */
+  async function inbound(customerId: string, at: Date, body: string, contactId: string | null = null, surveyReply: "answer" | "comment" | null = null): Promise<string> {
+    const { rows } = await db.sql.query<{ id: string }>(
+      "INSERT INTO interactions (id, customer_id, contact_id, channel, direction, body, occurred_at, survey_reply) VALUES (gen_random_uuid(), $1, $2, 'WECHAT', 'INBOUND', $3, $4, $5) RETURNING id",
+      [customerId, contactId, body, at, surveyReply],
+    );
+    return rows[0]!.id;
+  }
+  async function answered(customerId: string, contactId: string | null, at: Date, score: number, answerId: string, comment: string | null = null): Promise<void> {
+    await db.sql.query(
+      "INSERT INTO surveys (id, customer_id, contact_id, kind, status, score, comment, answer_interaction_id, sent_at, answered_at) VALUES (gen_random_uuid(), $1, $2, 'CSAT', 'ANSWERED', $3, $4, $5, $6, $6)",
+      [customerId, contactId, score, comment, answerId, at],
+    );
+  }
+  const stageOf = async (key: string) => (await db.sql.query<{ stage: string }>("SELECT stage FROM customers WHERE id = $1", [ids[key]])).rows[0]!.stage;
+  const changesOf = async (key: string) =>
+    (await db.sql.query<{ from_stage: string; to_stage: string; reason: unknown }>("SELECT from_stage, to_stage, reason FROM customer_stage_changes WHERE customer_id = $1 ORDER BY changed_at", [ids[key]])).rows;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    deps = testServiceDeps(db.store, { now: () => NOW, jobs: recordingScheduler() });
+    services = createServices(deps);
+    dee = (await services.registerRep({ platform: "slack", externalId: "UDEE", displayName: "Dee", locale: "en-US", timezone: "Asia/Shanghai" })).id;
+
+    // A survey answered "不满意" with a 2: one low score, not also a complaint.
+    ids.surveyReply = await craft(db, "Survey Reply Co", "ACTIVE", dee, { orders: at([5, 25, 45]) });
+    await answered(ids.surveyReply, null, ago(3), 2, await inbound(ids.surveyReply, ago(3), "不满意", null, "answer"));
+    // A 1, then its comment in a message of its own; one real complaint besides.
+    ids.surveyComment = await craft(db, "Survey Comment Co", "ACTIVE", dee, { orders: at([5, 25, 45]) });
+    const contact = randomUUID();
+    await db.sql.query("INSERT INTO contacts (id, customer_id, name, updated_at) VALUES ($1, $2, 'Zhang', now())", [contact, ids.surveyComment]);
+    const answerId = await inbound(ids.surveyComment, ago(4), "1", contact, "answer");
+    await inbound(ids.surveyComment, new Date(ago(4).getTime() + 5 * 60_000), "  服务太差了，我要投诉\n", contact, "comment");
+    await answered(ids.surveyComment, contact, ago(4), 1, answerId, "服务太差了，我要投诉");
+    await inbound(ids.surveyComment, ago(10), "Terrible service again", contact);
+
+    // Two orders within minutes: one purchase occasion, no rhythm yet.
+    ids.sameDay = await craft(db, "Same Day Co", "ACTIVE", dee, { orders: at([2, 2.01]) });
+    // Three orders backdated to one date (same instant), and one a month before.
+    ids.backdated = await craft(db, "Backdated Co", "ACTIVE", dee, { orders: at([5, 5, 5, 40]) });
+    // 07:30 and 09:30 in Shanghai on 22 November: one day there, two UTC dates.
+    ids.zone = await craft(db, "Zone Co", "ACTIVE", dee, { orders: [[new Date("2026-11-21T23:30:00Z"), 1], [new Date("2026-11-22T01:30:00Z"), 1]] });
+
+    // The 02:00 scan runs late, after these customers bought at 08:00.
+    const late = new Date(NOW.getTime() + 6 * 3_600_000);
+    ids.lateBuyer = await craft(db, "Late Buyer", "ACTIVE", dee, { orders: [...at([100, 120, 140]), [late, 1]] });
+    ids.lateFirst = await craft(db, "Late First", "LEAD", dee, { orders: [[late, 1]] });
+
+    // Back from AT_RISK: with an order since the move, and without one (complaints aged out).
+    ids.back = await craft(db, "Back Co", "AT_RISK", dee, { orders: at([3, 23, 43]) });
+    await movedToAtRisk(db, ids.back, ago(10));
+    ids.settled = await craft(db, "Settled Co", "AT_RISK", dee, { orders: at([15, 35, 55]) });
+    await movedToAtRisk(db, ids.settled, ago(10));
+
+    ids.churned = await craft(db, "Churned Co", "CHURNED", dee, { orders: at([250]) });
+    ids.lead = await craft(db, "Old Lead", "LEAD", dee);
+    ids.freshLead = await craft(db, "Fresh Lead", "PROSPECT", dee);
+  });
+  afterAll(() => db.drop());
+
+  it("reads a survey answer and its comment as the score only, not as complaints too", async () => {
+    const facts = await db.store.segments.facts(NOW);
+    const of = (key: string) => facts.find((f) => f.id === ids[key])!;
+    expect([of("surveyReply").complaints30, of("surveyReply").lowScores30]).toEqual([0, 1]);
+    expect([of("surveyComment").complaints30, of("surveyComment").lowScores30]).toEqual([1, 1]);
+  });
+
+  it("measures the buying rhythm between purchase days, in the team's zone", async () => {
+    const shanghai = await db.store.segments.facts(NOW, "Asia/Shanghai");
+    const of = (key: string) => shanghai.find((f) => f.id === ids[key])!;
+    expect(of("sameDay")).toMatchObject({ orderCount: 2, medianGapDays: null });
+    expect(of("backdated")).toMatchObject({ orderCount: 4, medianGapDays: 35 });
+    expect(of("zone")).toMatchObject({ orderCount: 2, medianGapDays: null });
+    expect(of("back").medianGapDays).toBe(20);
+    const utc = await db.store.segments.facts(NOW);
+    expect(utc.find((f) => f.id === ids.zone)!.medianGapDays).toBe(1);
+  });
+
+  it("reads every fact as of the scan's time, leaving out orders placed after it", async () => {
+    const facts = await db.store.segments.facts(NOW);
+    const lateBuyer = facts.find((f) => f.id === ids.lateBuyer)!;
+    expect(lateBuyer).toMatchObject({ orderCount: 3, lastOrderAt: ago(100), firstOrderAt: ago(140), medianGapDays: 20, ordersLast90: 0, ordersPrevious90: 3 });
+    expect(facts.find((f) => f.id === ids.lateFirst)).toMatchObject({ hasStats: true, orderCount: 0, firstOrderAt: null, lastOrderAt: null, recencyRank: null });
+    // Ranked among the payers as of NOW: Late First is not one of them.
+    expect(lateBuyer.payingCustomers).toBe(facts.filter((f) => f.orderCount > 0).length);
+  });
+
+  it("scans with all of it: no false risk, moves only a late buyer's stage the facts allow, and says why they came back", async () => {
+    const result = await scanCustomerStages(deps, { now: NOW, timeZone: "Asia/Shanghai" });
+    for (const key of ["surveyReply", "sameDay", "backdated", "zone", "lateBuyer"]) expect([key, await stageOf(key)]).toEqual([key, "ACTIVE"]);
+    // Its one real complaint and its one low score: at risk, the comment not counted again.
+    expect((await changesOf("surveyComment")).at(-1)).toEqual({ from_stage: "ACTIVE", to_stage: "AT_RISK", reason: { rule: "complaints", complaints: 1, lowScores: 1 } });
+    expect((await statsOf(db, ids.surveyReply!))?.segment ?? null).toBeNull();
+    expect((await statsOf(db, ids.sameDay!))?.reason).toEqual({ rule: "new", firstOrderDays: 2 });
+    expect((await statsOf(db, ids.zone!))?.reason).toEqual({ rule: "new", firstOrderDays: 2 });
+    // As of 02:00 the late buyer had not ordered for 100 days; the move is left out because they bought since.
+    expect((await statsOf(db, ids.lateBuyer!))?.reason).toEqual({ rule: "gap", daysSince: 100, medianGapDays: 20 });
+    expect(await changesOf("lateBuyer")).toEqual([]);
+    expect((await statsOf(db, ids.lateFirst!))?.segment).toBeNull();
+
+    expect(await stageOf("back")).toBe("ACTIVE");
+    expect(await stageOf("settled")).toBe("ACTIVE");
+    expect((await changesOf("back")).at(-1)).toEqual({ from_stage: "AT_RISK", to_stage: "ACTIVE", reason: { rule: "recovered", daysSince: 3 } });
+    expect((await changesOf("settled")).at(-1)).toEqual({ from_stage: "AT_RISK", to_stage: "ACTIVE", reason: { rule: "settled", daysSince: 15 } });
+    expect(result.moved).toBe(3);
+
+    const { rows } = await db.sql.query<{ payload: unknown }>("SELECT payload FROM outbox WHERE destination = 'UDEE'");
+    const core = createCore({ services, defaultLocale: "en", defaultTimezone: "Asia/Shanghai" });
+    const alert = textOf({ kind: "message", message: await core.renderNotification(rows[0]!.payload) });
+    expect(alert).toContain("Back Co — at risk → active · buying again: last order 3 days ago");
+    expect(alert).toContain("Settled Co — at risk → active · no longer at risk: last order 15 days ago");
+  });
+
+  it("brings a churned customer or a lead to active only for an order fewer than 180 days old", async () => {
+    const rep = (await services.getRep(dee))!;
+    const order = (key: string, daysAgo: number) =>
+      services.getCustomer(ids[key]!).then((customer) => services.recordOrder(rep, { customer: customer!, amount: new Decimal(500), currency: "CNY", product: null, orderedAt: ago(daysAgo) }));
+
+    expect((await order("churned", 200)).stageChange).toBeUndefined();
+    expect(await stageOf("churned")).toBe("CHURNED");
+    expect((await order("lead", 190)).stageChange).toBeUndefined();
+    expect(await stageOf("lead")).toBe("LEAD");
+    expect(await changesOf("churned")).toEqual([]);
+    // The next scan has nothing to undo.
+    await scanCustomerStages(deps, { now: new Date(NOW.getTime() + DAY), timeZone: "Asia/Shanghai" });
+    expect(await stageOf("churned")).toBe("CHURNED");
+    expect(await stageOf("lead")).toBe("LEAD");
+    expect(await changesOf("churned")).toEqual([]);
+
+    expect((await order("churned", 179)).stageChange).toEqual({ from: "CHURNED", to: "ACTIVE" });
+    expect((await order("freshLead", 10)).stageChange).toEqual({ from: "PROSPECT", to: "ACTIVE" });
+    expect(await changesOf("churned")).toEqual([{ from_stage: "CHURNED", to_stage: "ACTIVE", reason: { rule: "purchase" } }]);
   });
 });

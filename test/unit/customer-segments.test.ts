@@ -4,7 +4,7 @@ import { stageReasonText } from "../../src/commands/views/stage-reason.js";
 import { createFormatter, translator } from "../../src/i18n/index.js";
 import {
   COMPLAINT_HINT_PATTERN, SEGMENT_CODES, SEGMENT_NAMES, SEGMENT_RULES, classifyCustomer, isComplaint, quintile, segmentOfCode,
-  stageMove, wholeDays, type CustomerFacts,
+  purchaseActivates, stageMove, wholeDays, type CustomerFacts,
 } from "../../src/domain/customer-segments.js";
 import { AppError } from "../../src/domain/errors.js";
 import { readQuestion } from "../../src/domain/question-intent.js";
@@ -23,6 +23,7 @@ function buyer(overrides: Partial<CustomerFacts> = {}): CustomerFacts {
     lowScores30: 0,
     interactions90: 6,
     rfm: { r: 3, f: 3, m: 3 },
+    boughtSinceAtRisk: false,
     ...overrides,
   };
 }
@@ -30,7 +31,7 @@ function buyer(overrides: Partial<CustomerFacts> = {}): CustomerFacts {
 function prospect(overrides: Partial<CustomerFacts> = {}): CustomerFacts {
   return {
     orderCount: 0, daysSinceLastOrder: null, daysSinceFirstOrder: null, medianGapDays: null, ordersLast90: 0, ordersPrevious90: 0,
-    complaints30: 0, lowScores30: 0, interactions90: 0, rfm: null, ...overrides,
+    complaints30: 0, lowScores30: 0, interactions90: 0, rfm: null, boughtSinceAtRisk: false, ...overrides,
   };
 }
 
@@ -157,10 +158,24 @@ describe("stage moves", () => {
   });
 
   it("AT_RISK -> ACTIVE once a buyer is neither churn-risk nor lost", () => {
-    expect(stageMove("AT_RISK", buyer(), null)).toEqual({ to: "ACTIVE", reason: { rule: "recovered", daysSince: 5 } });
+    expect(stageMove("AT_RISK", buyer({ boughtSinceAtRisk: true }), null)).toEqual({ to: "ACTIVE", reason: { rule: "recovered", daysSince: 5 } });
     const fresh = buyer({ daysSinceFirstOrder: 3, daysSinceLastOrder: 3 });
     expect(stageMove("AT_RISK", fresh, classifyCustomer(fresh))?.to).toBe("ACTIVE");
     expect(stageMove("AT_RISK", prospect({ interactions90: 5 }), classifyCustomer(prospect({ interactions90: 5 })))).toBeNull();
+  });
+
+  it("says buying again only after an order since the move to AT_RISK, else no longer at risk", () => {
+    expect(stageMove("AT_RISK", buyer({ boughtSinceAtRisk: false }), null)).toEqual({ to: "ACTIVE", reason: { rule: "settled", daysSince: 5 } });
+    expect(stageMove("AT_RISK", buyer({ boughtSinceAtRisk: true }), null)?.reason.rule).toBe("recovered");
+  });
+
+  it("a purchase activates only when fewer than LOST_AFTER_DAYS ago", () => {
+    const now = new Date("2026-11-25T02:00:00Z");
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    expect(purchaseActivates(now, now)).toBe(true);
+    expect(purchaseActivates(daysAgo(SEGMENT_RULES.LOST_AFTER_DAYS - 0.5), now)).toBe(true);
+    expect(purchaseActivates(daysAgo(SEGMENT_RULES.LOST_AFTER_DAYS), now)).toBe(false);
+    expect(purchaseActivates(daysAgo(400), now)).toBe(false);
   });
 
   it("leaves leads, prospects and churned customers to purchases", () => {
@@ -260,6 +275,8 @@ describe("reasons in the reader's language", () => {
     expect(stageReasonText(en, { rule: "rfm", r: 3, f: 5, m: 4 })).toBe("RFM 3-5-4: buys often and spends a lot");
     expect(stageReasonText(zh, { rule: "engaged", interactions: 4 })).toBe("最近 90 天互动 4 次，尚未下单");
     expect(stageReasonText(en, { rule: "recovered", daysSince: 3 })).toBe("buying again: last order 3 days ago");
+    expect(stageReasonText(en, { rule: "settled", daysSince: 15 })).toBe("no longer at risk: last order 15 days ago");
+    expect(stageReasonText(zh, { rule: "settled", daysSince: 15 })).toBe("不再有流失风险：15天前下过单");
     expect(stageReasonText(zh, { rule: "purchase" })).toBe("下了订单");
   });
 

@@ -115,6 +115,24 @@ describe("report spans", () => {
     expect(s.previous).toEqual({ from: new Date("2026-01-31T16:00:00Z"), to: new Date("2026-02-28T16:00:00Z") });
   });
 
+  it("clamp a day the shifted month lacks to its last day, at the same time of day", () => {
+    // Jul 31 14:00: April has no 31st and is not Q2's last month, so Apr 1 – Apr 30 14:00.
+    const jul31 = reportSpans("quarterly", "current", new Date("2026-07-31T06:00:00Z"), SHANGHAI);
+    expect(jul31.previous).toEqual({ from: new Date("2026-03-31T16:00:00Z"), to: new Date("2026-04-30T06:00:00Z") });
+    const may30 = reportSpans("quarterly", "current", new Date("2026-05-30T06:00:00Z"), SHANGHAI);
+    expect(may30.previous).toEqual({ from: new Date("2025-12-31T16:00:00Z"), to: new Date("2026-02-28T06:00:00Z") });
+    const may31 = reportSpans("quarterly", "current", new Date("2026-05-31T06:00:00Z"), SHANGHAI);
+    expect(may31.previous.to).toEqual(new Date("2026-02-28T06:00:00Z"));
+    // Feb 29 10:00 of a leap year against Feb 28 10:00 of the year before, not the whole year.
+    const leap = reportSpans("yearly", "current", new Date("2028-02-29T02:00:00Z"), SHANGHAI);
+    expect(leap.previous).toEqual({ from: new Date("2026-12-31T16:00:00Z"), to: new Date("2027-02-28T02:00:00Z") });
+  });
+
+  it("take the whole previous quarter only past the end of its last month", () => {
+    const dec31 = reportSpans("quarterly", "current", new Date("2026-12-31T06:00:00Z"), SHANGHAI);
+    expect(dec31.previous).toEqual({ from: new Date("2026-06-30T16:00:00Z"), to: new Date("2026-09-30T16:00:00Z") });
+  });
+
   it("give the last complete period against the one before for 'last'", () => {
     const s = reportSpans("quarterly", "last", new Date("2026-04-10T00:00:00Z"), SHANGHAI);
     expect(s.current).toEqual({ from: new Date("2025-12-31T16:00:00Z"), to: new Date("2026-03-31T16:00:00Z") });
@@ -131,9 +149,17 @@ describe("report spans", () => {
 
   it("cut a quarter into seven-day blocks and a year into months", () => {
     const q = reportSpans("quarterly", "last", new Date("2026-04-10T00:00:00Z"), SHANGHAI);
-    const weeks = trendBuckets("week", q.current, SHANGHAI);
+    const weeks = trendBuckets("week", q.current, SHANGHAI, q.currentPeriod.to);
     expect(weeks).toHaveLength(13);
     expect(weeks[12]).toMatchObject({ position: 13, date: "2026-03-26", to: q.current.to });
+    // Jul 1 – Sep 30 is 92 days: the thirteenth block takes in the 92nd day instead of a one-day 14th.
+    const q3 = reportSpans("quarterly", "last", new Date("2026-10-10T00:00:00Z"), SHANGHAI);
+    const q3weeks = trendBuckets("week", q3.current, SHANGHAI, q3.currentPeriod.to);
+    expect(q3weeks).toHaveLength(13);
+    expect(q3weeks[12]).toMatchObject({ position: 13, date: "2026-09-23", from: new Date("2026-09-22T16:00:00Z"), to: q3.current.to });
+    // A quarter so far is cut at now, but its blocks are those of the whole quarter.
+    const soFar = reportSpans("quarterly", "current", new Date("2026-09-30T06:00:00Z"), SHANGHAI);
+    expect(trendBuckets("week", soFar.current, SHANGHAI, soFar.currentPeriod.to).map((b) => b.date).at(-1)).toBe("2026-09-23");
     const y = reportSpans("yearly", "current", new Date("2026-04-10T00:00:00Z"), SHANGHAI);
     expect(trendBuckets("month", y.current, SHANGHAI).map((b) => b.date)).toEqual(["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]);
   });

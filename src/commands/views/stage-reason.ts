@@ -38,6 +38,8 @@ export function stageReasonText(ctx: Reader, raw: unknown): string {
       return ctx.t("segment.reason.engaged", { count: reason.interactions, days: SEGMENT_RULES.ENGAGED_WINDOW_DAYS });
     case "recovered":
       return ctx.t("segment.reason.recovered", { since: daysText(ctx, reason.daysSince) });
+    case "settled":
+      return ctx.t("segment.reason.settled", { since: daysText(ctx, reason.daysSince) });
     case "purchase":
       return ctx.t("segment.reason.purchase");
   }
