@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
   // The nightly scan scores every customer and moves stages; /segment reads what it wrote.
   let started = performance.now();
-  const scan = await scanCustomerStages(deps, { now: new Date() });
+  const scan = await scanCustomerStages(deps, { now: new Date(), timeZone: "Asia/Shanghai" });
   const scanSeconds = (performance.now() - started) / 1000;
 
   const core = createCore({ services, defaultLocale: "en", defaultTimezone: "Asia/Shanghai" });
