@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AppError } from "../domain/errors.js";
 import type { Action, Outcome } from "../reply/reply.js";
 import { customerActions, customerCommand, showCard } from "./customer.js";
 import { createHelp } from "./help.js";
@@ -20,8 +21,35 @@ import type { CustomerSummary } from "../services/index.js";
 
 const help = createHelp(() => COMMANDS);
 
+/** Commands whose words also start plain questions that question-intent reads. */
+const QUESTION_COMMANDS = new Set(["top", "history", "segment", "report", "csat"]);
+
+/**
+ * A command that also takes its text as a plain question when its own syntax does not fit:
+ * "/top 5 clients this quarter", "/top 本季度前十大客户". The command's own error stands when
+ * the text is no question either.
+ */
+function orQuestion(command: CommandDefinition): CommandDefinition {
+  return {
+    ...command,
+    async run(ctx, text) {
+      try {
+        return await command.run(ctx, text);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== "INVALID_INPUT") throw error;
+        const question = questionIn(ctx, `${command.name} ${text}`) ?? questionIn(ctx, text);
+        if (!question) throw error;
+        return answer(ctx, question, text);
+      }
+    },
+  };
+}
+
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [customerCommand, logCommand, orderCommand, historyCommand, topCommand, reportCommand, segmentCommand, remindCommand, surveyCommand, csatCommand, digestCommand, linkCommand, outboxCommand, help.command];
+export const COMMANDS: readonly CommandDefinition[] = [
+  customerCommand, logCommand, orderCommand, historyCommand, orQuestion(topCommand), orQuestion(reportCommand), segmentCommand, remindCommand, surveyCommand,
+  orQuestion(csatCommand), digestCommand, linkCommand, outboxCommand, help.command,
+];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
@@ -34,8 +62,6 @@ export function findCommand(name: string): CommandDefinition | undefined {
   return COMMANDS.find((c) => c.name === canonical);
 }
 
-/** Commands whose words also start plain questions that question-intent reads. */
-const QUESTION_COMMANDS = new Set(["top", "history", "segment", "report", "csat"]);
 
 /** "/crm <command> ...": the umbrella command; bare "/crm" is help. */
 export const crmCommand: CommandDefinition = {

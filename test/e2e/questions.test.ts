@@ -99,6 +99,15 @@ describe("plain questions in a DM", () => {
     expect((await t.db.sql.query("SELECT 1 FROM reminders WHERE text LIKE '%history%'")).rows).toHaveLength(1);
   });
 
+  it("takes a slash command's text as a question when the command's own syntax does not fit", async () => {
+    const top = await slack.ask(li, "/top", "2 clients this month");
+    expect(top.text).toContain("Top customers by lifetime value");
+    expect(top.text).toMatch(/1\. 阿里巴巴[\s\S]*2\. Acme Ltd/);
+    expect((await slack.ask(wang, "/top", "本月前两大客户")).text).toContain("1. 阿里巴巴");
+    // Text that is no question either keeps the command's own answer.
+    expect((await slack.ask(li, "/top", "many")).text).toContain("is not a number of customers");
+  });
+
   it("reads a question after a command word in /crm too", async () => {
     const reply = await slack.ask(li, "/crm", "top 1 customers by revenue this month");
     expect(reply.text).toContain("Top customers by revenue");
