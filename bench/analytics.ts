@@ -10,12 +10,10 @@
 import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { createCore, type Outcome } from "../src/core/index.js";
-import { ratesToBase } from "../src/domain/money.js";
 import { createChartRenderer } from "../src/charts/render-pool.js";
-import { createServices, scanCustomerStages, type ServiceDeps } from "../src/services/index.js";
-import { NO_JOBS } from "../src/services/ports.js";
+import { createServices, scanCustomerStages } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
-import { ADMIN_URL, createBenchDatabase, percentile } from "./bench-database.js";
+import { ADMIN_URL, benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
 import { generateAnalyticsData } from "./generate-analytics-data.js";
 
 const DB = "crm_bench_analytics";
@@ -75,15 +73,7 @@ async function main(): Promise<void> {
 
   const prisma = createPrisma({ url, poolMax: 8 });
   const store = createStore(prisma);
-  const deps: ServiceDeps = {
-    store,
-    settings: {
-      baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [],
-      wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false,
-    },
-    jobs: NO_JOBS,
-    now: () => new Date(),
-  };
+  const deps = benchServiceDeps(store);
   const services = createServices(deps);
 
   // The nightly scan scores every customer and moves stages; /segment reads what it wrote.

@@ -1,5 +1,9 @@
 import { execFileSync } from "node:child_process";
 import pg from "pg";
+import { ratesToBase } from "../src/domain/money.js";
+import type { ServiceDeps } from "../src/services/index.js";
+import { NO_JOBS } from "../src/services/ports.js";
+import type { Store } from "../src/store/index.js";
 
 /** Where benchmarks find Postgres and Redis; each builds and drops a database of its own. */
 export const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -31,3 +35,16 @@ export async function createBenchDatabase(name: string): Promise<BenchDatabase> 
 
 /** The value at percentile `p` of ascending `sorted`. */
 export const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/** What the use-cases need in a benchmark: CNY, the default settings, no job system. */
+export function benchServiceDeps(store: Store): ServiceDeps {
+  return {
+    store,
+    settings: {
+      baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [],
+      wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false,
+    },
+    jobs: NO_JOBS,
+    now: () => new Date(),
+  };
+}

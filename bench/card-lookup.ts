@@ -1,12 +1,10 @@
 import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { nameKeys } from "../src/domain/customer-name.js";
-import { ratesToBase } from "../src/domain/money.js";
 import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
-import { createBenchDatabase, percentile } from "./bench-database.js";
+import { benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
 import { generateCustomers, loadCustomers } from "./generate-customers.js";
-import { NO_JOBS } from "../src/services/ports.js";
 
 /**
  * Card look-up at scale: builds a database of CUSTOMERS customers (100k by default) with ten
@@ -30,12 +28,7 @@ async function main(): Promise<void> {
 
   const prisma = createPrisma({ url: database.url, poolMax: 4 });
   const store = createStore(prisma);
-  const services = createServices({
-    store,
-    settings: { baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [], wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false },
-    jobs: NO_JOBS,
-    now: () => new Date(),
-  });
+  const services = createServices(benchServiceDeps(store));
   const viewer = await services.registerRep({ platform: "local", externalId: "bench", displayName: "Bench" });
 
   // What reps type: exact names, lower-cased short forms, pinyin of Chinese names, and typos.

@@ -8,10 +8,9 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
-import { ratesToBase } from "../src/domain/money.js";
-import { scanCustomerStages, type ServiceDeps, type StageScanResult } from "../src/services/index.js";
-import { NO_JOBS } from "../src/services/ports.js";
+import { scanCustomerStages, type StageScanResult } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
+import { benchServiceDeps } from "./bench-database.js";
 
 const URL = process.env.BENCH_ANALYTICS_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/crm_bench_analytics";
 
@@ -25,15 +24,7 @@ async function main(): Promise<void> {
   const first = new Date(Date.UTC(data.last.getUTCFullYear(), data.last.getUTCMonth(), data.last.getUTCDate(), 18));
   const prisma = createPrisma({ url: URL, poolMax: 4 });
   const store = createStore(prisma);
-  const deps: ServiceDeps = {
-    store,
-    settings: {
-      baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [],
-      wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false,
-    },
-    jobs: NO_JOBS,
-    now: () => new Date(),
-  };
+  const deps = benchServiceDeps(store);
 
   const runs: { label: string; at: Date; seconds: number; result: StageScanResult }[] = [];
   const run = async (label: string, at: Date) => {

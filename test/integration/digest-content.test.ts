@@ -3,7 +3,7 @@ import { Decimal } from "../../src/domain/money.js";
 import { createFormatter, translator } from "../../src/i18n/index.js";
 import { digestView } from "../../src/commands/views/digest.js";
 import type { Block, Message } from "../../src/reply/reply.js";
-import { createServices, sendDigest, type Services } from "../../src/services/index.js";
+import { createServices, reconcileJobs, sendDigest, type Services } from "../../src/services/index.js";
 import type { DigestContent } from "../../src/services/build-digest.js";
 import type { CustomerSummary, Rep } from "../../src/store/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -182,6 +182,22 @@ describe("the morning digest of a fixed day", () => {
     const payloads = (await db.sql.query<{ payload: { runDate: string; firedAt: string } }>("SELECT payload FROM outbox WHERE dedupe_key LIKE $1 ORDER BY created_at", [`digest:${row.id}:%`])).rows.map((r) => r.payload);
     expect(payloads.map((p) => [p.runDate, p.firedAt])).toEqual([["2026-11-23", RUN.toISOString()], ["2026-11-23", laRun.toISOString()]]);
     expect(await sendDigest(deps, "00000000-0000-4000-8000-000000000000", RUN)).toBe("gone");
+  });
+
+  it("is sent late by the sweep when its schedule missed today's run, once, and not for a run before it was subscribed", async () => {
+    const { row } = await db.store.digests.subscribe({ platform: "slack", channel: "C0DIGLATE", localTime: "07:00", timezone: TZ, locale: "zh-CN", createdById: li.id });
+    await db.sql.query("UPDATE digest_subscriptions SET updated_at = $2 WHERE id = $1", [row.id, local("2026-11-20", "12:00")]);
+    const fresh = await db.store.digests.subscribe({ platform: "slack", channel: "C0DIGFRESH", localTime: "07:00", timezone: TZ, locale: "en", createdById: li.id });
+    const jobs = recordingScheduler();
+    // 08:30 in Shanghai: 07:00 passed with no digest sent (Redis had lost the schedule).
+    const deps = testServiceDeps(db.store, { now: () => RUN, jobs });
+    await reconcileJobs(deps, RUN);
+    await reconcileJobs(deps, RUN);
+    expect([...jobs.digests.keys()]).toEqual(expect.arrayContaining([row.id, fresh.row.id]));
+    const sent = async (id: string) => (await db.sql.query<{ payload: { firedAt: string } }>("SELECT payload FROM outbox WHERE dedupe_key LIKE $1", [`digest:${id}:%`])).rows.map((r) => r.payload.firedAt);
+    expect(await sent(row.id)).toEqual([local("2026-11-23", "07:00").toISOString()]);
+    // Subscribed at 08:30 today, after 07:00: today's run was never owed.
+    expect(await sent(fresh.row.id)).toEqual([]);
   });
 
   it("says a quiet day in one line", async () => {

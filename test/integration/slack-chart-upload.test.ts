@@ -15,7 +15,7 @@ import { FakeSlackApi } from "../fakes/fake-slack-api.js";
  * three-step external upload (reserve, POST the bytes, complete), with PNGs from the real
  * render pool.
  */
-const TOKEN = "xoxb-chart-test";
+const TOKEN = "xoxb-fake";
 let slack: FakeSlackApi;
 let pool: ChartRenderer;
 let sender: Sender;

@@ -3,7 +3,7 @@ import type { Block, Field, Message } from "../../reply/reply.js";
 import type { ChartSpec } from "../../reply/chart-spec.js";
 import type { DayRevenue, DigestContent } from "../../services/build-digest.js";
 import type { RenderContext } from "../notification-types.js";
-import { relativeChange } from "./change.js";
+import { changeText } from "./change.js";
 import { stageReasonText } from "./stage-reason.js";
 
 function dayLabel(ctx: RenderContext, day: string, timezone: string): string {
@@ -17,9 +17,9 @@ function revenueLine(ctx: RenderContext, content: DigestContent): string {
     revenue: money(day),
     orders: day.orders,
     dayBefore: money(dayBefore),
-    dayBeforeChange: relativeChange(ctx, "revenue", day.revenue, dayBefore.revenue),
+    dayBeforeChange: changeText(ctx, "revenue", day.revenue, dayBefore.revenue) ?? ctx.t("change.none"),
     lastWeek: money(sameWeekdayLastWeek),
-    lastWeekChange: relativeChange(ctx, "revenue", day.revenue, sameWeekdayLastWeek.revenue),
+    lastWeekChange: changeText(ctx, "revenue", day.revenue, sameWeekdayLastWeek.revenue) ?? ctx.t("change.none"),
   });
 }
 

@@ -1,5 +1,6 @@
-import { change, MEASURES, percentText, pointsText, type MeasureName } from "../../domain/measures.js";
+import type { MeasureName } from "../../domain/measures.js";
 import type { ReportPeriod } from "../../domain/report-period.js";
+import { changeText } from "./change.js";
 import { CHANNELS } from "../../domain/interaction-channel.js";
 import type { Block, Field, Message } from "../../reply/reply.js";
 import type { PeriodFigures, Report } from "../../services/index.js";
@@ -39,13 +40,7 @@ const percent = (ctx: RenderContext, share: number) => `${ctx.f.number(share * 1
 export function withChange(ctx: RenderContext, measure: MeasureName, current: number | null, previous: number | null, format: (value: number) => string): string {
   const value = current === null ? ctx.t("report.noValue") : format(current);
   const before = previous === null ? ctx.t("report.noValue") : format(previous);
-  const c = change(MEASURES[measure], current, previous);
-  const text =
-    c.kind === "relative" ? percentText(c.relative)
-      : c.kind === "points" ? ctx.t(MEASURES[measure] === "rate" ? "report.points" : "report.scorePoints", { delta: pointsText(c.delta) })
-        : c.kind === "new" ? ctx.t("change.new")
-          : c.kind === "same" ? ctx.t("change.none")
-            : null;
+  const text = changeText(ctx, measure, current, previous);
   return text === null ? ctx.t("report.valueBefore", { value, previous: before }) : ctx.t("report.valueChange", { value, change: text, previous: before });
 }
 
