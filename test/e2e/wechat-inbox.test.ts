@@ -174,8 +174,10 @@ describe("WeChat conversations in the Slack inbox channel", () => {
     const leaver = "oInboxLeaver00000000000Zz9Yy";
     await say(leaver, "我的手机号是 13800000000");
     await postedWith("我的手机号是");
-    await push({ FromUserName: leaver, MsgType: "event", Event: "unsubscribe" });
-    await push({ FromUserName: leaver, MsgType: "event", Event: "unsubscribe" });
+    // WeChat's retry of the same event carries the same CreateTime (seconds apart on a busy machine otherwise).
+    const unfollowedAt = new Date();
+    await push({ FromUserName: leaver, MsgType: "event", Event: "unsubscribe" }, unfollowedAt);
+    await push({ FromUserName: leaver, MsgType: "event", Event: "unsubscribe" }, unfollowedAt);
     const erased = await rows<{ name: string; wechat_open_id: string | null; erased: boolean; unsubscribed: boolean }>(
       "SELECT name, wechat_open_id, erased_at IS NOT NULL AS erased, unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE name = 'Erased contact' ORDER BY created_at DESC LIMIT 1",
     );
@@ -204,7 +206,9 @@ describe("WeChat conversations in the Slack inbox channel", () => {
   });
 
   it("still shows the message, at the top level, when Slack refuses the thread's header for good", async () => {
-    t.slack.overrides.set("chat.postMessage", [{ status: 200, body: { ok: false, error: "msg_blocks_too_long" } }]);
+    // Only the header of this conversation: earlier tests' messages may still be on their way.
+    const isHeader = (args: Record<string, unknown>) => JSON.stringify(args).includes("conversation with WeChat user 0Hd4Xx");
+    t.slack.overrides.set("chat.postMessage", [{ status: 200, body: { ok: false, error: "msg_blocks_too_long" }, when: isHeader }]);
     await say("oInboxNoHeader000000000Hd4Xx", "头部发不出去也要看到我");
     const message = await postedWith("头部发不出去也要看到我");
     expect(message.body.thread_ts).toBeUndefined();

@@ -70,8 +70,11 @@ export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
   readonly users = new Map<string, FakeUser>();
-  /** Method name -> answer to use once instead of the normal one (e.g. a 429). */
-  readonly overrides = new Map<string, { status: number; headers?: Record<string, string>; body: unknown }[]>();
+  /**
+   * Method name -> answer to use once instead of the normal one (e.g. a 429), for the next call,
+   * or for the next call whose arguments `when` picks (other messages may be on their way).
+   */
+  readonly overrides = new Map<string, { status: number; headers?: Record<string, string>; body: unknown; when?: (args: Record<string, unknown>) => boolean }[]>();
   /** Messages the bot posted, per channel (a user id's DM is "D" + the user id), oldest first. */
   readonly channels = new Map<string, { ts: string; text: unknown; thread_ts?: unknown; metadata?: unknown }[]>();
   /** Every file the bot reserved an upload URL for, by id. */
@@ -127,7 +130,9 @@ export class FakeSlackApi {
           const method = url.pathname.replace(/^\/api\//, "");
           const token = (req.headers.authorization ?? "").replace(/^Bearer /, "") || (typeof body.token === "string" ? body.token : undefined);
           this.calls.push({ method, at: Date.now(), token, body });
-          const override = this.overrides.get(method)?.shift();
+          const pending = this.overrides.get(method) ?? [];
+          const index = pending.findIndex((o) => !o.when || o.when(body));
+          const override = index >= 0 ? pending.splice(index, 1)[0] : undefined;
           if (override) {
             res.writeHead(override.status, { "content-type": "application/json", ...override.headers }).end(JSON.stringify(override.body));
             return;
