@@ -41,7 +41,7 @@ export function benchServiceDeps(store: Store): ServiceDeps {
   return {
     store,
     settings: {
-      baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, adminUserIds: [],
+      baseCurrency: "CNY", ratesToBase: new Map([...ratesToBase("CNY", {})].map(([k, v]) => [k, v.toString()])), clvLifespanMonths: 36, clvMinObservationMonths: 3, timeZone: "Asia/Shanghai", adminUserIds: [],
       wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 7_200_000, surveyCooldownDays: 30, wechatSurveyTemplate: false,
     },
     jobs: NO_JOBS,

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { DEFAULT_LIFESPAN_MONTHS } from "./domain/clv.js";
+import { DEFAULT_LIFESPAN_MONTHS, DEFAULT_MIN_OBSERVATION_MONTHS } from "./domain/clv.js";
 import { isSupportedCurrency } from "./domain/money.js";
+import { defaultConfirmAbove } from "./domain/order-guard.js";
 import { parseDuration } from "./domain/survey-policy.js";
 
 const optional = z
@@ -59,12 +60,17 @@ const schema = z.object({
   DEFAULT_TIMEZONE: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
   DEFAULT_LOCALE: z.enum(["en", "zh-CN"]).default("en"),
   CLV_LIFESPAN_MONTHS: z.coerce.number({ error: "must be a number of months, such as 36" }).positive().max(600).default(DEFAULT_LIFESPAN_MONTHS),
+  CLV_MIN_OBSERVATION_MONTHS: z.coerce.number({ error: "must be a number of months, such as 3" }).positive().max(120).default(DEFAULT_MIN_OBSERVATION_MONTHS),
   BASE_CURRENCY: z
     .string()
     .default("CNY")
     .transform((v) => v.toUpperCase())
     .refine(isSupportedCurrency, "must be an ISO 4217 code the bot knows, such as CNY or USD"),
   FX_RATES: ratesList,
+  ORDER_CONFIRM_ABOVE: optional.refine(
+    (v) => v === undefined || (/^\d+(?:\.\d{1,2})?$/.test(v) && Number(v) > 0 && Number(v) <= 1e12),
+    "must be an amount in the base currency above 0, such as 500000",
+  ),
   FOLLOW_UP_AFTER_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(1).max(3650).default(30),
   WECHAT_APP_ID: optional,
   WECHAT_APP_SECRET: optional,
@@ -108,8 +114,12 @@ export interface Config {
   defaultTimezone: string;
   defaultLocale: "en" | "zh-CN";
   clvLifespanMonths: number;
+  /** Purchase frequency (and so CLV) is measured over at least this many months; shorter histories are early estimates. */
+  clvMinObservationMonths: number;
   baseCurrency: string;
   fxRates: Record<string, string>;
+  /** Orders above this, in the base currency (a decimal string), are confirmed before they are written. */
+  orderConfirmAbove: string;
   /** Prefix of every BullMQ key in Redis. */
   jobsPrefix: string;
   /** An active customer nobody talked to for this many days reminds its owner. */
@@ -199,8 +209,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     defaultTimezone: e.DEFAULT_TIMEZONE,
     defaultLocale: e.DEFAULT_LOCALE,
     clvLifespanMonths: e.CLV_LIFESPAN_MONTHS,
+    clvMinObservationMonths: e.CLV_MIN_OBSERVATION_MONTHS,
     baseCurrency: e.BASE_CURRENCY,
     fxRates: e.FX_RATES,
+    orderConfirmAbove: e.ORDER_CONFIRM_ABOVE ?? defaultConfirmAbove(e.BASE_CURRENCY).toFixed(),
     jobsPrefix: e.BULLMQ_PREFIX,
     followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
     wechatEraseOnUnsubscribe: e.WECHAT_ERASE_ON_UNSUBSCRIBE,

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { execFileSync } from "node:child_process";
-import { runTerminal } from "../adapters/local/terminal.js";
+import { startTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createSlackSender } from "../adapters/slack/slack-sender.js";
 import { createAccessTokens } from "../adapters/wechat/access-token.js";
@@ -12,20 +12,21 @@ import { createWechatyBot, type WechatyBot, type WechatyBotOptions } from "../ad
 import { seedDemoData } from "../prisma/seed-data.js";
 import { createChartRenderer } from "./charts/render-pool.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { DeliveryError, createCore, type Core, type Notice, type RenderChart, type Route, type Sender } from "./core/index.js";
+import { DeliveryError, createCore, type Actor, type Core, type Notice, type RenderChart, type Route, type Sender } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
 import { createHttpServer } from "./http/server.js";
+import { resolveLocale, translator } from "./i18n/index.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
 import { createJobQueues } from "./jobs/queues.js";
 import { createRateLimiter } from "./jobs/rate-limiter.js";
-import { createRedis } from "./jobs/redis.js";
-import { startWorkers } from "./jobs/workers.js";
+import { createRedis, createRedisErrors } from "./jobs/redis.js";
+import { startWorkers, type RunningWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  createServices, deliverOutbox, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  createServices, deliverOutbox, deliverTerminalMessages, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { NO_JOBS } from "./services/ports.js";
-import { createPrisma, createStore, type Store } from "./store/index.js";
+import { checkDatabase, createPrisma, createStore, type Store } from "./store/index.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -70,7 +71,10 @@ function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () 
     settings: {
       baseCurrency: config.baseCurrency,
       ratesToBase: new Map([...rates].map(([code, rate]) => [code, rate.toString()])),
+      orderConfirmAbove: config.orderConfirmAbove,
       clvLifespanMonths: config.clvLifespanMonths,
+      clvMinObservationMonths: config.clvMinObservationMonths,
+      timeZone: config.defaultTimezone,
       adminUserIds: config.slack.adminUserIds,
       wechatEraseOnUnsubscribe: config.wechatEraseOnUnsubscribe,
       ...(config.wechatInboxChannel ? { wechatInboxChannel: config.wechatInboxChannel } : {}),
@@ -90,9 +94,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const role = options.role ?? "all";
   const prisma = createPrisma({ url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000 });
   const store = createStore(prisma);
-  const redis = createRedis(config.redisUrl);
-  const queues = createJobQueues({ redisUrl: config.redisUrl, prefix: config.jobsPrefix, log });
-  if (!(await queues.ready(5_000))) log.warn("Redis is not reachable yet: reminders are saved and get their jobs once it is");
+  // Every Redis connection of the process reports through one place: a line per retry interval.
+  const redisErrors = createRedisErrors(log);
+  const redis = createRedis(config.redisUrl, { errors: redisErrors, source: "probe" });
+  const queues = createJobQueues({ redisUrl: config.redisUrl, prefix: config.jobsPrefix, log, redisErrors });
+  if (!(await queues.ready(2_000))) log.warn("Redis is not reachable yet: HTTP is served, reminders are saved, and workers start once it is back");
   const deps = serviceDeps(config, store, queues, options.now);
   const services = createServices(deps);
   const metrics = createMetrics();
@@ -142,7 +148,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }
   }
 
-  let workers: { close(): Promise<void> } | undefined;
+  let workers: RunningWorkers | undefined;
   if (role !== "web") {
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, renderChart, log });
@@ -160,10 +166,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       },
     };
     const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix) };
-    workers = await startWorkers({
+    workers = startWorkers({
       redisUrl: config.redisUrl,
       prefix: config.jobsPrefix,
       log,
+      redisErrors,
       defaultTimezone: config.defaultTimezone,
       ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
       handlers: {
@@ -191,11 +198,27 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         },
       },
     });
-    // Redis may have lost jobs while we were away: re-create every pending one from its row.
-    reconcileJobs(deps, new Date("9999-12-31T00:00:00Z")).then(
-      (counts) => log.info(counts, "reconciled jobs with Postgres"),
-      (error: unknown) => log.error({ err: error }, "reconcile at start failed; the sweep will retry"),
+    // Redis may have lost jobs while we were away: once the workers run, re-create every pending
+    // one from its row.
+    workers.started
+      // The producer connection reconnects on its own timer: wait for it too, or the first
+      // enqueue fails and the work waits for the next sweep.
+      .then(async (running) => (running && (await queues.ready(30_000)) ? reconcileJobs(deps, new Date("9999-12-31T00:00:00Z")) : undefined))
+      .then(
+        (counts) => counts && log.info(counts, "reconciled jobs with Postgres"),
+        (error: unknown) => log.error({ err: error }, "reconcile at start failed; the sweep will retry"),
+      );
+    // Segments from the first day: an install never scored is scored now, not at the nightly scan
+    // (segments only; stages and alerts stay with the scan). In the background, like the reconcile.
+    scoreSegmentsIfNeeded(deps).then(
+      (first) => first && log.info({ customers: first.customers }, "scored customer segments for the first time"),
+      (error: unknown) => log.error({ err: error }, "first segment scoring at start failed; /segment or the nightly scan will score"),
     );
+  }
+  // The dictionary of customer names (names found anywhere in a reminder's text) takes a second
+  // or two to build at 100k customers: build it now rather than in a rep's first /remind.
+  if (role !== "worker") {
+    services.customersNamedIn("warm up").catch((error: unknown) => log.warn({ err: error }, "could not load customer names yet; the first lookup will"));
   }
 
   const http = createHttpServer({
@@ -207,7 +230,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     ],
     probes: [
       { name: "postgres", check: () => store.ping() },
-      { name: "redis", check: async () => void (await redis.ping()) },
+      {
+        name: "redis",
+        check: async () => {
+          // The producer connection fails at once while away; say so plainly rather than as ioredis' queue wording.
+          if (redis.status !== "ready") throw new Error(`not reachable (connection ${redis.status})`);
+          await redis.ping();
+        },
+      },
     ],
     metrics,
     log,
@@ -241,33 +271,79 @@ const SWEEP_HORIZON_MS = 2 * 60_000;
 /** A seeded rep the demo acts as; `npm run demo -- --as rep-li-na` picks another. */
 const DEMO_REP = "rep-alex-chen";
 
+/** How often the demo looks for reminders that fell due and messages for its terminal. */
+const DEMO_CLOCK_MS = 2_000;
+
 /**
  * `npm run demo`: migrate, seed the demo data (once), and open the terminal adapter as one of
- * the seeded reps. No Slack or WeChat credentials and no HTTP listener are needed.
+ * the seeded reps, in that rep's language and time zone as stored (never changed by the demo).
+ * No Slack or WeChat credentials, no Redis and no HTTP listener are needed.
  */
 async function demo(config: Config, args: string[]): Promise<void> {
   const flag = args.indexOf("--as");
-  const as = (flag >= 0 ? args[flag + 1] : undefined) ?? DEMO_REP;
+  const as = flag >= 0 ? (args[flag + 1] ?? "") : DEMO_REP;
   console.error("Applying database migrations…");
   execFileSync("npx", ["prisma", "migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
   const prisma = createPrisma({ url: config.databaseUrl, poolMax: 4 });
   const seeded = await seedDemoData(prisma);
   console.error(seeded.skipped ? "Demo data already present." : `Seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.interactions} interactions.`);
   const store = createStore(prisma);
-  const rep = await store.users.findByIdentity("local", as);
-  // The demo has no platform to deliver to: reminders are saved, and fire once a worker runs.
+  const rep = as ? await store.users.findByIdentity("local", as) : null;
+  if (!rep) {
+    // One line naming the reps there are, each with the language they would get.
+    const reps = await store.users.onPlatform("local");
+    const t = translator(config.defaultLocale);
+    const list = reps.map((r) => t("demo.rep", { id: r.externalId, name: r.displayName, language: translator(resolveLocale(r.locale, config.defaultLocale))("locale.name") }));
+    const oneOf = new Intl.ListFormat(config.defaultLocale, { type: "disjunction" }).format(list);
+    console.error(list.length > 0 ? t("demo.unknownRep", { id: as, reps: oneOf }) : t("demo.noReps"));
+    process.exitCode = 1;
+    await store.close();
+    return;
+  }
   const deps = serviceDeps(config, store, NO_JOBS);
   // No nightly job runs here: score the customers now so /segment and the digest have segments.
   await scanCustomerStages(deps, { now: new Date(), timeZone: config.defaultTimezone });
   const services = createServices(deps);
   const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
-  await runTerminal({
-    core,
-    actor: { platform: "local", externalId: as, displayName: rep?.displayName ?? as, ...(rep?.timezone ? { timezone: rep.timezone } : {}), locale: config.defaultLocale },
-    input: process.stdin,
-    output: process.stdout,
-    banner: `You are ${rep?.displayName ?? as}. Type /crm help, /customer Acme, /top 5 … a number presses a button; exit quits.`,
-  });
+  // The rep as stored: the core registers the actor again on every command, and a profile that
+  // said otherwise would overwrite the rep's language or time zone.
+  const actor: Actor = {
+    platform: "local", externalId: rep.externalId, displayName: rep.displayName, ...(rep.locale ? { locale: rep.locale } : {}), ...(rep.timezone ? { timezone: rep.timezone } : {}),
+  };
+  const terminal = startTerminal({ core, actor, input: process.stdin, output: process.stdout, banner: core.translatorFor(actor)("demo.banner", { name: rep.displayName }) });
+
+  // No workers run here, so the demo keeps the rep's clock itself: their reminders fire, and
+  // every message waiting for them at the terminal (also ones a bot queued while no demo ran)
+  // is shown and marked delivered, instead of waiting for a bot that could only fail them.
+  const shown = {
+    deliver: async ({ payload }: { payload: unknown }) => {
+      // A message for a terminal that has just closed waits for the next demo, unseen not sent.
+      if (!terminal.notify(await core.renderNotification(payload))) throw new DeliveryError("not-ready", "the demo's terminal has closed");
+      return {};
+    },
+    findDelivered: async () => undefined,
+  };
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+  let failing = false;
+  const tick = () => {
+    round = deliverTerminalMessages(deps, rep, shown).then(
+      () => void (failing = false),
+      (error: unknown) => {
+        // Once per outage, not every two seconds.
+        if (!failing) console.error(`Could not check for reminders: ${error instanceof Error ? error.message : String(error)}`);
+        failing = true;
+      },
+    ).finally(() => {
+      if (!stopped) timer = setTimeout(tick, DEMO_CLOCK_MS);
+    });
+  };
+  tick();
+  await terminal.closed;
+  stopped = true;
+  clearTimeout(timer);
+  await round;
   await store.close();
 }
 
@@ -285,17 +361,26 @@ async function main(): Promise<void> {
     throw error;
   }
   const args = process.argv.slice(2);
+  const roleArg = args.find((a) => a.startsWith("--role="))?.slice("--role=".length) ?? "all";
+  const role = roleArg === "web" || roleArg === "worker" || roleArg === "all" ? roleArg : undefined;
+  if (args[0] !== "demo" && !role) {
+    console.error(`--role must be web, worker or all (got "${roleArg}")`);
+    process.exit(1);
+  }
+  // One plain line for a DATABASE_URL that cannot work, instead of a stack trace from the first query.
+  const problem = await checkDatabase(config.databaseUrl);
+  if (problem && (problem.lasting || args[0] === "demo")) {
+    console.error(problem.message);
+    process.exit(1);
+  }
   if (args[0] === "demo") {
     await demo(config, args.slice(1));
     return;
   }
-  const roleArg = args.find((a) => a.startsWith("--role="))?.slice("--role=".length) ?? "all";
-  if (roleArg !== "web" && roleArg !== "worker" && roleArg !== "all") {
-    console.error(`--role must be web, worker or all (got "${roleArg}")`);
-    process.exit(1);
-  }
   const log = createLogger(config.logLevel);
-  const bot = await start(config, { log, role: roleArg });
+  // A server that does not answer yet may be starting: serve probes (not ready) and keep trying.
+  if (problem) log.warn({ database: problem.kind }, `${problem.message} /readyz reports not ready until it answers.`);
+  const bot = await start(config, { log, role: role ?? "all" });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,5 @@
-import type { Block, Button, Form, Message } from "../../src/core/index.js";
+import type { Block, Button, Form, Message, Translate } from "../../src/core/index.js";
+import { displayWidth, padEndToWidth } from "./display-width.js";
 
 export interface TextRendering {
   text: string;
@@ -30,8 +31,9 @@ export function renderText(message: Message): TextRendering {
         lines.push(clean(block.text));
         break;
       case "fields": {
-        const width = Math.max(...block.fields.map((f) => clean(f.label).length));
-        for (const f of block.fields) lines.push(`${clean(f.label).padEnd(width)}  ${clean(f.value)}`);
+        // Columns line up on screen, not in string length: a Chinese label is twice as wide.
+        const width = Math.max(...block.fields.map((f) => displayWidth(clean(f.label))));
+        for (const f of block.fields) lines.push(`${padEndToWidth(clean(f.label), width)}  ${clean(f.value)}`);
         break;
       }
       case "list":
@@ -70,8 +72,8 @@ export function renderText(message: Message): TextRendering {
   return { text: lines.join("\n"), buttons };
 }
 
-export function formIntro(form: Form): string {
-  return `${clean(form.title)} (empty line keeps the value in brackets, "cancel" stops)`;
+export function formIntro(form: Form, t: Translate): string {
+  return t("terminal.formIntro", { title: clean(form.title) });
 }
 
 // eslint-disable-next-line no-control-regex

@@ -1,6 +1,7 @@
-import { createInterface } from "node:readline/promises";
+import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { Actor, Button, Core, Form, InboundEvent, Outcome } from "../../src/core/index.js";
+import type { Actor, Button, Core, Form, InboundEvent, Message, Outcome } from "../../src/core/index.js";
+import { truncateToWidth } from "./display-width.js";
 import { formIntro, renderText } from "./render-text.js";
 
 export interface TerminalOptions {
@@ -10,42 +11,119 @@ export interface TerminalOptions {
   output: Writable;
   /** Printed once at the start. */
   banner?: string;
+  /**
+   * Line editing and history (arrow keys, Ctrl+R ...) through Node's readline. On by default
+   * when input and output are both a terminal; piped input is read line by line.
+   */
+  terminal?: boolean;
+  /** Lines from an earlier session for ↑ to recall, most recent first (readline's order). */
+  history?: string[];
 }
+
+export interface Terminal {
+  /**
+   * Shows a message nobody typed a command for (a reminder that fired) as soon as the prompt
+   * is free, above the line being typed; its buttons become the numbered ones. False when the
+   * terminal has closed, so nobody will see it.
+   */
+  notify(message: Message): boolean;
+  /** Resolves when the rep quits ("exit", Ctrl+C or Ctrl+D on an empty line, end of input). */
+  readonly closed: Promise<void>;
+}
+
+/** Lines ↑ can recall in one session. */
+const HISTORY_SIZE = 500;
+/** Longest current value a form shows in brackets, in terminal columns. */
+const SHOWN_VALUE_WIDTH = 60;
 
 /**
  * The credential-free adapter: a prompt where a newcomer types the commands a rep types in
- * Slack ("/customer Acme", or without the slash) and sees the same replies as text. A number
- * presses the button with that number in the last reply.
+ * Slack ("/customer Acme", or without the slash) and sees the same replies as text, in the
+ * rep's language. A number presses the button with that number in the last reply.
  */
-export async function runTerminal(options: TerminalOptions): Promise<void> {
+export function startTerminal(options: TerminalOptions): Terminal {
   const { core, actor, output } = options;
-  const rl = createInterface({ input: options.input, output, terminal: false });
+  const t = core.translatorFor(actor);
+  const tty = options.terminal ?? Boolean(isTty(options.input) && isTty(output));
+  const rl = createInterface({
+    input: options.input,
+    output,
+    terminal: tty,
+    ...(tty ? { historySize: HISTORY_SIZE, removeHistoryDuplicates: true, history: [...(options.history ?? [])] } : {}),
+  });
   const write = (text: string) => output.write(`${text}\n`);
   let buttons: Button[] = [];
+  // Piped input may end (and readline close) while its last lines still wait to be read.
+  let closed = false;
+  rl.on("close", () => (closed = true));
   const lines = rl[Symbol.asyncIterator]();
-  const prompt = async (question: string): Promise<string | undefined> => {
-    output.write(question);
+  const drawPrompt = (keepTyped = false) => {
+    // On a terminal readline draws the prompt itself, so it can redraw it while a line is edited.
+    if (tty && !closed) rl.prompt(keepTyped);
+    else output.write(rl.getPrompt());
+  };
+  const ask = async (question: string): Promise<string | undefined> => {
+    rl.setPrompt(question);
+    drawPrompt();
     const next = await lines.next();
     return next.done ? undefined : String(next.value);
   };
+  // Ctrl+C clears what was typed, as in a shell; on an empty line it quits.
+  rl.on("SIGINT", () => {
+    if (!rl.line) {
+      write("");
+      rl.close();
+      return;
+    }
+    rl.write(null, { ctrl: true, name: "e" });
+    rl.write(null, { ctrl: true, name: "u" });
+  });
+
+  function print(message: Message): void {
+    const rendered = renderText(message);
+    buttons = rendered.buttons;
+    write(`${message.visibility === "shared" ? `${t("terminal.shared")}\n` : ""}${rendered.text}\n`);
+  }
+
+  // Messages that arrive on their own wait until the prompt is free (not in the middle of a
+  // reply or a form), then appear above the line being typed, which is drawn again after them.
+  const arrived: Message[] = [];
+  let atPrompt = false;
+  let finished = false;
+  function showArrived(): void {
+    if (arrived.length === 0) return;
+    if (atPrompt) {
+      if (tty) {
+        clearLine(output, 0);
+        cursorTo(output, 0);
+      } else {
+        write("");
+      }
+    }
+    for (const message of arrived.splice(0)) {
+      write(t("terminal.arrived"));
+      print(message);
+    }
+    if (atPrompt) drawPrompt(true);
+  }
 
   async function fillForm(form: Form): Promise<Outcome | undefined> {
-    write(formIntro(form));
+    write(formIntro(form, t));
     const values: Record<string, string> = {};
     for (const field of form.fields) values[field.id] = field.initial ?? "";
-    let ask = form.fields;
+    let fields = form.fields;
     for (;;) {
-      for (const field of ask) {
+      for (const field of fields) {
         const current = values[field.id] ?? "";
-        const shown = current.length > 60 ? `${current.slice(0, 57)}...` : current;
-        const answer = await prompt(`  ${field.label}${field.optional ? " (optional)" : ""}${shown ? ` [${shown}]` : ""}: `);
-        if (answer === undefined || answer.trim().toLowerCase() === "cancel") return undefined;
+        const shown = truncateToWidth(current, SHOWN_VALUE_WIDTH);
+        const answer = await ask(`  ${field.label}${field.optional ? ` ${t("terminal.optional")}` : ""}${shown ? ` [${shown}]` : ""}: `);
+        if (answer === undefined || CANCEL.test(answer.trim())) return undefined;
         if (answer.trim()) values[field.id] = answer.trim();
       }
       const outcome = await core.handle({ type: "form", actor, formId: form.id, values, state: form.state });
       if (outcome.kind !== "form-errors") return outcome;
       for (const [field, error] of Object.entries(outcome.errors)) write(`  ! ${form.fields.find((f) => f.id === field)?.label ?? ""} ${error}`.trimEnd());
-      ask = form.fields.filter((f) => f.id in outcome.errors || "_form" in outcome.errors);
+      fields = form.fields.filter((f) => f.id in outcome.errors || "_form" in outcome.errors);
     }
   }
 
@@ -56,33 +134,71 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
       write(Object.values(outcome.errors).join("\n"));
       return;
     }
-    const rendered = renderText(outcome.message);
-    buttons = rendered.buttons;
-    write(`${outcome.message.visibility === "shared" ? "(shared with the channel)\n" : ""}${rendered.text}\n`);
+    print(outcome.message);
   }
 
-  if (options.banner) write(options.banner);
-  for (;;) {
-    const line = await prompt("crm> ");
-    if (line === undefined) break;
-    const text = line.trim();
-    if (!text) continue;
-    if (/^(exit|quit|\\q)$/i.test(text)) break;
-    const pressed = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
-    if (/^\d+$/.test(text) && !pressed) {
-      write(buttons.length > 0 ? `There is no button ${text}; the last reply has ${buttons.length}.` : "There are no buttons to press; type a command such as /crm help.");
-      continue;
+  async function run(): Promise<void> {
+    if (options.banner) write(options.banner);
+    for (;;) {
+      showArrived();
+      atPrompt = true;
+      const line = await ask("crm> ");
+      atPrompt = false;
+      if (line === undefined) break;
+      // Full-width digits and words (typed with a Chinese input method) count as their ASCII selves.
+      const text = line.trim();
+      const folded = text.normalize("NFKC");
+      if (!text) continue;
+      if (EXIT.test(folded)) break;
+      if (/^\d+$/.test(folded)) {
+        const pressed = buttons[Number(folded) - 1];
+        if (pressed) await show(await core.handle({ type: "action", actor, action: pressed.action }));
+        else write(buttons.length > 0 ? t("terminal.noSuchButton", { number: folded, count: buttons.length }) : t("terminal.noButtons"));
+        continue;
+      }
+      await show(await core.handle(commandFromText(actor, text)));
     }
-    const outcome = pressed
-      ? await core.handle({ type: "action", actor, action: pressed.action })
-      : await core.handle(commandFromText(actor, text));
-    await show(outcome);
+    // What arrived during the last reply is still shown before the terminal goes.
+    finished = true;
+    atPrompt = false;
+    showArrived();
+    rl.close();
   }
-  rl.close();
+
+  return {
+    notify(message) {
+      if (finished) return false;
+      arrived.push(message);
+      if (atPrompt) showArrived();
+      return true;
+    },
+    closed: run(),
+  };
 }
 
-/** "/customer Acme", "customer Acme" and "crm customer Acme" all mean the same. */
+/** Runs the prompt until the rep quits. */
+export async function runTerminal(options: TerminalOptions): Promise<void> {
+  await startTerminal(options).closed;
+}
+
+const EXIT = /^(exit|quit|\\q|退出)$/i;
+const CANCEL = /^(cancel|取消)$/i;
+
+function isTty(stream: Readable | Writable): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+/**
+ * What a typed line asks: "/customer Acme", "customer Acme" and "crm customer Acme" mean the
+ * same, and so do "／customer Acme" and "ｃｕｓｔｏｍｅｒ Acme" (a slash or word typed with a
+ * Chinese input method, folded by NFKC). Everything else goes to the core as it is, where a bare
+ * customer name opens the card and other text is read as a question.
+ */
 export function commandFromText(actor: Actor, text: string): InboundEvent {
-  const [first = "", ...rest] = text.replace(/^\//, "").split(/\s+/);
-  return { type: "command", actor, command: "crm", text: first.toLowerCase() === "crm" ? rest.join(" ") : [first, ...rest].join(" ") };
+  // Only the slash and the command word are folded: the rest may be a note, kept as typed.
+  // \s also matches the full-width space (U+3000).
+  const [first = "", ...rest] = text.trim().replace(/^[/／]\s*/, "").split(/\s+/);
+  const word = first.normalize("NFKC");
+  const words = word.toLowerCase() === "crm" ? rest : [word, ...rest];
+  return { type: "command", actor, command: "crm", text: words.join(" ") };
 }

@@ -57,7 +57,8 @@ export function logMessageEvent(actor: Actor, channelId: string, message: { ts: 
  * "<@UBOT> top 5". An empty message is help; an unknown word gets the list of commands.
  */
 export function textCommandEvent(actor: Actor, text: string, channel?: string): InboundEvent {
-  const cleaned = text.replace(/<@[A-Z0-9]+>/g, " ").trim().replace(/^\//, "");
+  // A leading slash stays: "/foo" is a command for sure (unknown, if so), "foo" may be a question.
+  const cleaned = text.replace(/<@[A-Z0-9]+>/g, " ").trim();
   const [command = "", ...rest] = cleaned.split(/\s+/);
   return { type: "command", actor, command: "crm", text: command ? [command, ...rest].join(" ") : "help", ...(channel ? { channel } : {}) };
 }

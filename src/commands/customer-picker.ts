@@ -26,6 +26,12 @@ function describe(ctx: CommandContext, c: CustomerSummary): string {
   return `${ctx.t(`stage.${c.stage}`)} · ${ctx.t("card.owner")}: ${c.ownerName ?? ctx.t("card.noOwner")}`;
 }
 
+/** "Acme Ltd, Acme Trading, and others": the candidates' names, saying when they are not all. */
+export function candidateNames(ctx: Pick<CommandContext, "t" | "f">, resolution: { candidates: CustomerSummary[]; more: boolean }): string {
+  const names = resolution.candidates.map((c) => c.name);
+  return ctx.f.list(resolution.more ? [...names, ctx.t("customer.others")] : names);
+}
+
 /**
  * Resolves a typed name and continues with the customer, or answers the way a colleague
  * would: "which of these?" for several, "did you mean?" for look-alikes, and how to add it.
@@ -44,13 +50,14 @@ export async function withCustomer(
       const button = candidateButton(ctx, c, continuation);
       return { title: c.name, detail: describe(ctx, c), ...(button ? { button } : {}) };
     });
+    // Candidates are a few of the best matches: when there are more, the rep narrows the name.
+    const more: Block[] = resolution.more ? [{ type: "context", text: ctx.t("customer.moreMatch", { query }) }] : [];
     if (items.some((i) => !i.button)) {
-      const names = ctx.f.list(resolution.candidates.map((c) => c.name));
-      const text = ctx.t("customer.ambiguousNoButtons", { query, names });
+      const text = ctx.t("customer.ambiguousNoButtons", { query, names: candidateNames(ctx, resolution) });
       return { kind: "message", message: { visibility: "private", summary: text, blocks: [{ type: "text", text }], isError: true } };
     }
     const title = ctx.t("customer.ambiguous", { query });
-    return message([{ type: "text", text: title }, { type: "list", items }], title);
+    return message([{ type: "text", text: title }, { type: "list", items }, ...more], title);
   }
 
   const text = ctx.t("customer.notFound", { query });

@@ -46,7 +46,10 @@ export async function historyPage(ctx: CommandContext, customerId: string, after
     blocks.push({ type: "list", items: page.entries.map((e) => entryItem(ctx, e)) });
     const from = shownBefore + 1;
     const to = shownBefore + page.entries.length;
-    blocks.push({ type: "context", text: page.next ? ctx.t("history.showing", { from, to }) : `${ctx.t("history.showing", { from, to })} ${ctx.t("history.end")}` });
+    // The total counts entries added since the first page too; never say fewer than were shown.
+    const total = Math.max(page.total, to + (page.next ? 1 : 0));
+    const showing = ctx.t("history.showing", { from, to, total });
+    blocks.push({ type: "context", text: `${showing} ${page.next ? ctx.t("history.more", { button: ctx.t("button.more") }) : ctx.t("history.end")}` });
   }
   const buttons = [];
   if (page.next) {
@@ -71,6 +74,7 @@ export const historyCommand: CommandDefinition & { withCustomer: (ctx: CommandCo
     const name = validate(
       z.string().trim().min(1, "customer.missingName").max(MAX_NAME_LENGTH, "customer.nameTooLong"),
       leadingQuoted(text)?.name ?? text,
+      { usage: "/history <customer>" },
     );
     return withCustomer(ctx, name, { command: "history", rest: "" }, (c) => historyPage(ctx, c.id));
   },

@@ -3,6 +3,7 @@ import { AppError } from "../domain/errors.js";
 import type { Form, Outcome } from "../reply/reply.js";
 import { message, textMessage } from "../reply/reply.js";
 import { MAX_REPLY_CHARS, type CustomerSummary, type InboxThreadDetail } from "../services/index.js";
+import { candidateNames } from "./customer-picker.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { windowText } from "./views/inbox.js";
 
@@ -51,7 +52,7 @@ async function oneCustomer(ctx: CommandContext, query: string): Promise<Customer
   const resolution = await ctx.services.resolveCustomer(query);
   if (resolution.kind === "found") return resolution.customer;
   if (resolution.kind === "ambiguous") {
-    throw new AppError("AMBIGUOUS", "customer.ambiguousNoButtons", { query, names: ctx.f.list(resolution.candidates.map((c) => c.name)) });
+    throw new AppError("AMBIGUOUS", "customer.ambiguousNoButtons", { query, names: candidateNames(ctx, resolution) });
   }
   throw new AppError("NOT_FOUND", "customer.notFound", { query });
 }

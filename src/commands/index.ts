@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError } from "../domain/errors.js";
 import type { Action, Outcome } from "../reply/reply.js";
 import { customerActions, customerCommand, showCard } from "./customer.js";
-import { createHelp } from "./help.js";
+import { createHelp, helpEntryFor, unknownCommandMessage } from "./help.js";
 import { historyActions, historyCommand } from "./history.js";
 import { logActions, logCommand, logForm, logForms } from "./log.js";
 import { orderActions, orderCommand, orderForms } from "./order.js";
@@ -14,7 +14,7 @@ import { outboxActions, outboxCommand } from "./outbox.js";
 import { inboxActions, inboxForms, linkCommand } from "./inbox.js";
 import { csatCommand, surveyActions, surveyCommand } from "./survey.js";
 import { digestActions, digestCommand } from "./digest.js";
-import { answer, askQuestion, questionIn } from "./ask.js";
+import { answer, capabilities, questionIn } from "./ask.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -71,9 +71,22 @@ export const crmCommand: CommandDefinition = {
     const trimmed = text.trim();
     const [sub = "", ...rest] = trimmed.split(/\s+/);
     if (!sub) return help.command.run(ctx, "");
+    // "crm customer Acme" written out in a direct message means what /crm customer Acme does.
+    if (/^\/?crm$/i.test(sub)) return crmCommand.run(ctx, trimmed.slice(sub.length));
     const command = findCommand(sub);
-    // Not a command: a plain question ("who is at risk", "本月报告"), or what can be asked.
-    if (!command) return askQuestion(ctx, trimmed);
+    if (!command) {
+      // "/foo" typed in a direct message is a command for sure, even when it reads as words.
+      if (sub.startsWith("/")) return unknownCommand(ctx, sub);
+      // A customer's name on its own ("Acme", "阿里巴巴", "alibaba") is their card; only an exact
+      // name counts, so a question that merely mentions or resembles one stays a question.
+      const named = await ctx.services.findCustomerByName(trimmed);
+      if (named) return showCard(ctx, named.id);
+      // Not a command: a plain question ("who is at risk", "本月报告")...
+      const asked = questionIn(ctx, trimmed);
+      if (asked) return answer(ctx, asked, trimmed);
+      // ...or a command word we do not have ("/crm foo"); longer text is a question we did not get.
+      return rest.length === 0 && /^[a-z][\w-]*$/i.test(sub) ? unknownCommand(ctx, `/${sub}`) : capabilities(ctx, trimmed);
+    }
     // A command word leading a whole question ("top 5 clients this quarter", "history of Acme");
     // only for the commands that answer questions, so a note or reminder is never taken for one.
     const question = rest.length > 0 && QUESTION_COMMANDS.has(command.name) ? questionIn(ctx, trimmed) : undefined;
@@ -117,12 +130,15 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
     if (!next || !customer) return showCard(ctx, pick.id);
     return next(ctx, customer, pick.r);
   },
-  /** Re-runs a read-only view and posts it for everyone in the conversation. */
+  /**
+   * Re-runs a read-only view and posts it for everyone in the conversation. It is built with the
+   * channel's rights, not the sharer's: the services it gets never return private contact details.
+   */
   share: async (ctx, value) => {
     const inner = actionShape.parse(JSON.parse(value));
     const handler = ACTIONS[inner.id];
     if (!SHAREABLE_ACTIONS.has(inner.id) || !handler) throw new Error(`action ${inner.id} cannot be shared`);
-    const outcome = await handler(ctx, inner.value);
+    const outcome = await handler({ ...ctx, services: ctx.services.forChannel() }, inner.value);
     if (outcome.kind !== "message") return outcome;
     const blocks = outcome.message.blocks.filter((b) => b.type !== "buttons");
     return { kind: "message", message: { ...outcome.message, visibility: "shared", blocks } };
@@ -136,9 +152,19 @@ export function logMessageForm(ctx: CommandContext, text: string, permalink: str
   return { kind: "form", form: logForm(ctx, { text, state: { ...(permalink ? { permalink } : {}), source } }) };
 }
 
-export function examplesFor(commandName: string): string[] {
+/** "Unknown command “/foo”" with the list of commands there are. */
+export function unknownCommand(ctx: Pick<CommandContext, "t">, typed: string): Outcome {
+  return unknownCommandMessage(ctx, typed, COMMANDS);
+}
+
+/**
+ * The usage lines and examples for bad input to a command, for what was typed after it:
+ * "/customer add" with no name gets /customer add's, not /customer's.
+ */
+export function usageFor(commandName: string, text: string): { usage: string[]; examples: string[] } {
   const command = findCommand(commandName);
-  return command?.help.flatMap((h) => h.examples).slice(0, 3) ?? [];
+  const entry = command ? helpEntryFor(command, text) : undefined;
+  return { usage: entry?.usage ?? [], examples: entry?.examples ?? [] };
 }
 
 export type { CommandContext, CommandDefinition } from "./types.js";

@@ -4,7 +4,7 @@ import { findChannelKeyword, splitChannel, type Channel } from "../domain/intera
 import type { Outcome, Form } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
 import type { CustomerSummary } from "../services/index.js";
-import { withCustomer } from "./customer-picker.js";
+import { candidateNames, withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate, words } from "./parse.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
@@ -53,9 +53,10 @@ export function parseNote(rest: string, customerName: string): LogPayload {
 
 export async function logTo(ctx: CommandContext, customer: CustomerSummary, payload: LogPayload, extra?: { permalink?: string | null; source?: { platform: string; id: string } | null }): Promise<Outcome> {
   const result = await ctx.services.recordInteraction(ctx.rep, { customer, ...payload, ...extra });
+  // The channel code, not its name, goes in: it picks the article and measure word ("an email", "一封邮件").
   const lines = [
     result.created
-      ? ctx.t("log.saved", { channel: ctx.t(`channel.${payload.channel}`), name: customer.name })
+      ? ctx.t("log.saved", { channel: payload.channel, name: customer.name })
       : ctx.t("log.duplicate", { name: customer.name }),
   ];
   if (result.stageChange) {
@@ -134,7 +135,7 @@ export const logForms: Record<string, FormHandler> = {
       if (!name) return { kind: "form-errors", errors: { customer: ctx.t("form.required") } };
       const resolution = await ctx.services.resolveCustomer(name);
       if (resolution.kind === "ambiguous") {
-        return { kind: "form-errors", errors: { customer: ctx.t("customer.ambiguousNoButtons", { query: name, names: ctx.f.list(resolution.candidates.map((c) => c.name)) }) } };
+        return { kind: "form-errors", errors: { customer: ctx.t("customer.ambiguousNoButtons", { query: name, names: candidateNames(ctx, resolution) }) } };
       }
       if (resolution.kind === "none") {
         const hint = resolution.suggestions.length > 0 ? ` ${ctx.t("customer.didYouMean")} ${ctx.f.list(resolution.suggestions.map((c) => c.name))}` : "";

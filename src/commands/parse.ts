@@ -20,13 +20,15 @@ export function leadingQuoted(text: string): { name: string; rest: string } | un
 
 /**
  * Validates parsed command input with a zod schema whose messages are catalogue keys.
- * The first problem becomes the user's answer, with the limits zod reports as parameters.
+ * The first problem becomes the user's answer, with the limits zod reports as parameters;
+ * `context` adds what the message needs besides (the usage of the command that was typed, for a
+ * message several commands share).
  */
-export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function validate<S extends z.ZodType>(schema: S, input: unknown, context: Readonly<Record<string, string | number>> = {}): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const params: Record<string, string | number> = {};
+  const params: Record<string, string | number> = { ...context };
   if ("maximum" in issue) params.max = Number(issue.maximum);
   if ("minimum" in issue) params.min = Number(issue.minimum);
   const field = issue.path[0];

@@ -2,6 +2,7 @@ import { SEGMENT_NAMES, type SegmentName } from "../domain/customer-segments.js"
 import { invalidInput } from "../domain/errors.js";
 import type { Outcome } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
+import { pageNumber } from "./views/list-page.js";
 import { segmentMessage, segmentOverviewMessage } from "./views/segment.js";
 
 /** Every way a rep may name a segment, after tidying (lower case, spaces and _ as -). */
@@ -32,18 +33,31 @@ export function parseSegmentText(text: string): SegmentName | undefined {
   return NAMES[key];
 }
 
-/** One segment, or every segment's size; also what a plain question about a segment answers. */
-export async function showSegment(ctx: CommandContext, segment: SegmentName | undefined): Promise<Outcome> {
+/** "/segment churn-risk 2": the segment named and the page of it (a trailing number), page 1 when none. */
+export function parseSegmentRequest(text: string): { segment: SegmentName | undefined; page: number } {
+  const paged = /^(.*\S)\s+(\d+)$/.exec(text.trim());
+  const page = pageNumber(paged?.[2]);
+  if (paged && page) return { segment: parseSegmentText(paged[1]!), page };
+  return { segment: parseSegmentText(text), page: 1 };
+}
+
+/** One segment (a page of it), or every segment's size; also what a plain question about a segment answers. */
+export async function showSegment(ctx: CommandContext, segment: SegmentName | undefined, page = 1): Promise<Outcome> {
   if (!segment) return segmentOverviewMessage(ctx, await ctx.services.segmentCounts());
-  return segmentMessage(ctx, await ctx.services.listSegment(segment));
+  return segmentMessage(ctx, await ctx.services.listSegment(segment, page));
+}
+
+function showRequested(ctx: CommandContext, text: string): Promise<Outcome> {
+  const { segment, page } = parseSegmentRequest(text);
+  return showSegment(ctx, segment, page);
 }
 
 export const segmentCommand: CommandDefinition = {
   name: "segment",
-  help: [{ usage: ["/segment [high-value|potential|new|churn-risk|lost]"], description: "help.segment", examples: ["/segment churn-risk", "/segment 高价值", "/segment"] }],
-  run: (ctx, text) => showSegment(ctx, parseSegmentText(text)),
+  help: [{ usage: ["/segment [high-value|potential|new|churn-risk|lost] [page]"], description: "help.segment", examples: ["/segment churn-risk", "/segment 高价值", "/segment churn-risk 2", "/segment"] }],
+  run: showRequested,
 };
 
 export const segmentActions: Record<string, ActionHandler> = {
-  "segment.show": (ctx, value) => showSegment(ctx, parseSegmentText(value)),
+  "segment.show": showRequested,
 };

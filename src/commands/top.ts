@@ -2,7 +2,7 @@ import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
 import type { RankMetric } from "../domain/question-intent.js";
 import { parsePeriod, type ReportPeriod } from "../domain/report-period.js";
-import type { Outcome } from "../reply/reply.js";
+import type { Button, Outcome } from "../reply/reply.js";
 import { textMessage } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
 import { periodLabel, spanText } from "./views/report.js";
@@ -69,17 +69,30 @@ const TITLES: Readonly<Record<RankMetric, "top.title" | "top.title.revenue" | "t
   clv: "top.title", revenue: "top.title.revenue", orders: "top.title.orders",
 };
 
-/** The ranking as a reply; the plain-question handler shows the same view. */
+const BASIS: Readonly<Record<RankMetric, "top.basis.clv" | "top.basis.revenue" | "top.basis.orders">> = {
+  clv: "top.basis.clv", revenue: "top.basis.revenue", orders: "top.basis.orders",
+};
+
+/**
+ * The ranking as a reply; the plain-question handler shows the same view. Without a measure,
+ * a ranking over a period ("top 5 clients this quarter") ranks by that period's revenue, and a
+ * lifetime one by CLV; the reply says which, and for which span.
+ */
 export async function showTop(ctx: CommandContext, options: TopOptions = {}): Promise<Outcome> {
-  const metric = options.metric ?? "clv";
-  const count = options.count ?? DEFAULT_TOP;
   const period = options.period;
-  const ranked = await ctx.services.listTopCustomers({ count, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}) });
+  const metric = options.metric ?? (period ? "revenue" : "clv");
+  const count = options.count ?? DEFAULT_TOP;
+  // One more than shown says whether the ranking goes on, without counting every customer.
+  const fetched = await ctx.services.listTopCustomers({ count: count + 1, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}) });
+  const ranked = fetched.slice(0, count);
+  const more = moreOf(ctx, options, count, fetched.length > count);
   const base = ctx.services.settings.baseCurrency;
   const label = period ? periodLabel(ctx, period) : undefined;
   if (ranked.length === 0) return textMessage(label ? ctx.t("top.emptyPeriod", { period: label }) : ctx.t("top.empty"));
   const title = label ? ctx.t(metric === "clv" ? "top.title.clvPeriod" : "top.title.period", { title: ctx.t(TITLES[metric]), period: label }) : ctx.t(TITLES[metric]);
   const owner = (name: string | null) => name ?? ctx.t("card.noOwner");
+  const clv = (c: { clv: number; earlyEstimate: boolean }) => (c.earlyEstimate ? `${ctx.f.money(c.clv, base)} (${ctx.t("clv.early")})` : ctx.f.money(c.clv, base));
+  const early = ranked.some((c) => c.earlyEstimate);
   return {
     kind: "message",
     message: {
@@ -87,22 +100,39 @@ export async function showTop(ctx: CommandContext, options: TopOptions = {}): Pr
       summary: title,
       blocks: [
         { type: "header", text: title },
-        ...(period ? [{ type: "context" as const, text: spanText(ctx, { from: period.from, to: period.to }, period.to.getTime() > ctx.now.getTime() ? ctx.now : undefined) }] : []),
+        ...(period && label ? [{
+          type: "context" as const,
+          text: ctx.t(BASIS[metric], { period: label, span: spanText(ctx, { from: period.from, to: period.to }, period.to.getTime() > ctx.now.getTime() ? ctx.now : undefined) }),
+        }] : []),
         {
           type: "list",
           items: ranked.map((c, i) => ({
             title: `${i + 1}. ${c.name}`,
             detail: c.inPeriod
               ? ctx.t("top.itemPeriod", {
-                revenue: ctx.f.money(c.inPeriod.revenue, base), orders: ctx.f.number(c.inPeriod.orders, 0), clv: ctx.f.money(c.clv, base), owner: owner(c.ownerName),
+                revenue: ctx.f.money(c.inPeriod.revenue, base), orders: ctx.f.number(c.inPeriod.orders, 0), clv: clv(c), owner: owner(c.ownerName),
               })
-              : ctx.t("top.item", { clv: ctx.f.money(c.clv, base), revenue: ctx.f.money(c.totalSpent, base), orders: ctx.f.number(c.orderCount, 0), owner: owner(c.ownerName) }),
+              : ctx.t("top.item", { clv: clv(c), revenue: ctx.f.money(c.totalSpent, base), orders: ctx.f.number(c.orderCount, 0), owner: owner(c.ownerName) }),
             button: { label: ctx.t("button.open"), action: { id: "customer.show", value: c.id } },
           })),
         },
-        { type: "buttons", buttons: [shareButton(ctx, { id: "top.show", value: JSON.stringify(shareValue(options)) })] },
+        ...(early ? [{ type: "context" as const, text: ctx.t("clv.earlyNote", { months: ctx.services.settings.clvMinObservationMonths }) }] : []),
+        ...(more ? [{ type: "context" as const, text: more.text }] : []),
+        { type: "buttons", buttons: [...(more?.button ? [more.button] : []), shareButton(ctx, { id: "top.show", value: JSON.stringify(shareValue(options)) })] },
       ],
     },
+  };
+}
+
+/** A cut ranking says so: "Showing the top 10 — “More” below shows the top 20", up to MAX_TOP. */
+function moreOf(ctx: CommandContext, options: TopOptions, count: number, cut: boolean): { text: string; button?: Button } | undefined {
+  if (!cut) return undefined;
+  if (count >= MAX_TOP) return { text: ctx.t("top.moreMax", { count, max: MAX_TOP }) };
+  const next = Math.min(count * 2, MAX_TOP);
+  const label = ctx.t("button.more");
+  return {
+    text: ctx.t("top.more", { count, next, button: label }),
+    button: { label, action: { id: "top.show", value: JSON.stringify(shareValue({ ...options, count: next })) } },
   };
 }
 

@@ -22,6 +22,11 @@ export interface CommandHelp {
   usage: string[];
   description: MessageKey;
   examples: string[];
+  /**
+   * The first words after the command that select this entry ("add", "添加" for /customer add),
+   * so an error shows the usage and examples of what was typed. Left out on the command's main entry.
+   */
+  words?: string[];
 }
 
 export interface CommandDefinition {

@@ -1,11 +1,10 @@
 import { z } from "zod";
 import {
-  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, examplesFor, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, type CommandContext,
+  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, unknownCommand, usageFor, type CommandContext,
 } from "../commands/index.js";
 import { AppError, DeliveryError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
-import type { Message, Outcome } from "../reply/reply.js";
-import { errorMessage } from "../reply/reply.js";
+import type { Block, Message, Outcome } from "../reply/reply.js";
 import type { Rep, Services } from "../services/index.js";
 import type { Actor, CustomerMessage, InboundEvent } from "./inbound-event.js";
 
@@ -104,7 +103,8 @@ export function createCore(options: CoreOptions): Core {
       case "command": {
         const name = event.command.replace(/^\//, "");
         const command = name.toLowerCase() === "crm" ? crmCommand : findCommand(name);
-        if (!command) throw new AppError("INVALID_INPUT", "command.unknown", { command: `/${name}`.slice(0, 40) });
+        // A slash command the platform delivers but we do not handle: say so, and what there is.
+        if (!command) return unknownCommand(ctx, `/${name}`);
         return command.run(ctx, event.text);
       }
       case "action": {
@@ -130,13 +130,18 @@ export function createCore(options: CoreOptions): Core {
   function errorOutcome(event: InboundEvent, t: Translate, error: unknown, name: string): { outcome: Outcome; label: OutcomeLabel } {
     let text: string;
     let label: OutcomeLabel;
-    let examples: string[] = [];
+    let usage: { usage: string[]; examples: string[] } = { usage: [], examples: [] };
     if (error instanceof AppError) {
       label = outcomeLabel(error);
       text = isMessageKey(error.userKey) ? t(error.userKey, error.params) : t("error.internal");
       if (error.code === "INVALID_INPUT" && event.type === "command") {
-        const commandName = event.command.replace(/^\//, "") === "crm" ? (event.text.trim().split(/\s+/)[0] ?? "help") : event.command;
-        examples = examplesFor(commandName);
+        // The usage and examples of what was typed: "/crm customer add" is /customer add.
+        const viaCrm = event.command.replace(/^\//, "").toLowerCase() === "crm";
+        const words = event.text.trim().split(/\s+/);
+        // "crm customer add" written out in a direct message is /crm customer add.
+        if (viaCrm && /^\/?crm$/i.test(words[0] ?? "")) words.shift();
+        const [first = "help", ...after] = words;
+        usage = viaCrm ? usageFor(first, after.join(" ")) : usageFor(event.command, event.text);
       }
     } else if (error instanceof z.ZodError || error instanceof SyntaxError) {
       // A button or form came back with a value we never made (or from an older version).
@@ -151,7 +156,10 @@ export function createCore(options: CoreOptions): Core {
       text = t("error.internal");
       observer?.failed(name, error);
     }
-    const message: Message = errorMessage(text, examples.length > 0 ? { label: t("examples.label"), examples } : undefined);
+    const blocks: Block[] = [{ type: "text", text }];
+    if (usage.usage.length > 0) blocks.push({ type: "examples", label: t("usage.label"), examples: usage.usage });
+    if (usage.examples.length > 0) blocks.push({ type: "examples", label: t("examples.label"), examples: usage.examples });
+    const message: Message = { visibility: "private", summary: text, blocks, isError: true };
     if (event.type === "form" && label === "invalid") {
       return { outcome: { kind: "form-errors", errors: { _form: text } }, label };
     }

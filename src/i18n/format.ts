@@ -5,6 +5,8 @@ export interface Formatter {
   number(value: number, maxFractionDigits?: number): string;
   date(at: Date): string;
   dateTime(at: Date): string;
+  /** A time to check at a glance, weekday first: "Fri 11 Dec 2026, 09:00", "2026年12月11日 周五 09:00". */
+  weekdayDateTime(at: Date): string;
   /** "3 days ago", "in 2 hours". */
   relative(at: Date, now: Date): string;
   list(items: string[]): string;
@@ -18,6 +20,25 @@ const UNITS: ReadonlyArray<[Intl.RelativeTimeFormatUnit, number]> = [
   ["hour", 3600_000],
   ["minute", 60_000],
 ];
+
+/** Kept per language and zone: building an Intl.DateTimeFormat costs more than using one. */
+const weekdayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function weekdayDateTime(locale: Locale, timeZone: string, at: Date): string {
+  const key = `${locale} ${timeZone}`;
+  let format = weekdayFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      timeZone, weekday: "short", year: "numeric", month: locale === "en" ? "short" : "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+    weekdayFormats.set(key, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  const { weekday, year, month, day, hour, minute } = parts as Record<"weekday" | "year" | "month" | "day" | "hour" | "minute", string>;
+  // Assembled from parts: Intl's own order puts a comma after the weekday in English and no
+  // space before it in Chinese.
+  return locale === "en" ? `${weekday} ${day} ${month} ${year}, ${hour}:${minute}` : `${year}年${month}月${day}日 ${weekday} ${hour}:${minute}`;
+}
 
 /** Numbers, money and dates in the reader's language and time zone. */
 export function createFormatter(locale: Locale, timeZone: string): Formatter {
@@ -37,6 +58,7 @@ export function createFormatter(locale: Locale, timeZone: string): Formatter {
     },
     date: (at) => dateFormat.format(at),
     dateTime: (at) => dateTimeFormat.format(at),
+    weekdayDateTime: (at) => weekdayDateTime(locale, timeZone, at),
     relative(at, now) {
       const diff = at.getTime() - now.getTime();
       for (const [unit, ms] of UNITS) {

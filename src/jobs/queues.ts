@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Logger } from "../logger.js";
 import { dailyCronPattern, parseDigestTime } from "../domain/digest-schedule.js";
 import type { DigestSchedule, JobScheduler } from "../services/ports.js";
-import { createRedis, type Redis } from "./redis.js";
+import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type Redis, type RedisErrors } from "./redis.js";
 
 /**
  * Queue names wrapped in a hash tag, so every key of one queue lands in the same Redis Cluster
@@ -19,6 +19,8 @@ export interface JobsOptions {
   /** Key prefix of every BullMQ key, so several installs (or test files) share a Redis. */
   prefix: string;
   log: Logger;
+  /** Where connection errors go (one line per retry interval for the process). */
+  redisErrors?: RedisErrors;
 }
 
 export interface JobQueues extends JobScheduler {
@@ -44,7 +46,8 @@ const KEEP = { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } as
  * enqueue is logged, not thrown: the row is already saved and the sweep will enqueue it.
  */
 export function createJobQueues(options: JobsOptions): JobQueues {
-  const connection: Redis = createRedis(options.redisUrl);
+  const errors = options.redisErrors ?? IGNORE_REDIS_ERRORS;
+  const connection: Redis = createRedis(options.redisUrl, { errors, source: "producer" });
   const log = options.log.child({ component: "jobs" });
   // BullMQ talks to Redis as soon as a Queue exists, so queues are made once Redis is there.
   const queues = new Map<string, Queue>();
@@ -53,7 +56,7 @@ export function createJobQueues(options: JobsOptions): JobQueues {
     if (!q) {
       if (connection.status !== "ready") throw new Error(`Redis is not connected (${connection.status})`);
       q = new Queue(name, { connection, prefix: options.prefix });
-      q.on("error", (error) => log.warn({ err: error, queue: name }, "queue error"));
+      q.on("error", (error) => errors.report(`queue ${name}`, error));
       queues.set(name, q);
     }
     return q;
@@ -121,7 +124,7 @@ export function createJobQueues(options: JobsOptions): JobQueues {
       }
     },
     async close() {
-      await Promise.all([...queues.values()].map((q) => q.close()));
+      await closeWithin(CLOSE_GRACE_MS, Promise.all([...queues.values()].map((q) => q.close())));
       connection.disconnect();
     },
   };

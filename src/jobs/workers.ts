@@ -1,8 +1,8 @@
 import { Queue, Worker, type Job } from "bullmq";
-import { Redis } from "ioredis";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { JOB, QUEUES } from "./queues.js";
+import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type Redis, type RedisErrors } from "./redis.js";
 import { STAGE_SCAN_AT } from "../domain/customer-segments.js";
 
 /** "02:00" -> the cron pattern of that local time every day. */
@@ -40,6 +40,15 @@ export interface WorkerOptions {
   sweepEveryMs?: number;
   /** The team's zone (DEFAULT_TIMEZONE): the stage scan runs nightly at STAGE_SCAN_AT there (UTC when unset). */
   defaultTimezone?: string;
+  /** Where connection errors go (one line per retry interval for the process). */
+  redisErrors?: RedisErrors;
+}
+
+export interface RunningWorkers {
+  /** Resolves true once Redis answered and every worker and schedule is in place; false when closed first. */
+  started: Promise<boolean>;
+  /** Stops taking jobs and waits for the ones in flight (or stops waiting for Redis). */
+  close(): Promise<void>;
 }
 
 // Jobs are data: the worker validates what it reads back from Redis before acting on it.
@@ -53,58 +62,102 @@ const digestJob = z.object({ subscriptionId: z.uuid() });
 const plannedAt = (job: Job): Date => new Date(job.timestamp + (job.opts.delay ?? 0));
 
 /**
- * The worker side of the job system: one BullMQ worker per queue, plus a job scheduler that
- * runs the sweep every minute (registered by a stable id, so several workers keep one
- * schedule). close() stops taking jobs and waits for the ones in flight.
+ * The worker side of the job system: one BullMQ worker per queue, plus job schedulers for the
+ * sweep and the periodic jobs (registered by stable ids, so several workers keep one schedule).
+ * Returns at once: while Redis is away the process keeps serving HTTP, and the workers start in
+ * the background when Redis answers. close() stops taking jobs and waits for the ones in flight.
  */
-export async function startWorkers(options: WorkerOptions): Promise<{ close(): Promise<void> }> {
+export function startWorkers(options: WorkerOptions): RunningWorkers {
   const log = options.log.child({ component: "worker" });
-  // Workers block on Redis: they need a connection that retries forever rather than failing.
-  const connection = () => new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  const concurrency = options.concurrency ?? 50;
-  const common = { prefix: options.prefix, concurrency };
+  const errors = options.redisErrors ?? IGNORE_REDIS_ERRORS;
+  const connections: Redis[] = [];
+  const connection = (source: string): Redis => {
+    const c = createRedis(options.redisUrl, { blocking: true, errors, source });
+    connections.push(c);
+    return c;
+  };
+  const workers: Worker[] = [];
+  let maintenance: Queue | undefined;
+  let closing = false;
 
-  const workers = [
-    new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, connection: connection() }),
-    new Worker(QUEUES.outbox, async (job: Job) => options.handlers.deliverOutbox(deliveryJob.parse(job.data).outboxId), { ...common, connection: connection() }),
-    new Worker(
-      QUEUES.surveys,
-      async (job: Job) =>
-        job.name === JOB.surveyCheck ? options.handlers.surveyCheck(surveyCheckJob.parse(job.data).contactId) : options.handlers.surveyTimer(surveyJob.parse(job.data).surveyId),
-      { ...common, connection: connection() },
-    ),
-    // Digests are few and build several queries each: a small concurrency keeps Postgres free for the rest.
-    new Worker(QUEUES.digests, async (job: Job) => options.handlers.digest(digestJob.parse(job.data).subscriptionId, plannedAt(job)), { prefix: options.prefix, concurrency: 2, connection: connection() }),
-    new Worker(
-      QUEUES.maintenance,
-      async (job: Job) =>
-        job.name === JOB.sweep ? options.handlers.sweep()
-          : job.name === JOB.planNudges ? options.handlers.planNudges()
-            : job.name === JOB.stageScan ? options.handlers.stageScan(plannedAt(job))
-              : job.name === JOB.analyticsRollUp ? options.handlers.analyticsRollUp()
-                : undefined,
-      { prefix: options.prefix, concurrency: 1, connection: connection() },
-    ),
-  ];
-  for (const worker of workers) {
-    worker.on("failed", (job, error) => log.error({ err: error, queue: worker.name, jobId: job?.id }, "job failed"));
-    worker.on("error", (error) => log.error({ err: error, queue: worker.name }, "worker error"));
-  }
-  const maintenance = new Queue(QUEUES.maintenance, { connection: connection(), prefix: options.prefix });
-  await maintenance.upsertJobScheduler("sweep", { every: options.sweepEveryMs ?? 60_000 }, { name: JOB.sweep });
-  await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
-  // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/rollups.ts).
-  await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
-  // A scan that failed (Postgres away) is retried at its planned time, so it scores the same night.
-  await maintenance.upsertJobScheduler("stage-scan", { pattern: dailyPattern(STAGE_SCAN_AT), tz: options.defaultTimezone ?? "UTC" }, {
-    name: JOB.stageScan,
-    opts: { attempts: 4, backoff: { type: "exponential", delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+  // Waits on a blocking connection (its PING waits for Redis instead of failing), so nothing is
+  // built, and nothing logs per worker, until Redis is there.
+  const probe = connection("worker-start");
+  const started = (async () => {
+    await probe.ping();
+    if (closing) return false;
+    createWorkers();
+    await registerSchedules();
+    log.info({ queues: workers.length }, "workers started");
+    return true;
+  })();
+  // A close() during the wait rejects the PING: that is not a failure to report.
+  started.catch((error: unknown) => {
+    if (!closing) log.error({ err: error }, "workers could not start");
   });
 
+  function createWorkers(): void {
+    const concurrency = options.concurrency ?? 50;
+    const common = { prefix: options.prefix, concurrency };
+    workers.push(
+      new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, connection: connection("worker reminders") }),
+      new Worker(QUEUES.outbox, async (job: Job) => options.handlers.deliverOutbox(deliveryJob.parse(job.data).outboxId), { ...common, connection: connection("worker outbox") }),
+      new Worker(
+        QUEUES.surveys,
+        async (job: Job) =>
+          job.name === JOB.surveyCheck ? options.handlers.surveyCheck(surveyCheckJob.parse(job.data).contactId) : options.handlers.surveyTimer(surveyJob.parse(job.data).surveyId),
+        { ...common, connection: connection("worker surveys") },
+      ),
+      // Digests are few and build several queries each: a small concurrency keeps Postgres free for the rest.
+      new Worker(QUEUES.digests, async (job: Job) => options.handlers.digest(digestJob.parse(job.data).subscriptionId, plannedAt(job)), { prefix: options.prefix, concurrency: 2, connection: connection("worker digests") }),
+      new Worker(
+        QUEUES.maintenance,
+        async (job: Job) =>
+          job.name === JOB.sweep ? options.handlers.sweep()
+            : job.name === JOB.planNudges ? options.handlers.planNudges()
+              : job.name === JOB.stageScan ? options.handlers.stageScan(plannedAt(job))
+                : job.name === JOB.analyticsRollUp ? options.handlers.analyticsRollUp()
+                  : undefined,
+        { prefix: options.prefix, concurrency: 1, connection: connection("worker maintenance") },
+      ),
+    );
+    for (const worker of workers) {
+      worker.on("failed", (job, error) => log.error({ err: error, queue: worker.name, jobId: job?.id }, "job failed"));
+      // Errors of a running worker are almost always its connection: reported once per interval.
+      worker.on("error", (error) => errors.report(`worker ${worker.name}`, error));
+    }
+  }
+
+  async function registerSchedules(): Promise<void> {
+    maintenance = new Queue(QUEUES.maintenance, { connection: connection("schedules"), prefix: options.prefix });
+    maintenance.on("error", (error) => errors.report("schedules", error));
+    await maintenance.upsertJobScheduler("sweep", { every: options.sweepEveryMs ?? 60_000 }, { name: JOB.sweep });
+    await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
+    // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/rollups.ts).
+    await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
+    // A scan that failed (Postgres away) is retried at its planned time, so it scores the same night.
+    await maintenance.upsertJobScheduler("stage-scan", { pattern: dailyPattern(STAGE_SCAN_AT), tz: options.defaultTimezone ?? "UTC" }, {
+      name: JOB.stageScan,
+      opts: { attempts: 4, backoff: { type: "exponential", delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+    });
+  }
+
   return {
+    started,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
-      await maintenance.close();
+      closing = true;
+      // Still waiting for Redis: nothing runs yet, so dropping the connections is the whole stop.
+      // (Not awaiting the waiting PING: ioredis never settles it when disconnected between retries.)
+      if (workers.length === 0) {
+        for (const c of connections) c.disconnect();
+        return;
+      }
+      await closeWithin(CLOSE_GRACE_MS, (async () => {
+        await started;
+        await Promise.all(workers.map((w) => w.close()));
+        await maintenance?.close();
+      })());
+      for (const c of connections) c.disconnect();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Repositories, SurveyRow, SurveyView } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
 import { scheduleAfterCommit } from "./schedule-after-commit.js";
+import { refreshSegments } from "./score-segments.js";
 import { enqueueSurveyAsk } from "./send-survey.js";
 
 /** Message kinds that open WeChat's customer-service window (events open a shorter one). */
@@ -36,6 +37,8 @@ async function enqueueAlert(tx: Repositories, deps: ServiceDeps, survey: SurveyR
 export async function recordAnswer(tx: Repositories, deps: ServiceDeps, survey: SurveyRow, answer: { score: number; comment: string | null; interactionId: string | null; destination: string | null }): Promise<{ answered: boolean; schedule: ScheduleItem[] }> {
   const now = deps.now();
   if (!(await tx.surveys.answer(survey.id, { ...answer, at: now }))) return { answered: false, schedule: [] };
+  // A low score counts towards churn risk: the customer's segment follows the answer now.
+  await refreshSegments(tx, deps, [survey.customerId]);
   const answered = { ...survey, status: "ANSWERED" as const, score: answer.score, comment: answer.comment };
   const schedule: ScheduleItem[] = [];
   if (answer.destination) {

@@ -31,7 +31,9 @@ export interface DigestContent {
   reminders: RepReminders[];
   atRisk: { total: number; items: StageTurn[] };
   surveys: SurveyStats;
+  /** The lowest scores (at most a few), and how many low scores there were in all. */
   lowScores: LowScore[];
+  lowScoreTotal: number;
   /** Daily revenue for the chart, oldest first, ending with `day`. */
   trend: { day: string; revenue: number }[];
   /** Nothing happened and nothing is due: the digest is one line. */
@@ -90,7 +92,8 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     reminders,
     atRisk,
     surveys,
-    lowScores,
+    lowScores: lowScores.items,
+    lowScoreTotal: lowScores.total,
     trend: trend.map((d) => ({ day: d.date, revenue: d.revenue })),
     quiet,
   };

@@ -1,4 +1,5 @@
 import { DeliveryError } from "../domain/errors.js";
+import { isTerminalPlatform } from "../domain/terminal-platform.js";
 import { INTERRUPTED, bookedSlot } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 import { scheduleAfterCommit } from "./schedule-after-commit.js";
@@ -27,11 +28,13 @@ export type DeliveryOutcome = "sent" | "postponed" | "retry" | "failed" | "skipp
  */
 export async function deliverOutbox(deps: ServiceDeps, io: { deliverer: Deliverer; rateLimiter: RateLimiter }, outboxId: string): Promise<DeliveryOutcome> {
   const now = deps.now();
-  const claimed = await deps.store.outbox.claim(outboxId, now);
+  const terminal = io.deliverer.terminal === true;
+  const claimed = await deps.store.outbox.claim(outboxId, now, terminal);
   if (!claimed) {
-    // Not due yet (a job that ran early), or already taken, sent or failed.
+    // Not due yet (a job that ran early), or already taken, sent or failed; or for a platform
+    // this deliverer leaves alone (the demo's terminal, or anything but it), untouched then.
     const row = await deps.store.outbox.get(outboxId);
-    if (row?.status === "PENDING" && row.nextAttemptAt.getTime() > now.getTime()) {
+    if (row?.status === "PENDING" && isTerminalPlatform(row.platform) === terminal && row.nextAttemptAt.getTime() > now.getTime()) {
       await deps.jobs.scheduleDelivery(row.id, row.nextAttemptAt);
       return "postponed";
     }

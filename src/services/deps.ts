@@ -9,6 +9,10 @@ export interface ServiceDeps {
     /** Rates from each accepted currency to the base currency, as decimal strings. */
     ratesToBase: ReadonlyMap<string, string>;
     clvLifespanMonths: number;
+    /** CLV's purchase frequency is measured over at least this many months (CLV_MIN_OBSERVATION_MONTHS). */
+    clvMinObservationMonths: number;
+    /** The team's zone (DEFAULT_TIMEZONE): CLV is measured to the start of its day, segments count its purchase days. */
+    timeZone: string;
     adminUserIds: readonly string[];
     /** Slack channel mirroring WeChat conversations; no relay when unset. */
     wechatInboxChannel?: string;
@@ -22,6 +26,8 @@ export interface ServiceDeps {
     surveyCooldownDays: number;
     /** A WeChat template message for surveys is set up (WECHAT_SURVEY_TEMPLATE_ID). */
     wechatSurveyTemplate: boolean;
+    /** ORDER_CONFIRM_ABOVE: orders above this (base currency, decimal string) are confirmed first; unset, defaultConfirmAbove. */
+    orderConfirmAbove?: string;
   };
   /** Timers live in the job system; rows in Postgres stay the record (see DESIGN). */
   jobs: JobScheduler;

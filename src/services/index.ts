@@ -1,18 +1,27 @@
 import type { RepProfile, Rep, TimelineCursor, CustomerSummary } from "../store/index.js";
 import { AppError } from "../domain/errors.js";
+import type { Decimal } from "../domain/money.js";
 import { addCustomer } from "./add-customer.js";
+import type { Audience } from "./audience.js";
 import type { ServiceDeps } from "./deps.js";
 import { getCustomerCard } from "./get-customer-card.js";
+import { getCardSection, type CardSection } from "./get-card-section.js";
 import { listHistory } from "./list-history.js";
 import { listTopCustomers, type TopRequest } from "./list-top-customers.js";
 import { getReport } from "./get-report.js";
 import { rollUpAnalytics } from "./roll-up-analytics.js";
 import type { ReportKind, ReportWhich } from "../domain/report-spans.js";
 import { recordInteraction, type InteractionInput } from "./record-interaction.js";
-import { recordOrder, type OrderInput } from "./record-order.js";
+import { recordOrder, reviewOrder, usualCurrency, type OrderInput } from "./record-order.js";
 import { registerRep } from "./register-rep.js";
 import { findNamedCustomer, resolveCustomer, resolveLeadingCustomer } from "./resolve-customer.js";
+import { findCustomerByName } from "./find-customer-by-name.js";
+import { customerNamesChanged, findNamedCustomers } from "./find-named-customers.js";
 import { scheduleReminder, updateReminder } from "./schedule-reminder.js";
+import { listOpenReminders } from "./list-open-reminders.js";
+
+/** How many failed deliveries /crm outbox lists a page. */
+const FAILED_PAGE_SIZE = 20;
 import { recordCustomerMessage, type CustomerMessageInput } from "./record-customer-message.js";
 import { announceLink, getInboxThread, noteFromThread, replyOnWechat } from "./relay-wechat.js";
 import { linkContact } from "./link-contact.js";
@@ -26,20 +35,35 @@ import { getStageAlert, listSegment, segmentCounts } from "./list-segment.js";
 import { subscribeDigest, unsubscribeDigest, type DigestSubscribeInput } from "./manage-digest.js";
 import { buildDigest } from "./build-digest.js";
 
-/** The use-cases with their dependencies bound, as commands and adapters call them. */
-export function createServices(deps: ServiceDeps) {
+/**
+ * The use-cases with their dependencies bound, as commands and adapters call them. `audience`
+ * is who reads what they return: services for a channel (forChannel) never return private
+ * contact details, so an answer shared into a channel is built with the channel's rights.
+ */
+export function createServices(deps: ServiceDeps, audience: Audience = "rep"): Services {
+  return { ...bindServices(deps, audience), forChannel: () => createServices(deps, "channel") };
+}
+
+function bindServices(deps: ServiceDeps, audience: Audience) {
   return {
     settings: deps.settings,
+    audience,
     now: () => deps.now(),
     registerRep: (profile: RepProfile) => registerRep(deps, profile),
     resolveCustomer: (query: string) => resolveCustomer(deps, query),
     resolveLeadingCustomer: (words: readonly string[]) => resolveLeadingCustomer(deps, words),
     getCustomer: (id: string): Promise<CustomerSummary | null> => deps.store.customers.getSummary(id),
-    addCustomer: (rep: Rep, name: string) => addCustomer(deps, rep, name),
-    getCustomerCard: (viewer: Rep, customerId: string) => getCustomerCard(deps, viewer, customerId),
+    addCustomer: (rep: Rep, name: string) => addCustomer(deps, rep, name).finally(() => customerNamesChanged(deps)),
+    getCustomerCard: (viewer: Rep, customerId: string) => getCustomerCard(deps, viewer, customerId, audience),
+    /** A page of one of the card's cut lists in full: contacts, open reminders or open deals. */
+    getCardSection: (viewer: Rep, customerId: string, section: CardSection, page = 1) => getCardSection(deps, viewer, customerId, section, page, audience),
     recordInteraction: (rep: Rep, input: InteractionInput) => recordInteraction(deps, rep, input),
     recordOrder: (rep: Rep, input: OrderInput) => recordOrder(deps, rep, input),
-    listHistory: (customerId: string, after?: TimelineCursor) => listHistory(deps, customerId, after),
+    /** An order's base amount and whether it is unusual enough to confirm first. */
+    reviewOrder: (input: { customerId: string; amount: Decimal; currency: string }) => reviewOrder(deps, input),
+    /** The currency of the customer's latest order, else the base currency. */
+    usualCurrency: (customerId: string) => usualCurrency(deps, customerId),
+    listHistory: (customerId: string, after?: TimelineCursor) => listHistory(deps, customerId, after, audience),
     listTopCustomers: (request: TopRequest = {}) => listTopCustomers(deps, request),
     /** A report in the reader's zone: this period so far against the same span of the last one, or the last complete one. */
     getReport: (kind: ReportKind, which: ReportWhich, where: { timeZone: string; now?: Date }) => getReport(deps, kind, which, where),
@@ -47,13 +71,14 @@ export function createServices(deps: ServiceDeps) {
     rollUpAnalytics: () => rollUpAnalytics(deps),
     scheduleReminder: (rep: Rep, input: { text: string; dueAt: Date; customerId: string | null }) => scheduleReminder(deps, rep, input),
     updateReminder: (rep: Rep, id: string, change: { close: "DONE" | "CANCELLED" } | { dueAt: Date }) => updateReminder(deps, rep, id, change),
-    listOpenReminders: (rep: Rep) => deps.store.reminders.listOpen(rep.id, 25),
+    listOpenReminders: (rep: Rep, page = 1) => listOpenReminders(deps, rep, page),
     getReminder: (id: string) => deps.store.reminders.get(id),
     getRep: (id: string) => deps.store.users.findById(id),
     recordCustomerMessage: (input: CustomerMessageInput) => recordCustomerMessage(deps, input),
     linkContact: (rep: Rep, input: { contactId: string; customerId: string }) => linkContact(deps, rep, input),
     eraseContact: (input: EraseContactInput) => eraseContact(deps, input),
-    listFailedDeliveries: () => deps.store.outbox.listFailed(20),
+    /** A page (from 1) of the outgoing messages that failed for good, FAILED_PAGE_SIZE a page. */
+    listFailedDeliveries: async (page = 1) => ({ ...(await deps.store.outbox.listFailed(FAILED_PAGE_SIZE, (page - 1) * FAILED_PAGE_SIZE)), page, pageSize: FAILED_PAGE_SIZE }),
     retryDelivery: async (rep: Rep, id: string) => {
       if (rep.role !== "ADMIN") throw new AppError("FORBIDDEN", "error.forbidden");
       const requeued = await deps.store.outbox.requeue(id, deps.now());
@@ -76,7 +101,7 @@ export function createServices(deps: ServiceDeps) {
     getSurvey: (id: string) => deps.store.surveys.get(id),
     getSurveyStats: (period: { from: Date; to: Date }) => getSurveyStats(deps, period),
     /** A segment as the last nightly scan left it: count, biggest spenders and why. */
-    listSegment: (segment: SegmentName) => listSegment(deps, segment),
+    listSegment: (segment: SegmentName, page = 1) => listSegment(deps, segment, page),
     segmentCounts: () => segmentCounts(deps),
     /** What one stage scan moved for one owner (their alert). */
     getStageAlert: (ownerId: string, scanAt: Date) => getStageAlert(deps, ownerId, scanAt),
@@ -94,29 +119,45 @@ export function createServices(deps: ServiceDeps) {
     buildDigest: (runAt: Date, timeZone: string) => buildDigest(deps, runAt, timeZone),
     /** Customers named anywhere in a text ("send Acme the quote"), exact names and aliases only. */
     findNamedCustomer: (words: readonly string[]) => findNamedCustomer(deps, words),
+    /** The customer a whole text is exactly the name of (a bare "Acme" typed to the bot). */
+    findCustomerByName: (text: string) => findCustomerByName(deps, text),
+    /**
+     * Customers named anywhere in a free text, in English or Chinese ("call Acme tomorrow",
+     * "明天给华为打电话"): in-memory dictionary match, with positions; see find-named-customers.ts.
+     */
+    customersNamedIn: (text: string) => findNamedCustomers(deps, text),
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type Services = ReturnType<typeof bindServices> & {
+  /** The same use-cases for an answer everyone in a channel reads (the least-privileged reader). */
+  forChannel(): Services;
+};
 export type { ServiceDeps } from "./deps.js";
 export type { CustomerSummary, Rep, ReminderView, TimelineCursor, TimelineEntry } from "../store/index.js";
+export type { OrderReview, RecordedOrder } from "./record-order.js";
+export type { NamedCustomer } from "./find-named-customers.js";
 export type { Deliverer, JobScheduler, OutgoingMessage, RateLimiter } from "./ports.js";
 export { fireReminder } from "./fire-reminder.js";
 export { deliverOutbox } from "./deliver-outbox.js";
+export { deliverTerminalMessages } from "./deliver-terminal-messages.js";
 export { reconcileJobs } from "./reconcile-jobs.js";
 export { runSurveyCheck, runSurveyTimer } from "./run-survey-timers.js";
 export { planNudges } from "./plan-nudges.js";
 export { scanCustomerStages, type StageScanResult } from "./scan-customer-stages.js";
+export { scoreSegmentsIfNeeded, type FirstScoring } from "./score-segments.js";
 export type { SegmentCounts, SegmentCustomer, SegmentListing, StageAlert } from "./list-segment.js";
 export { sendDigest } from "./manage-digest.js";
 export type { DigestContent } from "./build-digest.js";
 export type { CustomerMessageInput } from "./record-customer-message.js";
 export type { SurveyStats } from "./get-survey-stats.js";
 export type { PeriodFigures, Report, TrendPoint } from "./get-report.js";
-export type { TopRequest } from "./list-top-customers.js";
+export type { TopCustomer, TopRequest } from "./list-top-customers.js";
 export { rollUpAnalytics } from "./roll-up-analytics.js";
 export type { SurveyView } from "../store/index.js";
 export type { CustomerCard } from "./get-customer-card.js";
+export { CARD_SECTIONS, type CardSection, type CardSectionPage } from "./get-card-section.js";
+export type { Audience } from "./audience.js";
 export type { CustomerResolution } from "./resolve-customer.js";
 export { HISTORY_PAGE_SIZE } from "./list-history.js";
 export { CUSTOMER_SERVICE_WINDOW, MAX_REPLY_CHARS, type InboxThreadDetail, type WindowState } from "./relay-wechat.js";

@@ -49,6 +49,11 @@ export interface OutgoingMessage {
 
 export interface Deliverer {
   /**
+   * This deliverer is the demo's terminal: it delivers only messages to the terminal platform
+   * (domain/terminal-platform.ts), which every other deliverer leaves alone.
+   */
+  terminal?: boolean;
+  /**
    * Renders the payload for its reader and hands it to the platform. Throws DeliveryError
    * (src/domain/errors.ts) when the platform refuses; anything else counts as temporary.
    */

@@ -1,8 +1,10 @@
+import { isComplaint } from "../domain/customer-segments.js";
 import { readSurveyReply } from "./answer-survey.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
 import { queueInboxRelay } from "./relay-wechat.js";
 import { deliveriesNow, scheduleAfterCommit } from "./schedule-after-commit.js";
+import { refreshSegments } from "./score-segments.js";
 
 export interface CustomerMessageInput {
   platform: string;
@@ -46,6 +48,10 @@ export async function recordCustomerMessage(deps: ServiceDeps, input: CustomerMe
     if (input.platform === "wechat") {
       queued.push(...(await readSurveyReply(tx, deps, { contactId: result.contactId, interactionId: result.interactionId, senderId: input.senderId, kind: input.kind, body: input.body, at: input.at })));
     }
+    // A complaint counts towards churn risk: the segment follows it now (after the survey reading
+    // above, which marks a survey answer so it counts as its score instead). Only complaints:
+    // this is the webhook's hot path, and other messages change no segment fact a buyer has.
+    if (input.kind === "text" && isComplaint(input.body)) await refreshSegments(tx, deps, [result.customerId]);
     return { ...result, queued };
   });
   await scheduleAfterCommit(deps, stored.queued);

@@ -1,6 +1,7 @@
 import type { Channel } from "../domain/interaction-channel.js";
 import type { CustomerSummary, Rep } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
+import { refreshSegments } from "./score-segments.js";
 
 export interface InteractionInput {
   customer: CustomerSummary;
@@ -35,6 +36,8 @@ export async function recordInteraction(deps: ServiceDeps, rep: Rep, input: Inte
     if (!result.created) return result;
     await tx.audit.write({ actorId: rep.id, action: "interaction.create", entity: "customer", entityId: input.customer.id, detail: { interactionId: result.id, channel: input.channel } });
     const promoted = await tx.customers.setStage(input.customer.id, ["LEAD"], "PROSPECT");
+    // Talking to someone who never bought may make them potential: their segment follows now.
+    await refreshSegments(tx, deps, [input.customer.id]);
     return promoted ? { ...result, stageChange: { from: "LEAD", to: "PROSPECT" } } : result;
   });
 }

@@ -1,7 +1,7 @@
-import { customerValue } from "../domain/clv.js";
 import { AppError } from "../domain/errors.js";
 import type { NotificationPayload } from "../domain/notification-payload.js";
 import type { Rep, Repositories } from "../store/index.js";
+import { valueOfCustomer } from "./customer-value.js";
 import type { ServiceDeps } from "./deps.js";
 import { deliveriesNow, scheduleAfterCommit } from "./schedule-after-commit.js";
 
@@ -63,7 +63,7 @@ export async function getInboxThread(deps: ServiceDeps, threadId: string) {
   const detail = await deps.store.customers.getDetail(thread.customerId);
   if (!detail) return null;
   const stats = detail.stats;
-  const value = customerValue({ totalSpent: Number(stats?.totalSpent ?? 0), orderCount: stats?.orderCount ?? 0, firstOrderAt: stats?.firstOrderAt ?? null }, deps.now(), deps.settings.clvLifespanMonths);
+  const value = valueOfCustomer(deps, stats);
   return {
     thread,
     customer: { id: detail.id, name: detail.name, stage: detail.stage, owner: detail.owner, clv: value.clv, currency: deps.settings.baseCurrency },

@@ -2,10 +2,13 @@ import { nameKeys } from "../domain/customer-name.js";
 import type { CustomerSummary } from "../store/index.js";
 import type { ServiceDeps } from "./deps.js";
 
+/** How many customers a rep is offered to pick from. */
+export const MAX_CANDIDATES = 8;
+
 export type CustomerResolution =
   | { kind: "found"; customer: CustomerSummary }
-  /** Several customers fit equally well: the user picks. */
-  | { kind: "ambiguous"; candidates: CustomerSummary[] }
+  /** Several customers fit equally well: the user picks; `more` when others fit too and are not among them. */
+  | { kind: "ambiguous"; candidates: CustomerSummary[]; more: boolean }
   /** Nothing fits; `suggestions` are names that look alike (typos). */
   | { kind: "none"; suggestions: CustomerSummary[] };
 
@@ -15,11 +18,12 @@ export type CustomerResolution =
  * wins; several are offered as candidates; look-alikes are only ever suggested, never picked.
  */
 export async function resolveCustomer(deps: ServiceDeps, query: string): Promise<CustomerResolution> {
-  const { tier, candidates } = await deps.store.customers.search(nameKeys(query));
+  // One more than offered tells whether the candidates are all there are.
+  const { tier, candidates } = await deps.store.customers.search(nameKeys(query), MAX_CANDIDATES + 1);
   if ((tier === "exact" || tier === "partial") && candidates.length === 1) {
     return { kind: "found", customer: candidates[0]! };
   }
-  if (tier === "exact" || tier === "partial") return { kind: "ambiguous", candidates };
+  if (tier === "exact" || tier === "partial") return { kind: "ambiguous", candidates: candidates.slice(0, MAX_CANDIDATES), more: candidates.length > MAX_CANDIDATES };
   return { kind: "none", suggestions: candidates };
 }
 

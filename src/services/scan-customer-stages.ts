@@ -1,11 +1,9 @@
-import {
-  SEGMENT_CODES, SEGMENT_NAMES, classifyCustomer, quintile, stageMove, wholeDays, type CustomerFacts, type SegmentName,
-} from "../domain/customer-segments.js";
+import { SEGMENT_NAMES, classifyCustomer, stageMove, type SegmentName } from "../domain/customer-segments.js";
 import type { NotificationPayload } from "../domain/notification-payload.js";
-import type { SegmentFactsRow } from "../store/index.js";
 import type { ScoreWrite, StageMoveWrite } from "../store/segments.js";
 import type { ServiceDeps } from "./deps.js";
 import { deliveriesNow, scheduleAfterCommit } from "./schedule-after-commit.js";
+import { factsOf, scoreOf } from "./score-segments.js";
 
 /** Customers classified and written per transaction: small enough to keep each one short. */
 export const SCAN_BATCH_SIZE = 5_000;
@@ -20,25 +18,6 @@ export interface StageScanResult {
   ownersWithoutDm: number;
 }
 
-function factsOf(row: SegmentFactsRow, now: Date): CustomerFacts {
-  const ranked = row.recencyRank !== null && row.frequencyRank !== null && row.monetaryRank !== null;
-  return {
-    orderCount: row.orderCount,
-    daysSinceLastOrder: row.lastOrderAt ? wholeDays(row.lastOrderAt, now) : null,
-    daysSinceFirstOrder: row.firstOrderAt ? wholeDays(row.firstOrderAt, now) : null,
-    medianGapDays: row.medianGapDays,
-    ordersLast90: row.ordersLast90,
-    ordersPrevious90: row.ordersPrevious90,
-    complaints30: row.complaints30,
-    lowScores30: row.lowScores30,
-    interactions90: row.interactions90,
-    rfm: ranked
-      ? { r: quintile(row.recencyRank!, row.payingCustomers), f: quintile(row.frequencyRank!, row.payingCustomers), m: quintile(row.monetaryRank!, row.payingCustomers) }
-      : null,
-    boughtSinceAtRisk: row.lastOrderAt !== null && row.atRiskSince !== null && row.lastOrderAt > row.atRiskSince,
-  };
-}
-
 /**
  * The nightly scan: scores every customer (RFM, segment and why) and moves stages by the churn
  * rules (src/domain/customer-segments.ts), then alerts each owner once with what moved.
@@ -51,6 +30,10 @@ function factsOf(row: SegmentFactsRow, now: Date): CustomerFacts {
  * re-run moves nobody twice and alerts nobody twice, and one cut short finishes the alert.
  * Every fact is as of `now`, however late the job runs. `timeZone` is the team's zone (its dates
  * are the purchase days the buying rhythm is measured in); UTC when not given.
+ *
+ * Between scans a customer's own writes re-score them at once, and start-up scores an install
+ * that was never scored (score-segments.ts); only this scan moves stages and alerts, and it
+ * decides from the facts it reads itself, never from stored segments.
  */
 export async function scanCustomerStages(deps: ServiceDeps, options: { now: Date; batchSize?: number; timeZone?: string }): Promise<StageScanResult> {
   const { now } = options;
@@ -65,9 +48,8 @@ export async function scanCustomerStages(deps: ServiceDeps, options: { now: Date
       const facts = factsOf(row, now);
       const classification = classifyCustomer(facts);
       if (classification) segments[classification.segment]++;
-      if (row.hasStats || classification) {
-        scores.push({ customerId: row.id, rfm: facts.rfm, segment: classification ? SEGMENT_CODES[classification.segment] : null, reason: classification?.reason ?? null });
-      }
+      const score = scoreOf(row, facts, classification);
+      if (score) scores.push(score);
       const move = stageMove(row.stage, facts, classification);
       if (move) moves.push({ customerId: row.id, from: row.stage, to: move.to, reason: move.reason, lastOrderAt: row.lastOrderAt });
     }

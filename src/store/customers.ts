@@ -163,8 +163,30 @@ export function createCustomerStore(db: Db) {
             take: 10,
           },
           stats: true,
+          // How many the card's lists are cut from ("10 of 14"), in the same statement.
+          _count: { select: { contacts: true, interactions: true } },
         },
       });
+    },
+
+    /** A page of a customer's contacts, oldest first (the card's order), and how many there are. */
+    async contactsPage(customerId: string, take: number, skip = 0) {
+      const [items, total] = await Promise.all([
+        db.contact.findMany({
+          where: { customerId },
+          select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          take,
+          skip,
+        }),
+        db.contact.count({ where: { customerId } }),
+      ]);
+      return { items, total };
+    },
+
+    /** Every contact's private details (for hiding them in text a channel reads). */
+    async contactDetails(customerId: string): Promise<{ email: string | null; phone: string | null; wechatOpenId: string | null }[]> {
+      return db.contact.findMany({ where: { customerId }, select: { email: true, phone: true, wechatOpenId: true } });
     },
 
     async addAlias(customerId: string, alias: string, keys: NameKeys): Promise<void> {

@@ -72,10 +72,11 @@ export function createDigestFactStore(db: Db) {
       return { total: total[0]?.n ?? 0, items };
     },
 
-    /** Low survey scores answered in [from, to), lowest first. */
-    async lowScores(from: Date, to: Date, take: number): Promise<LowScore[]> {
-      const rows = await db.$queryRaw<{ customer_name: string; kind: "CSAT" | "NPS"; score: number; comment: string | null; served_by: string | null }[]>`
-        SELECT c.name AS customer_name, s.kind, s.score, s.comment, u.display_name AS served_by
+    /** Low survey scores answered in [from, to), lowest first, the first `take` of `total`. */
+    async lowScores(from: Date, to: Date, take: number): Promise<{ total: number; items: LowScore[] }> {
+      const rows = await db.$queryRaw<{ customer_name: string; kind: "CSAT" | "NPS"; score: number; comment: string | null; served_by: string | null; total: number }[]>`
+        SELECT c.name AS customer_name, s.kind, s.score, s.comment, u.display_name AS served_by,
+               count(*) OVER ()::int AS total
         FROM surveys s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN users u ON u.id = s.served_by_id
@@ -83,7 +84,7 @@ export function createDigestFactStore(db: Db) {
           AND ((s.kind = 'CSAT' AND s.score <= ${LOW_SCORE_MAX.CSAT}) OR (s.kind = 'NPS' AND s.score <= ${LOW_SCORE_MAX.NPS}))
         ORDER BY s.kind, s.score, s.answered_at
         LIMIT ${take}`;
-      return rows.map((r) => ({ customerName: r.customer_name, kind: r.kind, score: r.score, comment: r.comment, servedByName: r.served_by }));
+      return { total: rows[0]?.total ?? 0, items: rows.map((r) => ({ customerName: r.customer_name, kind: r.kind, score: r.score, comment: r.comment, servedByName: r.served_by })) };
     },
   };
 }

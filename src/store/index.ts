@@ -4,6 +4,7 @@ import { createContactErasureStore } from "./contact-erasure.js";
 import { createCustomerMergeStore } from "./customer-merge.js";
 import { createCustomerMessageStore } from "./customer-messages.js";
 import { createCustomerStore } from "./customers.js";
+import { createCustomerNameStore } from "./customer-names.js";
 import { createDigestStore } from "./digests.js";
 import { createDigestFactStore } from "./digest-facts.js";
 import { createFollowUpStore } from "./follow-ups.js";
@@ -23,6 +24,7 @@ function repositories(db: Db) {
   return {
     users: createUserStore(db),
     customers: createCustomerStore(db),
+    customerNames: createCustomerNameStore(db),
     interactions: createInteractionStore(db),
     orders: createOrderStore(db),
     timeline: createTimelineStore(db),
@@ -68,7 +70,9 @@ export function createStore(prisma: PrismaClient): Store {
 }
 
 export { createPrisma } from "./prisma.js";
+export { checkDatabase, explainDatabaseError, type DatabaseProblem } from "./database-check.js";
 export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js";
+export type { CustomerNameStore } from "./customer-names.js";
 export type { Rep, RepProfile } from "./users.js";
 export type { TimelineEntry, TimelineCursor } from "./timeline.js";
 export type { RankedCustomer, RankMetric } from "./rankings.js";

@@ -1,8 +1,14 @@
+import { randomUUID } from "node:crypto";
 import type { Db } from "./prisma.js";
 import { addPurchase } from "./purchase-months.js";
 import { unroll } from "./rollups.js";
 
 export interface NewOrder {
+  /**
+   * Chosen by the caller when the same order may be submitted twice (a confirmation button
+   * pressed twice): the second write finds the id taken and changes nothing.
+   */
+  id?: string;
   customerId: string;
   createdById: string | null;
   /** Decimal strings, exact. */
@@ -16,10 +22,18 @@ export interface NewOrder {
 
 export function createOrderStore(db: Db) {
   return {
-    /** Records an order and folds it into the customer's running stats and analytics in the same statement batch. */
-    async record(input: NewOrder): Promise<{ id: string }> {
-      const order = await db.order.create({
+    /**
+     * Records an order and folds it into the customer's running stats and analytics in the same
+     * statement batch. An id already taken records nothing (`created: false`).
+     */
+    async record(input: NewOrder): Promise<{ id: string; created: boolean }> {
+      const id = input.id ?? randomUUID();
+      // createMany is Prisma's INSERT … ON CONFLICT DO NOTHING: two presses racing on the same
+      // id are serialised by the primary key, and the later one inserts nothing.
+      const { count } = await db.order.createMany({
+        skipDuplicates: true,
         data: {
+          id,
           customerId: input.customerId,
           createdById: input.createdById,
           amount: input.amount,
@@ -29,8 +43,8 @@ export function createOrderStore(db: Db) {
           product: input.product,
           orderedAt: input.orderedAt,
         },
-        select: { id: true },
       });
+      if (count === 0) return { id, created: false };
       await db.$executeRaw`
         INSERT INTO customer_stats (customer_id, order_count, total_spent, first_order_at, last_order_at)
         VALUES (${input.customerId}::uuid, 1, ${input.baseAmount}::numeric, ${input.orderedAt}, ${input.orderedAt})
@@ -42,7 +56,36 @@ export function createOrderStore(db: Db) {
       await addPurchase(db, { customerId: input.customerId, orderedAt: input.orderedAt, baseAmount: input.baseAmount });
       // A backdated order lands in an hour the analytics job may have rolled up already.
       await unroll(db, "orderHours", [input.orderedAt]);
-      return order;
+      return { id, created: true };
+    },
+
+    async get(id: string): Promise<{ id: string; customerId: string; amount: string; currency: string; baseAmount: string; product: string | null; orderedAt: Date } | null> {
+      const order = await db.order.findUnique({
+        where: { id },
+        select: { id: true, customerId: true, amount: true, currency: true, baseAmount: true, product: true, orderedAt: true },
+      });
+      return order ? { ...order, amount: order.amount.toFixed(2), baseAmount: order.baseAmount.toFixed(2) } : null;
+    },
+
+    /**
+     * How many orders the customer has and the median base amount of the most recent 200 (what
+     * is usual for them now, read from the customer's index range, not the whole history).
+     */
+    async history(customerId: string): Promise<{ orders: number; median: string | null }> {
+      const rows = await db.$queryRaw<{ orders: number; median: string | null }[]>`
+        SELECT count(*)::int AS orders, (percentile_cont(0.5) WITHIN GROUP (ORDER BY base_amount))::text AS median
+        FROM (SELECT base_amount FROM orders WHERE customer_id = ${customerId}::uuid ORDER BY ordered_at DESC LIMIT 200) recent`;
+      return rows[0] ?? { orders: 0, median: null };
+    },
+
+    /** The currency of the customer's latest order (by order date, then by entry), if any. */
+    async lastCurrency(customerId: string): Promise<string | null> {
+      const order = await db.order.findFirst({
+        where: { customerId },
+        orderBy: [{ orderedAt: "desc" }, { createdAt: "desc" }],
+        select: { currency: true },
+      });
+      return order?.currency.trim() ?? null;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { OutboxStatus, Prisma } from "@prisma/client";
 import type { Db } from "./prisma.js";
+import { TERMINAL_PLATFORM } from "../domain/terminal-platform.js";
 
 export interface OutboxRow {
   id: string;
@@ -43,11 +44,16 @@ export function createOutboxStore(db: Db) {
       return db.outboxMessage.findUnique({ where: { id }, select });
     },
 
-    /** PENDING -> SENDING for one delivery attempt, when due; only one worker gets the row. */
-    async claim(id: string, now: Date): Promise<OutboxRow | null> {
+    /**
+     * PENDING -> SENDING for one delivery attempt, when due; only one worker gets the row.
+     * Workers claim every platform's rows but the terminal's, the demo only the terminal's
+     * (domain/terminal-platform.ts): a row the caller cannot deliver stays as it is.
+     */
+    async claim(id: string, now: Date, forTerminal = false): Promise<OutboxRow | null> {
       const rows = await db.$queryRaw<OutboxRow[]>`
         UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
         WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
+          AND (platform = ${TERMINAL_PLATFORM}) = ${forTerminal}
         RETURNING id, platform, destination, payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError"`;
       return rows[0] ?? null;
     },
@@ -83,10 +89,13 @@ export function createOutboxStore(db: Db) {
       await db.outboxMessage.update({ where: { id }, data: { status: "FAILED", lastError: error.slice(0, 1000) } });
     },
 
-    /** Pending messages due before `until`, for the reconcile pass and the sweep. */
+    /**
+     * Pending messages due before `until`, for the reconcile pass and the sweep; not the
+     * terminal's, which no worker delivers (see claim).
+     */
     async pendingDueBefore(until: Date, take: number, after?: string): Promise<{ id: string; nextAttemptAt: Date }[]> {
       return db.outboxMessage.findMany({
-        where: { status: "PENDING", nextAttemptAt: { lte: until }, ...(after ? { id: { gt: after } } : {}) },
+        where: { status: "PENDING", nextAttemptAt: { lte: until }, platform: { not: TERMINAL_PLATFORM }, ...(after ? { id: { gt: after } } : {}) },
         orderBy: { id: "asc" },
         take,
         select: { id: true, nextAttemptAt: true },
@@ -103,14 +112,30 @@ export function createOutboxStore(db: Db) {
         WHERE status = 'SENDING' AND updated_at < now() - (${staleMs} * interval '1 millisecond')`;
     },
 
+    /** Messages waiting for one person at the terminal and due by `until`, oldest first. */
+    async pendingForTerminal(destination: string, until: Date, take: number): Promise<{ id: string }[]> {
+      return db.outboxMessage.findMany({
+        where: { platform: TERMINAL_PLATFORM, destination, status: "PENDING", nextAttemptAt: { lte: until } },
+        orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+        take,
+        select: { id: true },
+      });
+    },
+
     /** A failed message back in the queue for a fresh round of attempts (an admin's retry). */
     async requeue(id: string, now: Date): Promise<boolean> {
       const { count } = await db.outboxMessage.updateMany({ where: { id, status: "FAILED" }, data: { status: "PENDING", attempts: 0, nextAttemptAt: now } });
       return count > 0;
     },
 
-    async listFailed(take: number): Promise<(OutboxRow & { updatedAt: Date })[]> {
-      return db.outboxMessage.findMany({ where: { status: "FAILED" }, orderBy: { updatedAt: "desc" }, take, select: { ...select, updatedAt: true } });
+    /** A page of the messages that failed for good, newest first, and how many there are. */
+    async listFailed(take: number, skip = 0): Promise<{ messages: (OutboxRow & { updatedAt: Date })[]; total: number }> {
+      const where = { status: "FAILED" as const };
+      const [messages, total] = await Promise.all([
+        db.outboxMessage.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "asc" }], take, skip, select: { ...select, updatedAt: true } }),
+        db.outboxMessage.count({ where }),
+      ]);
+      return { messages, total };
     },
   };
 }

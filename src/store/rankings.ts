@@ -42,31 +42,45 @@ function ranked(rows: Row[]): RankedCustomer[] {
   }));
 }
 
-export function createRankingStore(db: Db) {
-  /**
-   * CLV = total ÷ months since the first order × lifespan, which is DESIGN's average value ×
-   * frequency × lifespan with the order count cancelled out (src/domain/clv.ts).
-   */
-  const monthlyValue = (now: Date) =>
-    Prisma.sql`(s.total_spent / GREATEST(1, (EXTRACT(EPOCH FROM (${now}::timestamptz - s.first_order_at)) * 1000) / ${MS_PER_MONTH}))`;
-  // The same in floating point, to rank by: numeric division over 100k rows took twice as long,
-  // and the shown CLV stays exact.
-  const rankValue = (now: Date) =>
-    Prisma.sql`(s.total_spent::float8 / GREATEST(1, date_part('epoch', ${now}::timestamptz - s.first_order_at) * 1000 / ${MS_PER_MONTH}))`;
+/** How CLV is measured (src/domain/clv.ts): to which instant, over how many months at least, for how long. */
+export interface ValueBasis {
+  /** valueAsOf: the start of the team's day. */
+  asOf: Date;
+  lifespanMonths: number;
+  minObservationMonths: number;
+}
 
+/**
+ * CLV = total ÷ max(months since the first order, the observation window) × lifespan, which is
+ * DESIGN's average value × frequency × lifespan with the order count cancelled out, exactly as
+ * customerValue computes it (src/domain/clv.ts; a test holds the two together).
+ */
+export function clvSql(basis: ValueBasis): Prisma.Sql {
+  return Prisma.sql`(s.total_spent / GREATEST(${basis.minObservationMonths}::numeric, (EXTRACT(EPOCH FROM (${basis.asOf}::timestamptz - s.first_order_at)) * 1000) / ${MS_PER_MONTH}) * ${basis.lifespanMonths}::numeric)`;
+}
+
+/**
+ * The same in floating point, to rank by: numeric division over 100k rows took twice as long,
+ * and the shown CLV stays exact. The lifespan, a positive constant, does not change the order.
+ */
+function rankValue(basis: ValueBasis): Prisma.Sql {
+  return Prisma.sql`(s.total_spent::float8 / GREATEST(${basis.minObservationMonths}::float8, date_part('epoch', ${basis.asOf}::timestamptz - s.first_order_at) * 1000 / ${MS_PER_MONTH}))`;
+}
+
+export function createRankingStore(db: Db) {
   /**
    * The best customers by a metric, over their lifetime (customer_stats, kept on the write
    * path) or in a period (its orders per customer, purchase-months.ts). With a period, CLV
    * ranks the customers who bought in it by their lifetime value.
    */
-  async function top(input: { metric: RankMetric; limit: number; now: Date; lifespanMonths: number; period?: { from: Date; to: Date } }): Promise<RankedCustomer[]> {
-    const { metric, limit, now, lifespanMonths, period } = input;
-    const value = monthlyValue(now);
+  async function top(input: { metric: RankMetric; limit: number; value: ValueBasis; period?: { from: Date; to: Date } }): Promise<RankedCustomer[]> {
+    const { metric, limit, period } = input;
+    const basis = input.value;
     const columns = Prisma.sql`
       c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count, s.first_order_at,
-      (${value} * ${lifespanMonths})::text AS clv`;
+      ${clvSql(basis)}::text AS clv`;
     if (!period) {
-      const order = metric === "clv" ? Prisma.sql`${rankValue(now)} DESC` : metric === "revenue" ? Prisma.sql`s.total_spent DESC` : Prisma.sql`s.order_count DESC`;
+      const order = metric === "clv" ? Prisma.sql`${rankValue(basis)} DESC` : metric === "revenue" ? Prisma.sql`s.total_spent DESC` : Prisma.sql`s.order_count DESC`;
       return ranked(await db.$queryRaw<Row[]>`
         SELECT ${columns}, NULL::int AS period_orders, NULL::text AS period_revenue
         FROM customer_stats s
@@ -76,7 +90,7 @@ export function createRankingStore(db: Db) {
         ORDER BY ${order}, c.name
         LIMIT ${limit}`);
     }
-    const order = metric === "clv" ? Prisma.sql`${rankValue(now)} DESC` : metric === "revenue" ? Prisma.sql`p.revenue_1 DESC` : Prisma.sql`p.orders_1 DESC, p.revenue_1 DESC`;
+    const order = metric === "clv" ? Prisma.sql`${rankValue(basis)} DESC` : metric === "revenue" ? Prisma.sql`p.revenue_1 DESC` : Prisma.sql`p.orders_1 DESC, p.revenue_1 DESC`;
     // Ranked on the per-customer figures first, so names and owners are read for the winners only.
     const winners = metric === "clv"
       ? Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p JOIN customer_stats s ON s.customer_id = p.customer_id
@@ -97,7 +111,7 @@ export function createRankingStore(db: Db) {
   return {
     top,
     /** Customers by lifetime value, read from the maintained per-customer stats (never from orders). */
-    topByClv: (limit: number, now: Date, lifespanMonths: number) => top({ metric: "clv", limit, now, lifespanMonths }),
+    topByClv: (limit: number, value: ValueBasis) => top({ metric: "clv", limit, value }),
   };
 }
 

@@ -99,9 +99,14 @@ export function createReminderStore(db: Db) {
       return count > 0;
     },
 
-    async listOpen(userId: string, take: number): Promise<ReminderView[]> {
-      const rows = await db.reminder.findMany({ where: { userId, status: { in: ["PENDING", "FIRED"] } }, orderBy: { dueAt: "asc" }, take, select });
-      return withCustomerNames(rows);
+    /** A page of a rep's open reminders, soonest first, and how many are open in all. */
+    async listOpen(userId: string, take: number, skip = 0): Promise<{ reminders: ReminderView[]; total: number }> {
+      const where = { userId, status: { in: ["PENDING", "FIRED"] as ReminderStatus[] } };
+      const [rows, total] = await Promise.all([
+        db.reminder.findMany({ where, orderBy: [{ dueAt: "asc" }, { id: "asc" }], take, skip, select }),
+        db.reminder.count({ where }),
+      ]);
+      return { reminders: await withCustomerNames(rows), total };
     },
 
     /** See services/plan-nudges.ts. One statement per kind; ON CONFLICT on the dedupe key. */
@@ -140,6 +145,16 @@ export function createReminderStore(db: Db) {
         ON CONFLICT (dedupe_key) DO NOTHING
         RETURNING id, due_at`;
       return [...followUps, ...care].map((r) => ({ id: r.id, dueAt: r.due_at }));
+    },
+
+    /** One person's pending reminders due by `until`, oldest first (the demo fires its rep's). */
+    async pendingDueFor(userId: string, until: Date, take: number): Promise<{ id: string }[]> {
+      return db.reminder.findMany({
+        where: { userId, status: "PENDING", dueAt: { lte: until } },
+        orderBy: [{ dueAt: "asc" }, { id: "asc" }],
+        take,
+        select: { id: true },
+      });
     },
 
     /** Pending reminders due before `until`, oldest first, for the reconcile pass and the sweep. */

@@ -119,8 +119,16 @@ export function createSegmentStore(db: Db) {
      * AT_RISK, when they were last moved there.
      *
      * `timeZone` (IANA) says which dates are purchase days: the team's zone.
+     *
+     * `only` limits the rows to those customers (a write that changed their facts): the same
+     * facts, each customer's ranks counted against every paying customer instead of ranked by a
+     * window over all of them, so one customer costs one pass over customer_stats and no sort.
      */
-    async facts(now: Date, timeZone = "UTC"): Promise<SegmentFactsRow[]> {
+    async facts(now: Date, timeZone = "UTC", only?: readonly string[]): Promise<SegmentFactsRow[]> {
+      const ids = only ? [...only] : undefined;
+      if (ids?.length === 0) return [];
+      // Per-customer parts read only the listed customers' rows (their customer_id indexes).
+      const scoped = (column: string) => (ids ? Prisma.sql`AND ${Prisma.raw(column)} = ANY(${ids}::uuid[])` : Prisma.empty);
       const slowing = SEGMENT_RULES.SLOWING_WINDOW_DAYS;
       const lastStart = daysBefore(now, slowing);
       const previousStart = daysBefore(now, 2 * slowing);
@@ -140,14 +148,38 @@ export function createSegmentStore(db: Db) {
                  CASE WHEN l.customer_id IS NULL THEN s.last_order_at
                       ELSE (SELECT max(o.ordered_at) FROM orders o WHERE o.customer_id = s.customer_id AND o.ordered_at <= ${now}) END AS last_order_at
           FROM customer_stats s LEFT JOIN late l ON l.customer_id = s.customer_id
+          ${ids ? Prisma.sql`WHERE s.customer_id IN (SELECT unnest(${ids}::uuid[]) UNION SELECT customer_id FROM late)` : Prisma.empty}
         ),
-        paying AS (
+        paying AS (${ids
+          ? Prisma.sql`
+          -- rank() gives ties the lowest rank: 1 + how many pay and are strictly below. Counted
+          -- on customer_stats as stored, except the few customers with orders after now, whose
+          -- corrected rows are in stats (restricted to them and the listed customers): one
+          -- customer's facts take about 30 ms at 100k customers, against 700 ms when stats held
+          -- a corrected copy of every row.
+          SELECT s.customer_id,
+                 (1 + a.r + b.r)::int AS r_rank, (1 + a.f + b.f)::int AS f_rank, (1 + a.m + b.m)::int AS m_rank, (a.n + b.n)::int AS paying
+          FROM stats s
+          CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE o.last_order_at < s.last_order_at) AS r, count(*) FILTER (WHERE o.order_count < s.order_count) AS f,
+                   count(*) FILTER (WHERE o.total_spent < s.total_spent) AS m, count(*) AS n
+            FROM customer_stats o
+            WHERE o.order_count > 0 AND NOT EXISTS (SELECT 1 FROM late l WHERE l.customer_id = o.customer_id)
+          ) a
+          CROSS JOIN LATERAL (
+            SELECT count(*) FILTER (WHERE o.last_order_at < s.last_order_at) AS r, count(*) FILTER (WHERE o.order_count < s.order_count) AS f,
+                   count(*) FILTER (WHERE o.total_spent < s.total_spent) AS m, count(*) AS n
+            FROM stats o
+            WHERE o.order_count > 0 AND EXISTS (SELECT 1 FROM late l WHERE l.customer_id = o.customer_id)
+          ) b
+          WHERE s.order_count > 0 AND s.customer_id = ANY(${ids}::uuid[])`
+          : Prisma.sql`
           SELECT customer_id,
                  rank() OVER (ORDER BY last_order_at)::int AS r_rank,
                  rank() OVER (ORDER BY order_count)::int AS f_rank,
                  rank() OVER (ORDER BY total_spent)::int AS m_rank,
                  count(*) OVER ()::int AS paying
-          FROM stats WHERE order_count > 0
+          FROM stats WHERE order_count > 0`}
         ),
         gaps AS (
           -- Newest first, as the (customer_id, ordered_at DESC) index reads: no sort. The dates
@@ -156,7 +188,7 @@ export function createSegmentStore(db: Db) {
           SELECT customer_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
           FROM (
             SELECT customer_id, lag(day) OVER w - day AS gap
-            FROM (SELECT customer_id, ordered_at, (ordered_at AT TIME ZONE ${timeZone}::text)::date AS day FROM orders WHERE ordered_at <= ${now}) o
+            FROM (SELECT customer_id, ordered_at, (ordered_at AT TIME ZONE ${timeZone}::text)::date AS day FROM orders WHERE ordered_at <= ${now} ${scoped("customer_id")}) o
             WINDOW w AS (PARTITION BY customer_id ORDER BY ordered_at DESC)
           ) g
           WHERE gap > 0
@@ -166,12 +198,12 @@ export function createSegmentStore(db: Db) {
           SELECT customer_id,
                  count(*) FILTER (WHERE ordered_at > ${lastStart})::int AS last90,
                  count(*) FILTER (WHERE ordered_at <= ${lastStart})::int AS previous90
-          FROM orders WHERE ordered_at > ${previousStart} AND ordered_at <= ${now}
+          FROM orders WHERE ordered_at > ${previousStart} AND ordered_at <= ${now} ${scoped("customer_id")}
           GROUP BY customer_id
         ),
         complaints AS (
           SELECT i.customer_id, count(*)::int AS n FROM interactions i
-          WHERE i.occurred_at > ${complaintStart} AND i.occurred_at <= ${now} AND i.direction = 'INBOUND' AND ${complaintSql(Prisma.sql`i.body`)}
+          WHERE i.occurred_at > ${complaintStart} AND i.occurred_at <= ${now} AND i.direction = 'INBOUND' ${scoped("i.customer_id")} AND ${complaintSql(Prisma.sql`i.body`)}
             -- "1 不满意" is one low score, not a low score and a complaint: a message read as a
             -- survey answer or the comment after it (interactions.survey_reply) counts as the score.
             AND i.survey_reply IS NULL
@@ -179,7 +211,7 @@ export function createSegmentStore(db: Db) {
         ),
         low_scores AS (
           SELECT customer_id, count(*)::int AS n FROM surveys
-          WHERE answered_at > ${complaintStart} AND answered_at <= ${now} AND status = 'ANSWERED'
+          WHERE answered_at > ${complaintStart} AND answered_at <= ${now} AND status = 'ANSWERED' ${scoped("customer_id")}
             AND ((kind = 'CSAT' AND score <= ${LOW_SCORE_MAX.CSAT}) OR (kind = 'NPS' AND score <= ${LOW_SCORE_MAX.NPS}))
           GROUP BY customer_id
         )
@@ -206,6 +238,7 @@ export function createSegmentStore(db: Db) {
           WHERE c.stage = 'AT_RISK' AND ch.customer_id = c.id AND ch.to_stage = 'AT_RISK' AND ch.changed_at <= ${now}
           ORDER BY ch.changed_at DESC LIMIT 1
         ) ar ON true
+        ${ids ? Prisma.sql`WHERE c.id = ANY(${ids}::uuid[])` : Prisma.empty}
         ORDER BY c.id`;
       // JIT compilation costs this one statement seconds and saves nothing: it runs once a night.
       // The window sorts spill to disk with the default 4 MB of work memory.
@@ -214,7 +247,14 @@ export function createSegmentStore(db: Db) {
         await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
         return tx.$queryRaw<FactsSqlRow[]>(query);
       };
-      const rows = "$transaction" in db ? await db.$transaction(run, { timeout: FACTS_TIMEOUT_MS }) : await run(db);
+      // A few customers' facts are an ordinary statement, usually inside the write's transaction;
+      // there JIT stays off too: past a million customers its estimate would compile for longer
+      // than the statement runs.
+      const scopedRun = async () => {
+        if (!("$transaction" in db)) await db.$executeRaw`SET LOCAL jit = off`;
+        return db.$queryRaw<FactsSqlRow[]>(query);
+      };
+      const rows = ids ? await scopedRun() : "$transaction" in db ? await db.$transaction(run, { timeout: FACTS_TIMEOUT_MS }) : await run(db);
       return rows.map((r) => ({
         id: r.id,
         stage: r.stage,
@@ -313,6 +353,26 @@ export function createSegmentStore(db: Db) {
     },
 
     /**
+     * Whether customers wait for a first score: none was ever scored (a fresh install, or one
+     * upgraded from before segments), or a buyer has none (orders that came in another way than
+     * the write paths that score, such as a bulk import).
+     */
+    async needsScoring(): Promise<boolean> {
+      const rows = await db.$queryRaw<{ needed: boolean }[]>`
+        SELECT NOT EXISTS (SELECT 1 FROM customer_stats WHERE scored_at IS NOT NULL)
+            OR EXISTS (SELECT 1 FROM customer_stats WHERE scored_at IS NULL AND order_count > 0) AS needed`;
+      return rows[0]?.needed ?? true;
+    },
+
+    /**
+     * Holds the scoring lock until the transaction ends (call inside one): two processes that
+     * start at once score once, the second waits and then finds nothing left to do.
+     */
+    async lockScoring(): Promise<void> {
+      await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('crm:segment-scoring'))`;
+    },
+
+    /**
      * Fresh planner statistics after a scan rewrote every segment: with the old ones (all
      * null) Postgres reads a whole segment to list its first fifteen.
      */
@@ -354,14 +414,14 @@ export function createSegmentStore(db: Db) {
       };
     },
 
-    /** The biggest spenders of a segment as the last scan left it (the (segment, total_spent) index). */
-    async members(segment: SegmentCode, limit: number): Promise<SegmentMember[]> {
+    /** The biggest spenders of a segment as the last scan left it (the (segment, total_spent) index), from `offset` on. */
+    async members(segment: SegmentCode, limit: number, offset = 0): Promise<SegmentMember[]> {
       const rows = await db.$queryRaw<{ id: string; name: string; owner_name: string | null; total_spent: string; order_count: number; reason: unknown }[]>`
         SELECT c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count, s.segment_reason AS reason
         FROM (
           -- Limited before the joins, so only the first index entries are read.
           SELECT customer_id, total_spent, order_count, segment_reason FROM customer_stats
-          WHERE segment = ${segment}::"Segment" ORDER BY total_spent DESC, customer_id LIMIT ${limit}
+          WHERE segment = ${segment}::"Segment" ORDER BY total_spent DESC, customer_id LIMIT ${limit} OFFSET ${offset}
         ) s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN users u ON u.id = c.owner_id

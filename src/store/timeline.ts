@@ -22,19 +22,23 @@ interface Row {
   currency: string | null;
   product: string | null;
   author_name: string | null;
+  total: number;
 }
 
 export function createTimelineStore(db: Db) {
   return {
     /**
-     * A customer's interactions and orders, newest first, `take` at a time. Keyset paging on
-     * (time, id) so a page never repeats or skips entries when new ones arrive meanwhile.
+     * A customer's interactions and orders, newest first, `take` at a time, and how many there
+     * are in all (two index counts in the same statement). Keyset paging on (time, id) so a page
+     * never repeats or skips entries when new ones arrive meanwhile.
      */
-    async page(customerId: string, take: number, after?: TimelineCursor): Promise<{ entries: TimelineEntry[]; next?: TimelineCursor }> {
+    async page(customerId: string, take: number, after?: TimelineCursor): Promise<{ entries: TimelineEntry[]; next?: TimelineCursor; total: number }> {
       const at = after?.at ?? new Date("9999-12-31T00:00:00Z");
       const id = after?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff";
       const rows = await db.$queryRaw<Row[]>`
-        (SELECT 'interaction' AS kind, i.id, i.occurred_at AS at, i.channel::text AS channel, i.direction::text AS direction,
+        SELECT t.*, ((SELECT count(*) FROM interactions WHERE customer_id = ${customerId}::uuid)
+                   + (SELECT count(*) FROM orders WHERE customer_id = ${customerId}::uuid))::int AS total
+        FROM ((SELECT 'interaction' AS kind, i.id, i.occurred_at AS at, i.channel::text AS channel, i.direction::text AS direction,
                 i.body, i.permalink, NULL::text AS amount, NULL::text AS currency, NULL::text AS product, u.display_name AS author_name
          FROM interactions i LEFT JOIN users u ON u.id = i.author_id
          WHERE i.customer_id = ${customerId}::uuid AND (i.occurred_at, i.id) < (${at}, ${id}::uuid)
@@ -44,10 +48,12 @@ export function createTimelineStore(db: Db) {
          FROM orders o LEFT JOIN users u ON u.id = o.created_by_id
          WHERE o.customer_id = ${customerId}::uuid AND (o.ordered_at, o.id) < (${at}, ${id}::uuid)
          ORDER BY o.ordered_at DESC, o.id DESC LIMIT ${take + 1})
-        ORDER BY at DESC, id DESC LIMIT ${take + 1}`;
+        ORDER BY at DESC, id DESC LIMIT ${take + 1}) t
+        ORDER BY t.at DESC, t.id DESC`;
       const entries = rows.slice(0, take).map(toEntry);
       const last = entries[entries.length - 1];
-      return rows.length > take && last ? { entries, next: { at: last.at, id: last.id } } : { entries };
+      const total = rows[0]?.total ?? 0;
+      return rows.length > take && last ? { entries, next: { at: last.at, id: last.id }, total } : { entries, total };
     },
   };
 }

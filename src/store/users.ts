@@ -63,6 +63,11 @@ export function createUserStore(db: Db) {
       return db.user.findUnique({ where: { platform_externalId: { platform, externalId } }, select });
     },
 
+    /** Everyone registered on one platform, by name (the demo's reps on "local"). */
+    async onPlatform(platform: string): Promise<Rep[]> {
+      return db.user.findMany({ where: { platform }, orderBy: [{ displayName: "asc" }, { externalId: "asc" }], select });
+    },
+
     async findById(id: string): Promise<Rep | null> {
       return db.user.findUnique({ where: { id }, select });
     },

@@ -84,9 +84,68 @@ describe("npm start", { timeout: 90_000 }, () => {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ ready: false, checks: { redis: "ok" } });
+      // Said once, in a JSON line that names the variable and what failed.
+      const said = jsonLines(bot.output()).filter((l) => String(l.msg).includes("DATABASE_URL"));
+      expect(said).toHaveLength(1);
+      expect(said[0]!.msg).toContain("nothing accepts connections at 127.0.0.1:1 (connection refused)");
     } finally {
       bot.child.kill("SIGTERM");
     }
     await bot.exited;
   });
+
+  it("stops at once, in one plain line naming DATABASE_URL, when the database is missing or the login is refused", async () => {
+    const base = new URL(db.url);
+    const missing = new URL(db.url);
+    missing.pathname = `/${base.pathname.slice(1)}_missing`;
+    const stranger = new URL(db.url);
+    stranger.username = "no_such_crm_user";
+    stranger.password = "s3cret-pw";
+    for (const [url, words] of [
+      [missing.toString(), `DATABASE_URL: the database "${base.pathname.slice(1)}_missing" does not exist at ${base.hostname}:${base.port}`],
+      [stranger.toString(), `DATABASE_URL: Postgres at ${base.hostname}:${base.port} refused user "no_such_crm_user"`],
+    ] as const) {
+      const bot = run({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, PORT: "0" });
+      expect(await bot.exited).toBe(1);
+      expect(bot.output().trim().split("\n")).toHaveLength(1);
+      expect(bot.output()).toContain(words);
+      expect(bot.output()).not.toContain("s3cret-pw");
+    }
+  });
+
+  it("npm start hands SIGTERM to the bot, which stops cleanly", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    let output = "";
+    const npm = spawn("npm", ["start", "--silent"], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port), BULLMQ_PREFIX: `crmtest-npm-${process.pid}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    npm.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    npm.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)));
+    try {
+      await waitFor(() => output.includes("listening on port"));
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      npm.kill("SIGTERM");
+    }
+    await exited;
+    expect(output).toContain('"signal":"SIGTERM","msg":"shutting down"');
+    // The bot itself is gone, not orphaned behind a shell that took the signal.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    await deleteKeys(`crmtest-npm-${process.pid}`);
+  });
 });
+
+describe("npm run demo", { timeout: 90_000 }, () => {
+  it("stops in one plain line naming DATABASE_URL when nothing answers there", async () => {
+    const demo = run({ DATABASE_URL: "postgresql://postgres@127.0.0.1:1/none", REDIS_URL: TEST_REDIS_URL }, ["demo"]);
+    expect(await demo.exited).toBe(1);
+    expect(demo.output().trim().split("\n")).toEqual(["DATABASE_URL: nothing accepts connections at 127.0.0.1:1 (connection refused). Is Postgres running there?"]);
+  });
+});
+
+/** The log lines of a run: every line must be JSON (no raw stack dumps in between). */
+function jsonLines(output: string): Record<string, unknown>[] {
+  return output.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -15,16 +15,18 @@ const wang = { id: "U0ASKWANG", name: "wang.fang" };
 let t: BotUnderTest;
 let slack: SlackDriver;
 let events = 0;
+/** The bot's clock, fixed mid-month and mid-quarter: "this month" holds the orders of an hour ago on any day the suite runs. */
+const NOW = new Date("2026-05-20T04:00:00Z");
 
 beforeAll(async () => {
-  t = await startBotUnderTest();
+  t = await startBotUnderTest({ now: () => NOW });
   slack = new SlackDriver(t.base, t.slack);
   t.slack.addUser({ id: li.id, name: li.name, realName: "Li Na", locale: "en-US", tz: "Asia/Shanghai" });
   t.slack.addUser({ id: wang.id, name: wang.name, realName: "王芳", locale: "zh-CN", tz: "Asia/Shanghai" });
   await slack.ask(li, "/crm", "help");
   const services = t.bot.services;
   const rep = await services.registerRep({ platform: "slack", externalId: li.id, displayName: "Li Na" });
-  const now = new Date();
+  const now = NOW;
   for (const [name, amounts] of [["Acme Ltd", ["1200", "800"]], ["阿里巴巴", ["5000"]], ["Zeta Co", ["90"]]] as const) {
     const { customer } = await services.addCustomer(rep, name);
     for (const amount of amounts) await services.recordOrder(rep, { customer, amount: new Decimal(amount), currency: "CNY", product: null, orderedAt: new Date(now.getTime() - 3_600_000) });
@@ -50,7 +52,9 @@ async function ask(user: { id: string }, text: string): Promise<string> {
 describe("plain questions in a DM", () => {
   it("answers rankings, history, segments, reports and satisfaction in English", async () => {
     const top = await ask(li, "top 2 clients this month");
-    expect(top).toContain("Top customers by lifetime value");
+    // A ranking over a period ranks by that period's revenue, and says so.
+    expect(top).toContain("Top customers by revenue · this month");
+    expect(top).toContain("Ranked by revenue this month");
     expect(top).toMatch(/1\. 阿里巴巴[\s\S]*2\. Acme Ltd/);
     expect(top).not.toContain("Zeta Co");
 
@@ -101,7 +105,7 @@ describe("plain questions in a DM", () => {
 
   it("takes a slash command's text as a question when the command's own syntax does not fit", async () => {
     const top = await slack.ask(li, "/top", "2 clients this month");
-    expect(top.text).toContain("Top customers by lifetime value");
+    expect(top.text).toContain("Top customers by revenue · this month");
     expect(top.text).toMatch(/1\. 阿里巴巴[\s\S]*2\. Acme Ltd/);
     expect((await slack.ask(wang, "/top", "本月前两大客户")).text).toContain("1. 阿里巴巴");
     // Text that is no question either keeps the command's own answer.

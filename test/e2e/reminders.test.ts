@@ -70,6 +70,26 @@ describe("/remind end to end", () => {
     expect(rows).toEqual([{ name: "Acme Ltd" }]);
   });
 
+  it("links a customer named anywhere in the text, in Chinese too, and links none when the words fit several", async () => {
+    await slack.ask(li, "/customer", "add 阿里巴巴");
+    await slack.ask(li, "/customer", "add 深圳市腾讯计算机系统有限公司");
+    await slack.ask(li, "/customer", "add 北京星辰科技有限公司");
+    await slack.ask(li, "/customer", "add 上海星辰贸易有限公司");
+    const linked = async (text: string) => {
+      await slack.ask(li, "/remind", text);
+      const { rows } = await t.db.sql.query<{ name: string | null }>("SELECT c.name FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id ORDER BY r.created_at DESC LIMIT 1");
+      return rows[0]?.name ?? null;
+    };
+    expect(await linked("明天上午10点 给阿里巴巴打电话")).toBe("阿里巴巴");
+    expect(await linked("给阿里巴巴打电话 明天")).toBe("阿里巴巴");
+    expect(await linked("跟进腾讯合同 下周一")).toBe("深圳市腾讯计算机系统有限公司");
+    expect(await linked("tomorrow 9am review the contract with acme ltd")).toBe("Acme Ltd");
+    // 星辰 is the short name of two customers: no guess; the full name links.
+    expect(await linked("给星辰打电话 明天")).toBeNull();
+    expect(await linked("明天 给上海星辰贸易有限公司发合同")).toBe("上海星辰贸易有限公司");
+    expect(await linked("tomorrow 9am plan the week")).toBeNull();
+  });
+
   it("shows admins what could not be delivered, with a retry that queues it again; other reps may not", async () => {
     await t.db.sql.query(
       `INSERT INTO outbox (id, platform, destination, payload, dedupe_key, status, attempts, last_error, updated_at)
@@ -87,6 +107,68 @@ describe("/remind end to end", () => {
     }, 10_000);
     const other = { id: "U0NOTADMIN", name: "rep" };
     expect((await slack.ask(other, "/crm", "outbox")).text).toContain("You are not allowed to do that.");
+  });
+
+  /** How a reminder's due time reads in a zone, by Postgres' own clock arithmetic. */
+  async function dueIn(text: string, timeZone: string): Promise<string | undefined> {
+    const { rows } = await t.db.sql.query<{ due: string }>("SELECT to_char(due_at AT TIME ZONE $2, 'YYYY-MM-DD HH24:MI') AS due FROM reminders WHERE text = $1", [text, timeZone]);
+    return rows[0]?.due;
+  }
+
+  /** "Thu 3 Dec 2027, 10:00" / "2027年12月3日 周五 10:00" for a local date and time, built apart from the bot's formatter. */
+  function shown(local: string, locale: "en" | "zh-CN"): string {
+    const [date = "", time = ""] = local.split(" ");
+    const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+    const noon = new Date(Date.UTC(y, m - 1, d, 12));
+    const weekday = new Intl.DateTimeFormat(locale, { weekday: "short", timeZone: "UTC" }).format(noon);
+    if (locale === "zh-CN") return `${y}年${m}月${d}日 ${weekday} ${time}`;
+    return `${weekday} ${d} ${new Intl.DateTimeFormat("en", { month: "short", timeZone: "UTC" }).format(noon)} ${y}, ${time}`;
+  }
+
+  it("saves an explicit date and time as that local time, and the confirmation shows weekday and date", async () => {
+    // Next year, so the date is ahead whenever the test runs.
+    const year = new Date().getUTCFullYear() + 1;
+    const reply = await slack.ask(li, "/remind", `${year}-12-03 10:00 past due invoice for Acme`);
+    expect(await dueIn("past due invoice for Acme", "Asia/Shanghai")).toBe(`${year}-12-03 10:00`);
+    expect(reply.text).toContain(`I'll remind you on ${shown(`${year}-12-03 10:00`, "en")} (Asia/Shanghai, `);
+    expect(reply.text).toContain("about Acme Ltd: past due invoice for Acme");
+
+    const ny = { id: "U0NYC", name: "sam" };
+    t.slack.addUser({ ...ny, realName: "Sam", locale: "en-US", tz: "America/New_York" });
+    const summer = await slack.ask(ny, "/remind", `Jul 4 ${year} 10am may call back`);
+    expect(await dueIn("may call back", "America/New_York")).toBe(`${year}-07-04 10:00`);
+    expect(await dueIn("may call back", "UTC")).toBe(`${year}-07-04 14:00`);
+    expect(summer.text).toContain(`on ${shown(`${year}-07-04 10:00`, "en")} (America/New_York, `);
+  });
+
+  it("reads the time at the end and \"next friday\" as the Friday of next week", async () => {
+    const reply = await slack.ask(li, "/remind", "call Acme about the second quote next friday 3pm");
+    const { rows } = await t.db.sql.query<{ expected: string }>(
+      "SELECT to_char(date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai') + interval '11 days 15 hours', 'YYYY-MM-DD HH24:MI') AS expected",
+    );
+    const expected = rows[0]!.expected;
+    expect(await dueIn("call Acme about the second quote", "Asia/Shanghai")).toBe(expected);
+    expect(reply.text).toContain(`I'll remind you on ${shown(expected, "en")} (Asia/Shanghai, `);
+    expect(reply.text).toContain("about Acme Ltd: call Acme about the second quote");
+  });
+
+  it("gives a Chinese-speaking rep the same day and time, confirmed in Chinese", async () => {
+    const wang = { id: "U0WANG", name: "wang" };
+    t.slack.addUser({ ...wang, realName: "王伟", locale: "zh-CN", tz: "Asia/Shanghai" });
+    const reply = await slack.ask(wang, "/remind", "给Acme发第二份报价 下周五下午3点");
+    const { rows } = await t.db.sql.query<{ expected: string }>(
+      "SELECT to_char(date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai') + interval '11 days 15 hours', 'YYYY-MM-DD HH24:MI') AS expected",
+    );
+    const expected = rows[0]!.expected;
+    expect(await dueIn("给Acme发第二份报价", "Asia/Shanghai")).toBe(expected);
+    expect(reply.text).toContain(`好的，${shown(expected, "zh-CN")}（Asia/Shanghai，`);
+    // The customer named inside the Chinese text is linked.
+    expect(reply.text).toContain("提醒你（Acme Ltd）：给Acme发第二份报价");
+
+    const year = new Date().getUTCFullYear() + 1;
+    const dated = await slack.ask(wang, "/remind", `${year}年12月3日 上午10点 续约`);
+    expect(await dueIn("续约", "Asia/Shanghai")).toBe(`${year}-12-03 10:00`);
+    expect(dated.text).toContain(shown(`${year}-12-03 10:00`, "zh-CN"));
   });
 
   it("lists open reminders with cancel buttons", async () => {

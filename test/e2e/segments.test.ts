@@ -55,14 +55,17 @@ async function craft(name: string, stage: string, ownerExternalId: string, order
 }
 
 describe("/segment before the first nightly scan", () => {
-  it("says plainly that segments are not computed yet, instead of empty lists", async () => {
+  it("answers on a fresh install instead of waiting for the night", async () => {
     const named = await slack.ask(li, "/segment", "churn-risk");
-    expect(named.text).toContain("Segments have not been computed yet. The nightly scan computes them at 02:00");
-    expect(named.text).not.toContain("Churn risk:");
+    expect(named.text).not.toMatch(/have not been computed|first time/);
+    expect(named.text).toContain("Churn risk: 0 customers");
+    expect(named.text).toContain("No customer is in this segment right now.");
+    expect(named.text).toMatch(/As of .+\. Segments are recomputed every night at 02:00\./);
     const bare = await slack.ask(li, "/segment", "");
-    expect(bare.text).toContain("Segments have not been computed yet.");
+    expect(bare.text).toContain("Churn risk: 0");
     const chinese = await slack.ask(wang, "/crm", "分群 流失风险");
-    expect(chinese.text).toContain("分群尚未计算。每晚 02:00");
+    expect(chinese.text).not.toContain("尚未计算");
+    expect(chinese.text).toContain("流失风险：0 位客户");
   });
 
   it("keeps one nightly schedule at 02:00 in the team's zone", async () => {
@@ -117,7 +120,8 @@ describe("/segment after a scan", () => {
     const reply = await slack.ask(li, "/segment", "");
     for (const line of ["Customer segments", "High value: 1", "Potential: 1", "New: 0", "Churn risk: 2", "Lost: 1"]) expect(reply.text).toContain(line);
     const opened = await slack.pressAndRead(li, findButton(reply.blocks, "segment.show", "Show"));
-    expect(visibleText(opened.blocks as Record<string, unknown>[])).toContain("High value: 1 customers");
+    expect(visibleText(opened.blocks as Record<string, unknown>[])).toContain("High value: 1 customer");
+    expect(visibleText(opened.blocks as Record<string, unknown>[])).not.toMatch(/(?<!\d)1 customers/);
     expect(visibleText(opened.blocks as Record<string, unknown>[])).toContain("Big Co");
   });
 

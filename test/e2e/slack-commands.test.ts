@@ -122,7 +122,7 @@ describe("a rep works with customers through slash commands", () => {
 
   it("logs, orders and shows history for a Chinese customer typed in Chinese or pinyin", async () => {
     const log = await slack.ask(wang, "/log", "阿里巴巴 电话：确认了报价");
-    expect(log.text).toContain("已为 阿里巴巴集团 记录一条电话。");
+    expect(log.text).toContain("已为 阿里巴巴集团 记录一次电话。");
     const order = await slack.ask(wang, "/order", "alibaba 5万 年度服务");
     expect(order.text).toContain("已记录 阿里巴巴集团 的一笔订单");
     const { rows } = await t.db.sql.query("SELECT o.amount::text, o.currency, o.product FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = '阿里巴巴集团'");
@@ -180,7 +180,7 @@ describe("a rep works with customers through slash commands", () => {
       ["/log", "Acme Ltd", "What should I log for Acme Ltd?"],
       ["/log", `"Acme Ltd" ${"x".repeat(3000)}`, "That note is too long"],
       ["/top", "many", "is not a number of customers"],
-      ["/crm", "frobnicate", "I didn't understand “frobnicate”"],
+      ["/crm", "frobnicate", "Unknown command “/frobnicate”"],
     ];
     for (const [command, text, expected] of cases) {
       const reply = await slack.ask(li, command, text);

@@ -129,7 +129,8 @@ describe("one BullMQ job scheduler per subscription, at local time", () => {
       planNudges: async () => undefined,
       digest: async (id: string, at: Date) => void fired.push({ id, at: at.toISOString() }),
     } as unknown as Parameters<typeof startWorkers>[0]["handlers"];
-    const workers = await Promise.all([1, 2].map(() => startWorkers({ redisUrl: TEST_REDIS_URL, prefix, log, handlers, sweepEveryMs: 3_600_000 })));
+    const workers = [1, 2].map(() => startWorkers({ redisUrl: TEST_REDIS_URL, prefix, log, handlers, sweepEveryMs: 3_600_000 }));
+    await Promise.all(workers.map((w) => w.started));
     try {
       await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York" });
       await queues.scheduleDigest({ id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai" });

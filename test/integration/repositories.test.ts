@@ -40,14 +40,16 @@ describe("orders, interactions and the card", () => {
   it("keeps per-customer stats equal to the orders, in the base currency, and computes CLV from them", async () => {
     const rep = await services.registerRep({ platform: "slack", externalId: "UCARD", displayName: "Card Rep" });
     const { customer } = await services.addCustomer(rep, "Steady Buyer Ltd");
-    // 100 per purchase, 2 purchases a month for 2 months before NOW: CLV = 100 × 2 × 36 = 7,200.
+    // 100 per purchase, 2 purchases a month for the 6 months before the start of NOW's day in
+    // Shanghai (what CLV is measured to): CLV = 100 × 2 × 36 = 7,200.
     const month = 2_629_746_000;
-    const first = new Date(NOW.getTime() - 2 * month);
-    for (const at of [first, new Date(first.getTime() + month / 2), new Date(first.getTime() + month), new Date(first.getTime() + 1.5 * month)]) {
-      await services.recordOrder(rep, { customer, amount: new Decimal(100), currency: "CNY", product: null, orderedAt: at });
+    const dayStart = new Date("2026-11-19T16:00:00Z");
+    const first = new Date(dayStart.getTime() - 6 * month);
+    for (let i = 0; i < 12; i++) {
+      await services.recordOrder(rep, { customer, amount: new Decimal(100), currency: "CNY", product: null, orderedAt: new Date(first.getTime() + (i * month) / 2) });
     }
     const card = await services.getCustomerCard(rep, customer.id);
-    expect(card).toMatchObject({ revenue: 400, orderCount: 4, averageOrderValue: 100, stage: "ACTIVE" });
+    expect(card).toMatchObject({ revenue: 1200, orderCount: 12, averageOrderValue: 100, stage: "ACTIVE", clvEarlyEstimate: false });
     expect(card!.purchaseFrequency).toBeCloseTo(2, 9);
     expect(card!.clv).toBeCloseTo(7200, 6);
     const { rows } = await db.sql.query(
@@ -57,7 +59,7 @@ describe("orders, interactions and the card", () => {
     expect(rows.every((r: { consistent: boolean }) => r.consistent)).toBe(true);
 
     const top = await services.listTopCustomers({ count: 5 });
-    expect(top[0]).toMatchObject({ name: "Steady Buyer Ltd", totalSpent: 400, orderCount: 4 });
+    expect(top[0]).toMatchObject({ name: "Steady Buyer Ltd", totalSpent: 1200, orderCount: 12, earlyEstimate: false });
     expect(top[0]!.clv).toBeCloseTo(7200, 6);
   });
 

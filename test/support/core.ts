@@ -14,7 +14,7 @@ export interface TestCore {
 export function testSettings(overrides: Partial<Services["settings"]> = {}): Services["settings"] {
   const base = overrides.baseCurrency ?? "CNY";
   const rates = new Map([...ratesToBase(base, {})].map(([code, rate]) => [code, rate.toString()]));
-  return { baseCurrency: base, ratesToBase: rates, clvLifespanMonths: 36, adminUserIds: [], wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 2 * 3_600_000, surveyCooldownDays: 30, wechatSurveyTemplate: false, ...overrides };
+  return { baseCurrency: base, ratesToBase: rates, clvLifespanMonths: 36, clvMinObservationMonths: 3, timeZone: "Asia/Shanghai", adminUserIds: [], wechatEraseOnUnsubscribe: true, defaultLocale: "en", surveyAfterIdleMs: 2 * 3_600_000, surveyCooldownDays: 30, wechatSurveyTemplate: false, ...overrides };
 }
 
 /** A job scheduler that only remembers what it was asked, for tests without BullMQ. */

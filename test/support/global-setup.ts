@@ -25,31 +25,53 @@ export default async function setup(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
-    // Only what is clearly abandoned: another run going on at the same time keeps its databases.
+    // Only what is clearly abandoned: another run going on at the same time (perhaps of another
+    // checkout, with other migrations and so another template) keeps its databases. A template
+    // says in its comment when a run last started on it; one unused for an hour is stale, and
+    // one without that comment has an unknown age, so it stays.
     const hourAgo = Math.floor(Date.now() / 1000) - 3600;
     const stale = await admin.query<{ datname: string }>(
-      `SELECT datname FROM pg_database
-       WHERE (datname ~ ('^' || $1 || 'f_[0-9]+_') AND split_part(substr(datname, length($1) + 3), '_', 1)::bigint < $2)
-          OR (datname LIKE $3 || '%' AND datname <> $4)`,
+      `SELECT d.datname FROM pg_database d
+       WHERE (d.datname ~ ('^' || $1 || 'f_[0-9]+_') AND split_part(substr(d.datname, length($1) + 3), '_', 1)::bigint < $2)
+          OR (d.datname LIKE $3 || '%' AND d.datname <> $4
+              AND substring(shobj_description(d.oid, 'pg_database') FROM '^used ([0-9]+)$')::bigint < $2)`,
       [TEST_DATABASE_PREFIX, hourAgo, TEMPLATE_DATABASE_PREFIX, name],
     );
     for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (exists.rowCount === 0) {
-      await admin.query(`CREATE DATABASE "${name}"`);
-      try {
-        execFileSync("npx", ["prisma", "migrate", "deploy"], {
-          env: { ...process.env, DATABASE_URL: databaseUrl(name) },
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-      } catch (error) {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        const e = error as { stderr?: Buffer; stdout?: Buffer };
-        throw new Error(`prisma migrate deploy failed on the test template:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`, { cause: error });
-      }
-    }
+    if (exists.rowCount === 0) await buildTemplate(admin, name);
+    await admin.query(`COMMENT ON DATABASE "${name}" IS 'used ${Math.floor(Date.now() / 1000)}'`);
     process.env.TEST_TEMPLATE_DATABASE = name;
   } finally {
     await admin.end();
+  }
+}
+
+/**
+ * Migrates the template under a name of this run's own and renames it when done, so a
+ * template that exists is always a migrated one, even while another run starting at the same
+ * moment builds the same template (the second rename fails, and that run uses the first).
+ */
+async function buildTemplate(admin: pg.Client, name: string): Promise<void> {
+  const building = `${name}_b${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${building}"`);
+  // Dated like a used template, so a run that dies here leaves nothing for more than an hour.
+  await admin.query(`COMMENT ON DATABASE "${building}" IS 'used ${Math.floor(Date.now() / 1000)}'`);
+  try {
+    execFileSync("npx", ["prisma", "migrate", "deploy"], {
+      env: { ...process.env, DATABASE_URL: databaseUrl(building) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
+    const e = error as { stderr?: Buffer; stdout?: Buffer };
+    throw new Error(`prisma migrate deploy failed on the test template:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`, { cause: error });
+  }
+  try {
+    await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
+  } catch (error) {
+    await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
+    if ((error as { code?: string }).code !== "42P04") throw error;
   }
 }

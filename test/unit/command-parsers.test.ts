@@ -66,8 +66,10 @@ describe("parseCustomerText", () => {
     expect(parseCustomerText(text)).toEqual(expected);
   });
 
-  it.each(["", "   ", '""', '"   "'])("asks which customer for %j", (text) => {
-    expectInvalid(() => parseCustomerText(text), "customer.missingName");
+  it.each(["", "   ", '""', '"   "'])("asks which customer for %j, naming /customer's usage", (text) => {
+    const error = expectInvalid(() => parseCustomerText(text), "customer.missingName", { usage: "/customer <name>" });
+    expectFullMessage(error);
+    expect(translator("en")("customer.missingName", error.params)).toBe("Which customer? Write /customer <name>.");
   });
 
   it.each(["add", "add   ", "ADD", 'add ""', "添加"])("asks for the new customer's name for %j", (text) => {
@@ -86,7 +88,7 @@ describe("parseCustomerText", () => {
 
   it("tells the user how long the refused name was, as customer.nameTooLong's {length} placeholder needs", () => {
     const error = expectInvalid(() => parseCustomerText("x".repeat(121)), "customer.nameTooLong");
-    expect(error.params).toEqual({ max: 120, length: 121 });
+    expect(error.params).toMatchObject({ max: 120, length: 121 });
     expectFullMessage(error);
   });
 });
@@ -219,10 +221,10 @@ describe("parseOrderText", () => {
     expectInvalid(() => parseOrderText("Acme 100.5", "JPY"), "order.tooManyDecimals", { currency: "JPY", digits: 0 });
   });
 
-  it("refuses a date that does not exist", () => {
+  it("refuses a date that does not exist, and reads one written without zero padding", () => {
     expectInvalid(() => parseOrderText("Acme 100 on 2026-02-30", "CNY"), "order.badDate", { date: "2026-02-30" });
-    expectInvalid(() => parseOrderText("Acme 100 on 2026-3-1", "CNY"), "order.badDate", { date: "2026-3-1" });
-    expectInvalid(() => parseOrderText("Acme 100 on tomorrow", "CNY"), "order.badDate", { date: "tomorrow" });
+    expectInvalid(() => parseOrderText("Acme 100 on 2026-13-01", "CNY"), "order.badDate", { date: "2026-13-01" });
+    expect(parseOrderText("Acme 100 on 2026-3-1", "CNY").date).toBe("2026-03-01");
   });
 
   it("takes a product of up to 200 characters and refuses a longer one", () => {

@@ -25,7 +25,7 @@ describe("ratios", () => {
 
   it("keeps CLV where clv.ts has it: 100 per purchase × 2 a month × 36 months = 7,200", () => {
     const now = new Date("2026-06-01T00:00:00Z");
-    const value = customerValue({ totalSpent: 400, orderCount: 4, firstOrderAt: new Date(now.getTime() - 2 * MS_PER_MONTH) }, now);
+    const value = customerValue({ totalSpent: 1200, orderCount: 12, firstOrderAt: new Date(now.getTime() - 6 * MS_PER_MONTH) }, now);
     expect(value.clv).toBeCloseTo(7200, 9);
   });
 });

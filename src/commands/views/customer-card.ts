@@ -1,5 +1,5 @@
-import type { Block, Message } from "../../reply/reply.js";
-import type { CustomerCard } from "../../services/index.js";
+import type { Block, Button, Message } from "../../reply/reply.js";
+import type { CardSection, CustomerCard } from "../../services/index.js";
 import type { CommandContext } from "../types.js";
 import { shareButton } from "./share.js";
 import { readCloseReason } from "../../domain/survey-policy.js";
@@ -26,10 +26,27 @@ export function surveyState(ctx: Pick<CommandContext, "t" | "f">, pending: { sta
   }
 }
 
+/** The buttons that open a cut section of the card in full ("All contacts"). */
+const SECTION_BUTTONS: Readonly<Record<CardSection, "button.allContacts" | "button.allReminders" | "button.allDeals">> = {
+  contacts: "button.allContacts", reminders: "button.allReminders", deals: "button.allDeals",
+};
+
 export function customerCardMessage(ctx: CommandContext, card: CustomerCard, notice?: string): Message {
   const { t, f } = ctx;
   const money = (n: number) => f.money(n, card.baseCurrency);
   const blocks: Block[] = [];
+  const sectionButtons: Button[] = [];
+  /** A list cut to its first few says so, and how to see it all (a shared card has no buttons). */
+  const cut = (section: CardSection, shown: number, total: number): void => {
+    if (total <= shown) return;
+    if (card.forChannel) {
+      blocks.push({ type: "context", text: t("list.first", { shown, total }) });
+      return;
+    }
+    const label = t(SECTION_BUTTONS[section]);
+    blocks.push({ type: "context", text: t("card.cut", { shown, total, button: label }) });
+    sectionButtons.push({ label, action: { id: "customer.section", value: JSON.stringify({ id: card.id, s: section, p: 1 }) } });
+  };
   if (notice) blocks.push({ type: "context", text: notice });
   blocks.push({ type: "header", text: card.name });
   blocks.push({
@@ -41,10 +58,11 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
       { label: t("card.orders"), value: f.number(card.orderCount, 0) },
       { label: t("card.aov"), value: card.orderCount > 0 ? money(card.averageOrderValue) : "—" },
       { label: t("card.frequency"), value: card.orderCount > 0 ? t("card.perMonth", { count: f.number(card.purchaseFrequency, 2) }) : "—" },
-      { label: t("card.clv", { months: card.lifespanMonths }), value: money(card.clv) },
+      { label: t("card.clv", { months: card.lifespanMonths }), value: card.clvEarlyEstimate ? `${money(card.clv)} (${t("clv.early")})` : money(card.clv) },
       { label: t("card.lastPurchase"), value: card.lastOrderAt ? `${f.date(card.lastOrderAt)} (${f.relative(card.lastOrderAt, ctx.now)})` : t("card.never") },
     ],
   });
+  if (card.clvEarlyEstimate) blocks.push({ type: "context", text: t("clv.earlyNote", { months: card.minObservationMonths }) });
   if (card.aliases.length > 0) blocks.push({ type: "context", text: `${t("card.aliases")}: ${f.list(card.aliases)}` });
 
   blocks.push({
@@ -56,7 +74,10 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
       detail: [c.email, c.phone, c.onWechat ? t("card.onWechat") : null].filter(Boolean).join(" · ") || undefined,
     })),
   });
-  if (!card.showPrivate && card.contacts.length > 0) {
+  cut("contacts", card.contacts.length, card.totals.contacts);
+  if (card.forChannel && card.contacts.length > 0) {
+    blocks.push({ type: "context", text: t("card.privateShared") });
+  } else if (!card.showPrivate && card.contacts.length > 0) {
     blocks.push({ type: "context", text: t("card.privateHidden", { owner: card.owner?.name ?? t("card.noOwner") }) });
   }
 
@@ -69,12 +90,16 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
       detail: excerpt(i.body),
     })),
   });
+  if (card.totals.interactions > card.interactions.length) {
+    blocks.push({ type: "context", text: t("list.firstMore", { shown: card.interactions.length, total: card.totals.interactions, command: `/history ${card.name}` }) });
+  }
   blocks.push({
     type: "list",
     title: t("card.reminders"),
     empty: t("card.noReminders"),
     items: card.reminders.map((r) => ({ title: r.text, detail: `${t("card.due", { when: f.dateTime(r.dueAt) })} · ${r.ownerName}` })),
   });
+  cut("reminders", card.reminders.length, card.totals.reminders);
   if (card.deals.length > 0) {
     blocks.push({
       type: "list",
@@ -84,6 +109,7 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
         detail: [d.amount && d.currency ? f.money(d.amount, d.currency) : null, d.expectedCloseAt ? f.date(d.expectedCloseAt) : null].filter(Boolean).join(" · ") || undefined,
       })),
     });
+    cut("deals", card.deals.length, card.totals.deals);
   }
   const s = card.satisfaction;
   blocks.push({
@@ -101,6 +127,7 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
       { label: t("button.addOrder"), action: { id: "customer.orderForm", value: card.id } },
       { label: t("button.history"), action: { id: "history.first", value: card.id } },
       shareButton(ctx, { id: "customer.show", value: card.id }),
+      ...sectionButtons,
     ],
   });
   const summary = `${card.name} · ${t(`stage.${card.stage as "LEAD"}`)} · ${t("card.revenue")} ${money(card.revenue)}`;

@@ -64,7 +64,11 @@ export function digestView(ctx: RenderContext, content: DigestContent): Message 
       items: content.reminders.map((r) => ({
         title: ctx.t("digest.reminders.rep", { name: r.name, count: r.count }),
         // Customers only: a reminder's own words are the rep's notes, not the channel's business.
-        detail: [...new Set(r.first.map((f) => f.customerName).filter((n): n is string => n !== null))].join(" · ") + (r.count > r.first.length ? " …" : ""),
+        // The first few only: the rest are each rep's own, in their /remind list.
+        detail: [
+          ...new Set(r.first.map((f) => f.customerName).filter((n): n is string => n !== null)),
+          ...(r.count > r.first.length ? [ctx.t("digest.reminders.more", { count: r.count - r.first.length })] : []),
+        ].join(" · "),
       })),
     });
   }
@@ -78,7 +82,7 @@ export function digestView(ctx: RenderContext, content: DigestContent): Message 
         button: { label: ctx.t("button.open"), action: { id: "customer.show", value: c.customerId } },
       })),
     });
-    if (content.atRisk.total > content.atRisk.items.length) blocks.push({ type: "context", text: ctx.t("digest.atRisk.more", { count: content.atRisk.total - content.atRisk.items.length }) });
+    if (content.atRisk.total > content.atRisk.items.length) blocks.push({ type: "context", text: ctx.t("digest.atRisk.more", { shown: content.atRisk.items.length, total: content.atRisk.total }) });
   }
   const { csat, nps } = content.surveys;
   if (csat.answers + nps.answers > 0) {
@@ -93,6 +97,9 @@ export function digestView(ctx: RenderContext, content: DigestContent): Message 
         detail: [s.comment ? `“${s.comment.slice(0, 140)}”` : "", s.servedByName ? ctx.t("digest.servedBy", { name: s.servedByName }) : ""].filter(Boolean).join(" · "),
       })),
     });
+    if (content.lowScoreTotal > content.lowScores.length) {
+      blocks.push({ type: "context", text: ctx.t("digest.lowScores.more", { shown: content.lowScores.length, total: content.lowScoreTotal }) });
+    }
   }
   const chart = digestChart(ctx, content);
   blocks.push({ type: "chart", ...chart });

@@ -2,6 +2,7 @@ import { SEGMENT_NAMES, SEGMENT_RULES, STAGE_SCAN_AT, type SegmentName } from ".
 import type { Block, Outcome } from "../../reply/reply.js";
 import type { SegmentCounts, SegmentListing } from "../../services/index.js";
 import type { CommandContext } from "../types.js";
+import { noPageText, offsetOf, pageNote } from "./list-page.js";
 import { shareButton } from "./share.js";
 import { stageReasonText } from "./stage-reason.js";
 
@@ -38,14 +39,18 @@ function asOf(ctx: CommandContext, scoredAt: Date): Block {
   return { type: "context", text: ctx.t("segment.asOf", { when: ctx.f.dateTime(scoredAt), time: STAGE_SCAN_AT }) };
 }
 
-/** One segment: its size, the biggest spenders with why they are in it, and when it was computed. */
+/** One segment: its size, a page of the biggest spenders with why they are in it, and when it was computed. */
 export function segmentMessage(ctx: CommandContext, listing: SegmentListing): Outcome {
   if (!listing.scoredAt) return notScoredYet(ctx);
   const base = ctx.services.settings.baseCurrency;
-  const title = ctx.t("segment.title", { segment: segmentLabel(ctx, listing.segment), count: ctx.f.number(listing.count, 0) });
+  const title = ctx.t("segment.title", { segment: segmentLabel(ctx, listing.segment), count: listing.count });
   const blocks: Block[] = [{ type: "header", text: title }, { type: "text", text: segmentAbout(ctx, listing.segment) }];
+  const at = { page: listing.page, size: listing.pageSize, total: listing.count, shown: listing.customers.length };
+  const offset = offsetOf(listing.page, listing.pageSize);
+  const next = (page: number) => `/segment ${listing.segment} ${page}`;
+  const buttons = [shareButton(ctx, { id: "segment.show", value: listing.page > 1 ? `${listing.segment} ${listing.page}` : listing.segment })];
   if (listing.customers.length === 0) {
-    blocks.push({ type: "text", text: ctx.t("segment.empty") });
+    blocks.push({ type: "text", text: listing.count > 0 && listing.page > 1 ? noPageText(ctx, at) : ctx.t("segment.empty") });
   } else {
     blocks.push({
       type: "list",
@@ -53,16 +58,18 @@ export function segmentMessage(ctx: CommandContext, listing: SegmentListing): Ou
         const figures = ctx.t("segment.item", { revenue: ctx.f.money(c.totalSpent, base), orders: ctx.f.number(c.orderCount, 0), owner: c.ownerName ?? ctx.t("card.noOwner") });
         const why = stageReasonText(ctx, c.reason);
         return {
-          title: `${i + 1}. ${c.name}`,
+          title: `${offset + i + 1}. ${c.name}`,
           detail: why ? `${why} · ${figures}` : figures,
           button: { label: ctx.t("button.open"), action: { id: "customer.show", value: c.id } },
         };
       }),
     });
-    if (listing.count > listing.customers.length) blocks.push({ type: "context", text: ctx.t("segment.showing", { shown: listing.customers.length, count: ctx.f.number(listing.count, 0) }) });
+    const note = pageNote(ctx, at, next);
+    if (note) blocks.push({ type: "context", text: note });
+    if (offset + listing.customers.length < listing.count) buttons.unshift({ label: ctx.t("button.more"), action: { id: "segment.show", value: `${listing.segment} ${listing.page + 1}` } });
   }
   blocks.push(asOf(ctx, listing.scoredAt));
-  blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: listing.segment })] });
+  blocks.push({ type: "buttons", buttons });
   return message(title, blocks);
 }
 

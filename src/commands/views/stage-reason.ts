@@ -3,9 +3,9 @@ import type { RenderContext } from "../notification-types.js";
 
 type Reader = Pick<RenderContext, "t" | "f">;
 
-/** "1 day", "62 days", "62天". */
+/** "1 day", "62 days", "1.5 days", "62天": the catalogue picks the plural form. */
 export function daysText(ctx: Reader, days: number): string {
-  return days === 1 ? ctx.t("segment.day") : ctx.t("segment.days", { count: ctx.f.number(days, 1) });
+  return ctx.t("segment.days", { count: Math.round(days * 10) / 10 });
 }
 
 /** A median gap: under a day (several orders a day) says so rather than "0 days". */

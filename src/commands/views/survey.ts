@@ -98,7 +98,7 @@ function distributionChart(ctx: RenderContext, kind: "CSAT" | "NPS", distributio
     points,
   };
   const counts = points.map((p) => ctx.t("csat.chart.count", { score: p.x, count: ctx.f.number(p.y, 0) })).join(" · ");
-  return { type: "chart", chart, alt: ctx.t(kind === "NPS" ? "csat.chart.npsAlt" : "csat.chart.csatAlt", { period, counts, total: ctx.f.number(total, 0) }) };
+  return { type: "chart", chart, alt: ctx.t(kind === "NPS" ? "csat.chart.npsAlt" : "csat.chart.csatAlt", { period, counts, total }) };
 }
 
 /** /crm csat: CSAT %, average, NPS, response rate and the distribution, or plainly nothing. */
