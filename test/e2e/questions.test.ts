@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../src/domain/money.js";
-import { SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
-import { SlackDriver, visibleText } from "../support/slack-driver.js";
-import { postToSlackEndpoint } from "../support/slack-requests.js";
-import { eventually } from "../fakes/fake-slack-api.js";
+import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { SlackDriver } from "../support/slack-driver.js";
 
 /**
  * Plain questions in a DM, in English and Chinese, answered by the same views as the commands
@@ -14,7 +12,6 @@ const li = { id: "U0ASKLI", name: "li.na" };
 const wang = { id: "U0ASKWANG", name: "wang.fang" };
 let t: BotUnderTest;
 let slack: SlackDriver;
-let events = 0;
 /** The bot's clock, fixed mid-month and mid-quarter: "this month" holds the orders of an hour ago on any day the suite runs. */
 const NOW = new Date("2026-05-20T04:00:00Z");
 
@@ -36,18 +33,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 /** Sends a DM to the bot and returns the text of its answer in that DM. */
-async function ask(user: { id: string }, text: string): Promise<string> {
-  const channel = `D${user.id.slice(1)}`;
-  const before = t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel).length;
-  const body = JSON.stringify({
-    token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: `EvAsk${++events}`, event_time: 1763600000,
-    event: { type: "message", channel, channel_type: "im", user: user.id, text, ts: `1763600${String(events).padStart(3, "0")}.000100`, team: "T0001" },
-  });
-  const res = await postToSlackEndpoint(`${t.base}/slack/events`, body, "application/json", { secret: SIGNING_SECRET });
-  expect(res.status).toBe(200);
-  const posted = await eventually(() => t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel)[before], 10_000);
-  return visibleText(posted.body.blocks as Record<string, unknown>[]);
-}
+const ask = (user: { id: string; name: string }, text: string): Promise<string> => slack.dm(user, text);
 
 describe("plain questions in a DM", () => {
   it("answers rankings, history, segments, reports and satisfaction in English", async () => {

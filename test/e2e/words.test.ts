@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Decimal } from "../../src/domain/money.js";
-import { SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, buttonsIn, findButton, visibleText } from "../support/slack-driver.js";
-import { postToSlackEndpoint } from "../support/slack-requests.js";
-import { eventually } from "../fakes/fake-slack-api.js";
 
 /**
  * The words of the answers, through the real bot and the Slack fake: usage hints name the
@@ -14,7 +12,6 @@ const li = { id: "U0WORDLI", name: "li.na" };
 const wang = { id: "U0WORDWANG", name: "wang.fang" };
 let t: BotUnderTest;
 let slack: SlackDriver;
-let events = 0;
 /** The bot's clock: nothing here depends on the day the suite runs. */
 const NOW = new Date("2026-05-20T04:00:00Z");
 /** Reminders far beyond any clock, so no sweep ever fires them while the test reads the list. */
@@ -48,18 +45,7 @@ async function addReminders(user: { id: string }, count: number, label: string, 
 }
 
 /** Sends a DM to the bot and returns the text of its answer in that DM. */
-async function dm(user: { id: string }, text: string): Promise<string> {
-  const channel = `D${user.id.slice(1)}`;
-  const before = t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel).length;
-  const body = JSON.stringify({
-    token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: `EvWords${++events}`, event_time: 1763600000,
-    event: { type: "message", channel, channel_type: "im", user: user.id, text, ts: `1763700${String(events).padStart(3, "0")}.000100`, team: "T0001" },
-  });
-  const res = await postToSlackEndpoint(`${t.base}/slack/events`, body, "application/json", { secret: SIGNING_SECRET });
-  expect(res.status).toBe(200);
-  const posted = await eventually(() => t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel)[before], 10_000);
-  return visibleText(posted.body.blocks as Record<string, unknown>[]);
-}
+const dm = (user: { id: string; name: string }, text: string): Promise<string> => slack.dm(user, text);
 
 describe("usage hints name the command that was typed", () => {
   it("/history without a name asks for /history <customer>, not /customer, however it was typed", async () => {

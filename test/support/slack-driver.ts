@@ -78,6 +78,26 @@ export class SlackDriver {
     return { http, responseUrl };
   }
 
+  /**
+   * Writes to the bot in the rep's direct message (an Events API message.im) and returns the
+   * text of the bot's answer posted in that DM.
+   */
+  async dm(user: SlackUser, text: string): Promise<string> {
+    const channel = `D${user.id.slice(1)}`;
+    const before = this.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel).length;
+    const n = ++this.events;
+    const body = JSON.stringify({
+      token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: `EvDm${randomUUID()}`, event_time: 1763600000,
+      event: { type: "message", channel, channel_type: "im", user: user.id, text, ts: `1763600${String(n).padStart(3, "0")}.000100`, team: "T0001" },
+    });
+    const res = await postToSlackEndpoint(`${this.base}/slack/events`, body, "application/json", { secret: SIGNING_SECRET });
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text}`);
+    const posted = await eventually(() => this.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === channel)[before], 10_000);
+    return visibleText(posted.body.blocks as Blocks);
+  }
+
+  private events = 0;
+
   /** Runs a command and returns the blocks of the reply the rep sees (from the HTTP answer). */
   async ask(user: SlackUser, command: string, text: string): Promise<{ blocks: Blocks; text: string; responseType: unknown }> {
     const { http } = await this.command(user, command, text);
