@@ -46,6 +46,13 @@ const ratesList = z
 const schema = z.object({
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   DATABASE_POOL_MAX: z.coerce.number({ error: "must be a whole number from 1 to 200" }).int().min(1).max(200).default(10),
+  // Webhook and command paths answer within seconds: a statement or lock wait past this is cancelled.
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 600000, such as 5000" }).int().min(100).max(600_000).default(5_000),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 600000, such as 2000" }).int().min(100).max(600_000).default(2_000),
+  // Jobs (the nightly scan, rollups, digests) run on a pool of their own with longer limits.
+  JOBS_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 3600000, such as 600000" }).int().min(100).max(3_600_000).default(600_000),
+  JOBS_LOCK_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 3600000, such as 10000" }).int().min(100).max(3_600_000).default(10_000),
+  OUTBOX_GIVE_UP_AFTER_HOURS: z.coerce.number({ error: "must be a number of hours from 1 to 720, such as 24" }).positive().min(1).max(720).default(24),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
   PORT: z.coerce.number({ error: "must be a port number from 0 to 65535" }).int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -105,6 +112,11 @@ type Env = z.infer<typeof schema>;
 export interface Config {
   databaseUrl: string;
   databasePoolMax: number;
+  /** statement_timeout and lock_timeout of the app's pool (webhooks, commands) and of the jobs' pool. */
+  databaseTimeouts: { statementMs: number; lockMs: number };
+  jobsDatabaseTimeouts: { statementMs: number; lockMs: number };
+  /** An outgoing message is retried through temporary errors and rate limits until this old, then failed. */
+  outboxGiveUpAfterMs: number;
   redisUrl: string;
   port: number;
   logLevel: Env["LOG_LEVEL"];
@@ -202,6 +214,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databaseTimeouts: { statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS },
+    jobsDatabaseTimeouts: { statementMs: e.JOBS_STATEMENT_TIMEOUT_MS, lockMs: e.JOBS_LOCK_TIMEOUT_MS },
+    outboxGiveUpAfterMs: e.OUTBOX_GIVE_UP_AFTER_HOURS * 3_600_000,
     redisUrl: e.REDIS_URL,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,

@@ -7,6 +7,7 @@ import { createSlackSender } from "../adapters/slack/slack-sender.js";
 import { createAccessTokens } from "../adapters/wechat/access-token.js";
 import { createCustomerServiceApi } from "../adapters/wechat/customer-service-api.js";
 import { PuppetOfficialAccount } from "../adapters/wechat/official-account-puppet.js";
+import { createReplayGuard } from "../adapters/wechat/replay-guard.js";
 import { templateData } from "../adapters/wechat/sender.js";
 import { createWechatyBot, type WechatyBot, type WechatyBotOptions } from "../adapters/wechat/wechaty-bot.js";
 import { seedDemoData } from "../prisma/seed-data.js";
@@ -20,10 +21,11 @@ import { createMetrics, metricsObserver } from "./http/metrics.js";
 import { createJobQueues } from "./jobs/queues.js";
 import { createRateLimiter } from "./jobs/rate-limiter.js";
 import { createRedis, createRedisErrors } from "./jobs/redis.js";
+import { createSightings } from "./jobs/first-sightings.js";
 import { startWorkers, type RunningWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  createServices, deliverOutbox, deliverTerminalMessages, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  applyAdminList, createServices, deliverOutbox, deliverTerminalMessages, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { NO_JOBS } from "./services/ports.js";
 import { checkDatabase, createPrisma, createStore, type Store } from "./store/index.js";
@@ -92,12 +94,17 @@ function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const log = options.log ?? createLogger(config.logLevel);
   const role = options.role ?? "all";
-  const prisma = createPrisma({ url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000 });
+  const prisma = createPrisma({
+    url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000,
+    statementTimeoutMs: config.databaseTimeouts.statementMs, lockTimeoutMs: config.databaseTimeouts.lockMs,
+  });
   const store = createStore(prisma);
   // Every Redis connection of the process reports through one place: a line per retry interval.
   const redisErrors = createRedisErrors(log);
   const redis = createRedis(config.redisUrl, { errors: redisErrors, source: "probe" });
   const queues = createJobQueues({ redisUrl: config.redisUrl, prefix: config.jobsPrefix, log, redisErrors });
+  // Signed Slack requests and WeChat pushes already taken by any web process of this install.
+  const sightings = createSightings({ redis, prefix: config.jobsPrefix, log });
   if (!(await queues.ready(2_000))) log.warn("Redis is not reachable yet: HTTP is served, reminders are saved, and workers start once it is back");
   const deps = serviceDeps(config, store, queues, options.now);
   const services = createServices(deps);
@@ -125,6 +132,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       log,
       ...(options.slackAckBudgetMs !== undefined ? { ackBudgetMs: options.slackAckBudgetMs } : {}),
       renderChart,
+      sightings,
     });
   }
 
@@ -137,7 +145,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       const { appId, appSecret, apiBaseUrl, token, encodingAesKey } = config.wechat;
       const tokens = createAccessTokens({ redis, prefix: config.jobsPrefix, appId, appSecret, apiBaseUrl });
       const api = createCustomerServiceApi({ tokens, apiBaseUrl });
-      const puppet = new PuppetOfficialAccount({ appId, token, ...(encodingAesKey ? { encodingAesKey } : {}), api, log });
+      // Every web process remembers signed pushes in Redis, so a captured one is refused at all of them.
+      const replays = createReplayGuard({ sightings });
+      const puppet = new PuppetOfficialAccount({ appId, token, ...(encodingAesKey ? { encodingAesKey } : {}), api, log, replays });
       if (role !== "worker") wechatRoutes.push(...puppet.routes());
       const templateId = config.wechatSurveyTemplateId;
       const sendNotice = templateId ? (openId: string, notice: Notice, key: string) => api.sendTemplate(openId, templateId, templateData(notice), key) : undefined;
@@ -149,7 +159,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
 
   let workers: RunningWorkers | undefined;
+  let jobStore: Store | undefined;
   if (role !== "web") {
+    // Jobs get a pool of their own with longer statement and lock timeouts than the webhook and
+    // command paths (the nightly scan and the rollups run for minutes at scale).
+    const workerStore = createStore(createPrisma({
+      url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000,
+      statementTimeoutMs: config.jobsDatabaseTimeouts.statementMs, lockTimeoutMs: config.jobsDatabaseTimeouts.lockMs,
+    }));
+    jobStore = workerStore;
+    const jobDeps = serviceDeps(config, workerStore, queues, options.now);
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, renderChart, log });
     if (wechat) senders.wechat = wechat.sender;
@@ -165,7 +184,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         return senderFor(platform).findSent?.(destination, id, thread);
       },
     };
-    const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix) };
+    const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix), giveUpAfterMs: config.outboxGiveUpAfterMs };
     workers = startWorkers({
       redisUrl: config.redisUrl,
       prefix: config.jobsPrefix,
@@ -174,24 +193,24 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       defaultTimezone: config.defaultTimezone,
       ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
       handlers: {
-        fireReminder: (id) => fireReminder(deps, id),
+        fireReminder: (id) => fireReminder(jobDeps, id),
         deliverOutbox: async (id) => {
-          const outcome = await deliverOutbox(deps, io, id);
+          const outcome = await deliverOutbox(jobDeps, io, id);
           metrics.delivered(outcome);
           if (outcome === "failed") {
-            const row = await store.outbox.get(id);
+            const row = await workerStore.outbox.get(id);
             log.error({ outboxId: id, platform: row?.platform, reason: row?.lastError }, "outgoing message failed for good");
           }
           return outcome;
         },
-        surveyTimer: (id) => runSurveyTimer(deps, id),
-        surveyCheck: (id) => runSurveyCheck(deps, id),
-        digest: (id, firedAt) => sendDigest(deps, id, firedAt),
-        sweep: () => reconcileJobs(deps, new Date(Date.now() + SWEEP_HORIZON_MS)),
-        planNudges: () => planNudges(deps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
-        analyticsRollUp: () => rollUpAnalytics(deps),
+        surveyTimer: (id) => runSurveyTimer(jobDeps, id),
+        surveyCheck: (id) => runSurveyCheck(jobDeps, id),
+        digest: (id, firedAt) => sendDigest(jobDeps, id, firedAt),
+        sweep: () => reconcileJobs(jobDeps, new Date(Date.now() + SWEEP_HORIZON_MS)),
+        planNudges: () => planNudges(jobDeps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
+        analyticsRollUp: () => rollUpAnalytics(jobDeps),
         stageScan: async (at) => {
-          const result = await scanCustomerStages(deps, { now: at, timeZone: config.defaultTimezone });
+          const result = await scanCustomerStages(jobDeps, { now: at, timeZone: config.defaultTimezone });
           // Owners who are not on Slack get no DM: say so, once per scan, where operators look.
           log.info({ ...result, scanAt: at.toISOString() }, "stage scan done");
           return result;
@@ -203,14 +222,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     workers.started
       // The producer connection reconnects on its own timer: wait for it too, or the first
       // enqueue fails and the work waits for the next sweep.
-      .then(async (running) => (running && (await queues.ready(30_000)) ? reconcileJobs(deps, new Date("9999-12-31T00:00:00Z")) : undefined))
+      .then(async (running) => (running && (await queues.ready(30_000)) ? reconcileJobs(jobDeps, new Date("9999-12-31T00:00:00Z")) : undefined))
       .then(
         (counts) => counts && log.info(counts, "reconciled jobs with Postgres"),
         (error: unknown) => log.error({ err: error }, "reconcile at start failed; the sweep will retry"),
       );
     // Segments from the first day: an install never scored is scored now, not at the nightly scan
     // (segments only; stages and alerts stay with the scan). In the background, like the reconcile.
-    scoreSegmentsIfNeeded(deps).then(
+    scoreSegmentsIfNeeded(jobDeps).then(
       (first) => first && log.info({ customers: first.customers }, "scored customer segments for the first time"),
       (error: unknown) => log.error({ err: error }, "first segment scoring at start failed; /segment or the nightly scan will score"),
     );
@@ -220,6 +239,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (role !== "worker") {
     services.customersNamedIn("warm up").catch((error: unknown) => log.warn({ err: error }, "could not load customer names yet; the first lookup will"));
   }
+  // Admins taken off ADMIN_SLACK_USER_IDS are reps from now on (their next use would do it too).
+  applyAdminList(deps).then(
+    (demoted) => demoted.length > 0 && log.info({ demoted: demoted.map((r) => r.externalId) }, "admins no longer in ADMIN_SLACK_USER_IDS are reps now"),
+    (error: unknown) => log.warn({ err: error }, "could not apply ADMIN_SLACK_USER_IDS at start; each admin's next use will"),
+  );
 
   const http = createHttpServer({
     port: config.port,
@@ -261,6 +285,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await queues.close();
       redis.disconnect();
       await store.close();
+      await jobStore?.close();
     },
   };
 }

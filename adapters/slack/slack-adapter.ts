@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, SocketModeReceiver, type RespondFn } from "@slack/bolt";
-import type { Core, InboundEvent, Message, Outcome, RenderChart } from "../../src/core/index.js";
+import type { Core, InboundEvent, Message, Outcome, RenderChart, Sightings } from "../../src/core/index.js";
 import type { Logger } from "../../src/core/index.js";
 import type { Route } from "../../src/core/index.js";
 import { chartsOf, createChartUploader, type UploadTarget } from "./chart-uploads.js";
@@ -7,6 +8,7 @@ import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent
 import { createProfileCache } from "./profiles.js";
 import { renderMessage, renderModal } from "./render-blocks.js";
 import { boltLogger } from "./bolt-logger.js";
+import { createRequestGuard } from "./request-guard.js";
 
 export interface SlackAdapterOptions {
   signingSecret: string;
@@ -23,6 +25,8 @@ export interface SlackAdapterOptions {
   ackBudgetMs?: number;
   /** Draws chart blocks as PNG, uploaded after the reply; without it a chart stays its alt text. */
   renderChart?: RenderChart;
+  /** Where the web processes of one install remember the signed requests they took (replays). */
+  sightings: Sightings;
 }
 
 export interface SlackAdapter {
@@ -217,9 +221,27 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     log.error({ err: error }, "Slack listener failed");
   });
 
+  // Socket Mode requests come over our own authenticated WebSocket, unsigned: nothing to check there.
+  const guard = createRequestGuard({ signingSecret: options.signingSecret, sightings: options.sightings });
+  async function receive(receiver: HTTPReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const verdict = await guard.check(req);
+    if (verdict.kind === "refused") {
+      log.warn({ component: "slack", status: verdict.status, reason: verdict.reason }, "Slack request refused");
+      res.writeHead(verdict.status).end();
+      return;
+    }
+    if (verdict.kind === "replay") {
+      // Acknowledged, so a genuine late duplicate is not retried, and not run a second time.
+      log.warn({ component: "slack" }, "replayed Slack request acknowledged and ignored");
+      res.writeHead(200).end();
+      return;
+    }
+    receiver.requestListener(req, res);
+  }
+
   return {
     routes: httpReceiver
-      ? [{ method: "POST", path: "/slack/events", handler: (req, res) => httpReceiver.requestListener(req, res) }]
+      ? [{ method: "POST", path: "/slack/events", handler: (req, res) => receive(httpReceiver, req, res) }]
       : [],
     async start() {
       if (!httpReceiver) await app.start();

@@ -1,6 +1,7 @@
 import * as PUPPET from "wechaty-puppet";
-import type { Logger, Route } from "../../src/core/index.js";
+import { createSightings, type CustomerMessage, type Logger, type Route } from "../../src/core/index.js";
 import type { CustomerServiceApi } from "./customer-service-api.js";
+import { createReplayGuard, type ReplayGuard } from "./replay-guard.js";
 import { toCustomerMessage } from "./to-message.js";
 import { NotAMessage, createWechatWebhook } from "./webhook.js";
 
@@ -13,6 +14,11 @@ export interface OfficialAccountOptions {
   /** WeChat gives up after 5 s; answer 503 a little before so the retry finds us ready. */
   storeTimeoutMs?: number;
   maxBodyBytes?: number;
+  /**
+   * Memory of signed query strings shared by every web process (main.ts: in Redis). Without
+   * one, this process remembers by itself.
+   */
+  replays?: ReplayGuard;
 }
 
 /** A push as the puppet keeps it: the verified XML fields. */
@@ -62,6 +68,19 @@ export class PuppetOfficialAccount extends PUPPET.Puppet {
     super();
   }
 
+  /**
+   * Safe mode: every push taken was covered by msg_signature, its body included. In plain mode
+   * only the query string is signed, so a push's content is not the platform's word.
+   */
+  get bodySigned(): boolean {
+    return Boolean(this.oa.encodingAesKey);
+  }
+
+  /** The push in flight as the core's CustomerMessage, with how far it is vouched for. */
+  async customerMessage(id: string): Promise<CustomerMessage | undefined> {
+    return toCustomerMessage(await this.messageRawPayload(id), { bodySigned: this.bodySigned });
+  }
+
   override name(): string {
     return "crm-puppet-official-account";
   }
@@ -74,6 +93,7 @@ export class PuppetOfficialAccount extends PUPPET.Puppet {
       ...(this.oa.encodingAesKey ? { encodingAesKey: this.oa.encodingAesKey } : {}),
       ...(this.oa.maxBodyBytes ? { maxBodyBytes: this.oa.maxBodyBytes } : {}),
       log: this.oa.log,
+      replays: this.oa.replays ?? createReplayGuard({ sightings: createSightings({ prefix: "local", log: this.oa.log }) }),
       receive: (fields) => this.receive(fields),
     });
   }

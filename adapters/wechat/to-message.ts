@@ -1,11 +1,21 @@
-import type { CustomerMessage } from "../../src/core/index.js";
+import { storableFields, type CustomerMessage } from "../../src/core/index.js";
+
+export interface ToCustomerMessageOptions {
+  /**
+   * The push's body was covered by the platform's signature (safe mode's msg_signature). Only
+   * then may an event such as `unsubscribe` erase anything: a plain-mode body is not signed.
+   */
+  bodySigned?: boolean;
+}
 
 /**
  * A parsed Official Account push as the core's CustomerMessage. Messages are identified by
  * MsgId, events by sender + CreateTime (they have no MsgId). Media is kept as a reference with
- * its MediaId; anything unknown is stored raw, never dropped.
+ * its MediaId; anything unknown is stored raw, never dropped. Every field is made storable first
+ * (a NUL or a lone surrogate would be refused by Postgres on every retry, for ever).
  */
-export function toCustomerMessage(fields: Readonly<Record<string, string>>): CustomerMessage | undefined {
+export function toCustomerMessage(raw: Readonly<Record<string, string>>, options: ToCustomerMessageOptions = {}): CustomerMessage | undefined {
+  const fields = storableFields(raw);
   const sender = fields.FromUserName;
   const created = Number(fields.CreateTime);
   const type = fields.MsgType;
@@ -22,6 +32,7 @@ export function toCustomerMessage(fields: Readonly<Record<string, string>>): Cus
     at,
     kind,
     body: describe(type, fields),
+    ...(options.bodySigned ? { bodySigned: true } : {}),
     ...(scene ? { source: `wechat:qrscene:${scene}` } : {}),
   };
 }

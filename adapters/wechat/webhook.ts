@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger, Route } from "../../src/core/index.js";
 import { decryptMessage } from "./crypto.js";
+import { PUSH_WINDOW_MS, type ReplayGuard } from "./replay-guard.js";
 import { isFreshTimestamp, verifyMessageSignature, verifyUrlSignature } from "./signature.js";
 import { WechatXmlError, parseWechatXml } from "./xml.js";
 
@@ -14,8 +15,12 @@ export interface WechatWebhookOptions {
    * so WeChat delivers again) when it could not be, or with NotAMessage for a push that is none.
    */
   receive(fields: Record<string, string>): Promise<void>;
+  /** Remembers signed query strings, so a captured one cannot carry another body. */
+  replays: ReplayGuard;
   log: Logger;
   maxBodyBytes?: number;
+  /** The clock the timestamp window is measured on (tests). */
+  now?: () => Date;
 }
 
 class TooLarge extends Error {}
@@ -46,6 +51,11 @@ function send(res: ServerResponse, status: number, body: string): void {
  * verified (plain `signature`, or `msg_signature` over the ciphertext in safe mode), parsed
  * without entity expansion, handed on, and answered `success` only once it is stored. If it
  * cannot be stored the answer is 503, so WeChat delivers it again.
+ *
+ * Replays: a POST whose `timestamp` is more than 5 minutes from our clock is refused (403, no
+ * reason given), and so is a signed query string seen before with a different body (see
+ * replay-guard.ts); the same request again is taken as WeChat's retry and changes nothing. The
+ * GET is not checked for freshness: it changes nothing and echoes only what its caller sent.
  */
 export function createWechatWebhook(options: WechatWebhookOptions): Route[] {
   const { token, log } = options;
@@ -78,20 +88,34 @@ export function createWechatWebhook(options: WechatWebhookOptions): Route[] {
         }
         let fields: Record<string, string>;
         try {
+          let signature: string;
+          let signed: string;
           if (options.encodingAesKey) {
             const envelope = parseWechatXml(body, { maxBytes: limit });
             const encrypt = envelope.Encrypt ?? "";
-            if (!verifyMessageSignature({ token, timestamp, nonce, encrypt, msgSignature: q.get("msg_signature") })) return send(res, 401, "invalid signature");
-            fields = parseWechatXml(decryptMessage(options.encodingAesKey, options.appId, encrypt), { maxBytes: limit });
+            signature = q.get("msg_signature") ?? "";
+            if (!verifyMessageSignature({ token, timestamp, nonce, encrypt, msgSignature: signature })) return send(res, 401, "invalid signature");
+            signed = encrypt;
           } else {
-            if (!verifyUrlSignature({ token, timestamp, nonce, signature: q.get("signature") })) return send(res, 401, "invalid signature");
-            fields = parseWechatXml(body, { maxBytes: limit });
+            signature = q.get("signature") ?? "";
+            if (!verifyUrlSignature({ token, timestamp, nonce, signature })) return send(res, 401, "invalid signature");
+            signed = body;
           }
+          // Checked after the signature, so unsigned noise fills no memory; the answers say no more
+          // than "forbidden", so nobody learns which check a captured request failed.
+          if (!isFreshTimestamp(timestamp, options.now?.() ?? new Date(), PUSH_WINDOW_MS / 1000)) {
+            log.warn({ timestamp }, "refused a WeChat push whose timestamp is more than 5 minutes away (a replay?)");
+            return send(res, 403, "");
+          }
+          if ((await options.replays.check({ timestamp, nonce, signature, signed })) === "forged") {
+            log.warn({ timestamp, nonce }, "refused a WeChat push reusing a signed query string with another body (a replay)");
+            return send(res, 403, "");
+          }
+          fields = options.encodingAesKey ? parseWechatXml(decryptMessage(options.encodingAesKey, options.appId, signed), { maxBytes: limit }) : parseWechatXml(body, { maxBytes: limit });
         } catch (error) {
           log.warn({ err: error }, "refused a WeChat push that is not valid");
           return send(res, 400, error instanceof WechatXmlError ? "malformed xml" : "cannot decrypt");
         }
-        if (!isFreshTimestamp(timestamp, new Date(), 3_600)) log.warn({ timestamp }, "WeChat push with an old timestamp (a late retry?)");
         try {
           await options.receive(fields);
         } catch (error) {

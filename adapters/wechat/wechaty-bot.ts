@@ -1,9 +1,8 @@
 import { WechatyBuilder, log as wechatyLog, types, type Message as WechatyMessage, type Wechaty, type WechatyOptions } from "wechaty";
 import type * as PUPPET from "wechaty-puppet";
-import type { Core, CustomerMessage, Logger, Sender } from "../../src/core/index.js";
+import { storableText, type Core, type CustomerMessage, type Logger, type Sender } from "../../src/core/index.js";
 import { PuppetOfficialAccount } from "./official-account-puppet.js";
 import { createWechatSender, type NoticeSender } from "./sender.js";
-import { toCustomerMessage } from "./to-message.js";
 
 export interface WechatyBotOptions {
   /** Our Official Account puppet, another puppet instance, or a puppet package name (WECHATY_PUPPET). */
@@ -44,17 +43,18 @@ const KINDS: Partial<Record<types.Message, string>> = {
  */
 async function customerMessageOf(puppet: PUPPET.impls.PuppetInterface, message: WechatyMessage): Promise<CustomerMessage> {
   if (puppet instanceof PuppetOfficialAccount) {
-    const mapped = toCustomerMessage(await puppet.messageRawPayload(message.id));
+    const mapped = await puppet.customerMessage(message.id);
     if (mapped) return mapped;
   }
   const talker = message.talker();
   const type = message.type();
   const kind = KINDS[type] ?? `unknown:${types.Message[type] ?? type}`;
-  const text = message.text();
+  // Other puppets' text is cleaned here, at our edge, as the Official Account's pushes are.
+  const text = storableText(message.text());
   return {
     platform: "wechat",
-    senderId: talker.id,
-    senderName: talker.name(),
+    senderId: storableText(talker.id),
+    senderName: storableText(talker.name()),
     id: message.id,
     at: message.date(),
     kind,

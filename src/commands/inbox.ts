@@ -116,7 +116,14 @@ export const inboxForms: Record<string, FormHandler> = {
       throw error;
     }
     if (target.id === detail.customer.id) return { kind: "form-errors", errors: { customer: ctx.t("link.same") } };
-    const text = await link(ctx, detail.thread.contact.id, target, detail.customer.name);
+    let text: string;
+    try {
+      text = await link(ctx, detail.thread.contact.id, target, detail.customer.name);
+    } catch (error) {
+      // Refused where it was asked, in the modal, so the rep can pick a customer of their own.
+      if (error instanceof AppError && error.userKey === "link.forbidden") return { kind: "form-errors", errors: { customer: ctx.t("link.forbidden", error.params) } };
+      throw error;
+    }
     return { kind: "form-done", message: { visibility: "private", summary: text, blocks: [{ type: "text", text }] } };
   },
 };

@@ -6,7 +6,9 @@ export type { ChartSpec } from "../reply/chart-spec.js";
 export type { Translate } from "../i18n/index.js";
 export type { Route, RouteHandler } from "../http/server.js";
 export type { Logger } from "../logger.js";
+export { createSightings, type Sightings } from "../jobs/first-sightings.js";
 export { DeliveryError, type DeliveryFailureKind, type DeliveryRefusal } from "../domain/errors.js";
+export { storableFields, storableText } from "../domain/storable-text.js";
 import type { Message } from "../reply/reply.js";
 import type { ChartSpec } from "../reply/chart-spec.js";
 

@@ -64,8 +64,9 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
           }),
         );
         const ready = results.every((r) => r.ok);
+        // The answer is public; what failed and where (hosts, ports, driver messages) is for the log only.
         if (!ready) log.warn({ probes: results }, "not ready");
-        send(res, ready ? 200 : 503, JSON.stringify({ ready, checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? "ok" : r.error])) }), "application/json");
+        send(res, ready ? 200 : 503, JSON.stringify({ ready, checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? "ok" : "not reachable"])) }), "application/json");
       },
     },
     {

@@ -307,6 +307,7 @@ export const en = {
   "inbox.form.field": "Message to {customer}",
   "inbox.form.window": "Reply window: {window}",
   "inbox.form.submit": "Send",
+  "link.forbidden": "{customer} is {owner}'s customer: only they, a manager or an admin can move contacts to or from it. Nothing was changed.",
   "link.form.title": "Link to customer",
   "link.form.field": "Existing customer for {contact}",
   "link.form.submit": "Link",

@@ -306,6 +306,7 @@ export const zhCN: Record<MessageKey, string> = {
   "inbox.form.field": "发给 {customer} 的消息",
   "inbox.form.window": "回复窗口：{window}",
   "inbox.form.submit": "发送",
+  "link.forbidden": "{customer} 是 {owner} 的客户：只有负责人、经理或管理员可以把联系人移入或移出这个客户。没有做任何更改。",
   "link.form.title": "关联到客户",
   "link.form.field": "{contact} 所属的已有客户",
   "link.form.submit": "关联",

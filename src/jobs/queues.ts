@@ -68,13 +68,29 @@ export function createJobQueues(options: JobsOptions): JobQueues {
   const surveyJob = (id: string, at: Date) => ({ name: JOB.surveyTimer, data: { surveyId: id }, opts: jobOptions(`survey-${id}-${at.getTime()}`, at) });
   const surveyCheckJob = (id: string, at: Date) => ({ name: JOB.surveyCheck, data: { contactId: id }, opts: jobOptions(`survey-check-${id}-${at.getTime()}`, at) });
 
-  async function add(name: string, jobs: { name: string; data: Record<string, string>; opts: ReturnType<typeof jobOptions> }[]): Promise<void> {
+  async function add(name: string, jobs: { name: string; data: Record<string, string>; opts: ReturnType<typeof jobOptions> }[], replaceFinished = false): Promise<void> {
     if (jobs.length === 0) return;
     try {
+      if (replaceFinished) await removeFinished(queue(name), jobs.map((j) => j.opts.jobId));
       await queue(name).addBulk(jobs);
     } catch (error) {
       log.warn({ err: error, jobs: jobs.length, first: jobs[0]?.opts.jobId }, "could not enqueue jobs; the sweep will retry from Postgres");
     }
+  }
+
+  /**
+   * A job whose attempts ran out (Postgres or Redis away for a while) stays in the failed set under
+   * its deterministic id for 7 days, and adding that id again does nothing. The caller re-creates
+   * it because its row is still due, so the row is the truth: the finished job goes, a new one
+   * comes. Active jobs are left alone (remove refuses a locked job, and that job is working on it).
+   */
+  async function removeFinished(q: Queue, ids: string[]): Promise<void> {
+    const states = await Promise.all(ids.map((id) => q.getJobState(id)));
+    await Promise.all(
+      ids.filter((_, i) => states[i] === "failed" || states[i] === "completed").map((id) =>
+        q.remove(id).catch((error: unknown) => log.warn({ err: error, jobId: id }, "could not remove a finished job to re-create it")),
+      ),
+    );
   }
 
   async function scheduleDigest(subscription: DigestSchedule): Promise<void> {
@@ -101,13 +117,14 @@ export function createJobQueues(options: JobsOptions): JobQueues {
       }),
     scheduleReminder: (id, at) => add(QUEUES.reminders, [reminderJob(id, at)]),
     scheduleDelivery: (id, at) => add(QUEUES.outbox, [deliveryJob(id, at)]),
-    async scheduleMany(items) {
-      await add(QUEUES.reminders, items.filter((i) => i.kind === "reminder").map((i) => reminderJob(i.id, i.at)));
-      await add(QUEUES.outbox, items.filter((i) => i.kind === "delivery").map((i) => deliveryJob(i.id, i.at)));
+    async scheduleMany(items, options) {
+      const replace = options?.replaceFinished === true;
+      await add(QUEUES.reminders, items.filter((i) => i.kind === "reminder").map((i) => reminderJob(i.id, i.at)), replace);
+      await add(QUEUES.outbox, items.filter((i) => i.kind === "delivery").map((i) => deliveryJob(i.id, i.at)), replace);
       await add(QUEUES.surveys, [
         ...items.filter((i) => i.kind === "survey").map((i) => surveyJob(i.id, i.at)),
         ...items.filter((i) => i.kind === "survey-check").map((i) => surveyCheckJob(i.id, i.at)),
-      ]);
+      ], replace);
     },
     scheduleDigest,
     async cancelDigest(subscriptionId) {

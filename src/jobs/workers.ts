@@ -79,6 +79,8 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
   const workers: Worker[] = [];
   let maintenance: Queue | undefined;
   let closing = false;
+  let watch: NodeJS.Timeout | undefined;
+  const sweepEveryMs = options.sweepEveryMs ?? 60_000;
 
   // Waits on a blocking connection (its PING waits for Redis instead of failing), so nothing is
   // built, and nothing logs per worker, until Redis is there.
@@ -88,6 +90,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
     if (closing) return false;
     createWorkers();
     await registerSchedules();
+    watchSchedules();
     log.info({ queues: workers.length }, "workers started");
     return true;
   })();
@@ -131,7 +134,35 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
   async function registerSchedules(): Promise<void> {
     maintenance = new Queue(QUEUES.maintenance, { connection: connection("schedules"), prefix: options.prefix });
     maintenance.on("error", (error) => errors.report("schedules", error));
-    await maintenance.upsertJobScheduler("sweep", { every: options.sweepEveryMs ?? 60_000 }, { name: JOB.sweep });
+    await upsertSchedules(maintenance);
+  }
+
+  /**
+   * Schedulers live in Redis and vanish with its data (FLUSHALL, a restart without persistence),
+   * and nothing reconnects then, so nothing would put them back until a worker restarted; and the
+   * sweep is what re-creates every other lost job. So every worker process looks once per sweep
+   * interval (jittered, so processes do not check in step) whether the sweep's scheduler is still
+   * there and puts all of them back if not. The schedule itself stays in Redis (one sweep however
+   * many processes look); the digests' schedulers come back with the sweep (keepDigests).
+   */
+  function watchSchedules(): void {
+    const check = async () => {
+      if (!maintenance || closing) return;
+      if (await maintenance.getJobScheduler("sweep")) return;
+      log.warn("the job schedules were gone from Redis (its data was lost); registering them again");
+      await upsertSchedules(maintenance);
+    };
+    const next = () => {
+      if (closing) return;
+      watch = setTimeout(() => {
+        check().catch((error: unknown) => errors.report("schedules", error)).finally(next);
+      }, Math.round(sweepEveryMs * (0.8 + Math.random() * 0.4)));
+    };
+    next();
+  }
+
+  async function upsertSchedules(maintenance: Queue): Promise<void> {
+    await maintenance.upsertJobScheduler("sweep", { every: sweepEveryMs }, { name: JOB.sweep });
     await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
     // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/rollups.ts).
     await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
@@ -146,6 +177,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
     started,
     async close() {
       closing = true;
+      clearTimeout(watch);
       // Still waiting for Redis: nothing runs yet, so dropping the connections is the whole stop.
       // (Not awaiting the waiting PING: ioredis never settles it when disconnected between retries.)
       if (workers.length === 0) {

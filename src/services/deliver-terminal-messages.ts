@@ -9,7 +9,7 @@ import type { Deliverer, RateLimiter } from "./ports.js";
 const ROUND = 50;
 
 /** The terminal has no rate limit. */
-const NO_LIMIT: RateLimiter = { reserve: async () => 0 };
+const NO_LIMIT: RateLimiter = { reserve: async () => 0, pause: async () => undefined };
 
 /**
  * One round of the demo's own clock for the rep at its terminal (there are no BullMQ workers in

@@ -154,6 +154,7 @@ export type { SurveyStats } from "./get-survey-stats.js";
 export type { PeriodFigures, Report, TrendPoint } from "./get-report.js";
 export type { TopCustomer, TopRequest } from "./list-top-customers.js";
 export { rollUpAnalytics } from "./roll-up-analytics.js";
+export { applyAdminList } from "./register-rep.js";
 export type { SurveyView } from "../store/index.js";
 export type { CustomerCard } from "./get-customer-card.js";
 export { CARD_SECTIONS, type CardSection, type CardSectionPage } from "./get-card-section.js";

@@ -16,8 +16,12 @@ export interface JobScheduler {
   scheduleReminder(reminderId: string, at: Date): Promise<void>;
   /** Makes sure a delivery attempt of this outbox message runs at `at`. */
   scheduleDelivery(outboxId: string, at: Date): Promise<void>;
-  /** The same for many rows in one round trip (the reconcile pass after Redis lost its jobs). */
-  scheduleMany(items: ScheduleItem[]): Promise<void>;
+  /**
+   * The same for many rows in one round trip (the reconcile pass after Redis lost its jobs).
+   * `replaceFinished`: the rows are known to be still due, so a job of the same id that already
+   * failed (its attempts ran out while a dependency was away) or completed is replaced by a new one.
+   */
+  scheduleMany(items: ScheduleItem[], options?: { replaceFinished?: boolean }): Promise<void>;
   /**
    * Keeps one repeating job for a digest subscription, firing daily at its local time in its
    * zone (DST included); a no-op when that schedule is already in place.
@@ -68,9 +72,13 @@ export interface Deliverer {
 export interface RateLimiter {
   /**
    * Books the next free slot for a destination (Slack: about one message per second per
-   * channel) and says how many milliseconds until that slot.
+   * channel) and says how many milliseconds until that slot. The slot is never inside a pause of
+   * the destination or of its `scope` (the whole platform token). With `intervalMs` 0 nothing is
+   * booked: it only says how long a pause still lasts.
    */
-  reserve(key: string, intervalMs: number): Promise<number>;
+  reserve(key: string, intervalMs: number, scope?: string): Promise<number>;
+  /** The platform asked us to wait (a 429's Retry-After): nothing is sent to `key` for `ms`. */
+  pause(key: string, ms: number): Promise<void>;
 }
 
 /** No job system (the terminal demo, benchmarks): rows are saved and wait for a worker. */

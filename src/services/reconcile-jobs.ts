@@ -5,32 +5,38 @@ import { sendDigest } from "./manage-digest.js";
 const PAGE = 1_000;
 /** A SENDING row older than this belongs to a worker that died mid-delivery. */
 export const STALE_SENDING_MS = 120_000;
+/**
+ * Every row read here is still pending, so a job under its id that failed (attempts used up while
+ * Postgres or Redis was away) or completed no longer speaks for it: it is replaced, not kept.
+ */
+const STILL_DUE = { replaceFinished: true } as const;
 
 /**
  * Re-creates jobs from the rows: every pending reminder, outbox message and survey timer due before
- * `horizon` gets its job (job ids make this a no-op where the job exists). Run at start-up over
- * everything, and by the periodic sweep over what is due soon, so a Redis that lost its data
- * (or a job that failed to enqueue) delays work, never loses it. Overdue reminders fire once
- * at once, marked late.
+ * `horizon` gets its job (job ids make this a no-op where a live job exists; a failed one is
+ * replaced). Run at start-up over everything, and by the periodic sweep over what is due soon,
+ * so a Redis that lost its data, a job that failed to enqueue, or one whose attempts ran out
+ * while a dependency was away delays work, never loses it. Overdue reminders fire once at once,
+ * marked late.
  */
 export async function reconcileJobs(deps: ServiceDeps, horizon: Date): Promise<{ reminders: number; deliveries: number; surveys: number; digests: number; released: number }> {
   const released = await deps.store.outbox.releaseStale(STALE_SENDING_MS);
   const reminders = await inPages(
     (after) => deps.store.reminders.pendingDueBefore(horizon, PAGE, after),
-    (page) => deps.jobs.scheduleMany(page.map((r) => ({ kind: "reminder" as const, id: r.id, at: r.dueAt }))),
+    (page) => deps.jobs.scheduleMany(page.map((r) => ({ kind: "reminder" as const, id: r.id, at: r.dueAt })), STILL_DUE),
   );
   const deliveries = await inPages(
     (after) => deps.store.outbox.pendingDueBefore(horizon, PAGE, after),
-    (page) => deps.jobs.scheduleMany(page.map((m) => ({ kind: "delivery" as const, id: m.id, at: m.nextAttemptAt }))),
+    (page) => deps.jobs.scheduleMany(page.map((m) => ({ kind: "delivery" as const, id: m.id, at: m.nextAttemptAt })), STILL_DUE),
   );
   const surveys =
     (await inPages(
       (after) => deps.store.surveys.timersDueBefore(horizon, PAGE, after),
-      (page) => deps.jobs.scheduleMany(page.map((s) => ({ kind: "survey" as const, id: s.id, at: s.nextCheckAt }))),
+      (page) => deps.jobs.scheduleMany(page.map((s) => ({ kind: "survey" as const, id: s.id, at: s.nextCheckAt })), STILL_DUE),
     )) +
     (await inPages(
       (after) => deps.store.surveys.surveyChecksDueBefore(horizon, PAGE, after),
-      (page) => deps.jobs.scheduleMany(page.map((c) => ({ kind: "survey-check" as const, id: c.id, at: c.surveyCheckAt }))),
+      (page) => deps.jobs.scheduleMany(page.map((c) => ({ kind: "survey-check" as const, id: c.id, at: c.surveyCheckAt })), STILL_DUE),
     ));
   // Digest schedules repeat rather than fall due: put back what Redis lost, drop what is gone,
   // and send today's digest late if its time passed while its schedule was missing.

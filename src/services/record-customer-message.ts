@@ -1,4 +1,5 @@
 import { isComplaint } from "../domain/customer-segments.js";
+import { storableText } from "../domain/storable-text.js";
 import { readSurveyReply } from "./answer-survey.js";
 import type { ServiceDeps } from "./deps.js";
 import type { ScheduleItem } from "./ports.js";
@@ -20,6 +21,12 @@ export interface CustomerMessageInput {
   body: string;
   /** Where a new contact came from (the QR scene of a subscribe). */
   source?: string;
+  /**
+   * The platform signed the message itself, not only the request (WeChat safe mode). A
+   * destructive event (an unsubscribe that erases the person) is acted on only then: a plain-mode
+   * body is covered by no signature, and a forged "unsubscribe" must not erase a real contact.
+   */
+  bodySigned?: boolean;
 }
 
 /**
@@ -28,13 +35,27 @@ export interface CustomerMessageInput {
  * inbox and for surveys is decided in the same transaction. Throws when Postgres is
  * away, so the webhook does not acknowledge and the platform delivers again.
  */
-export async function recordCustomerMessage(deps: ServiceDeps, input: CustomerMessageInput) {
+export async function recordCustomerMessage(deps: ServiceDeps, raw: CustomerMessageInput) {
   const channel = deps.settings.wechatInboxChannel;
+  // Adapters clean at their edge; this keeps every platform's text storable all the same.
+  const input: CustomerMessageInput = {
+    ...raw,
+    senderId: storableText(raw.senderId),
+    id: storableText(raw.id),
+    kind: storableText(raw.kind),
+    body: storableText(raw.body),
+    ...(raw.senderName !== undefined ? { senderName: storableText(raw.senderName) } : {}),
+    ...(raw.source !== undefined ? { source: storableText(raw.source) } : {}),
+  };
   const stored = await deps.store.transaction(async (tx) => {
     const result = await tx.customerMessages.record(input);
     const queued: ScheduleItem[] = [];
     if (!result.created) return { ...result, queued };
-    if (input.kind === "event:unsubscribe") {
+    // Only a signed body may act on an unfollow: in plain mode anyone holding one captured signed
+    // query string could otherwise erase (or silence for good: nothing clears the flag) any
+    // contact whose openid they know. There the event stays on the timeline and does nothing
+    // more; a send to a real unfollower fails visibly with WeChat's 45015 (see README, safe mode).
+    if (input.kind === "event:unsubscribe" && input.bodySigned === true) {
       // WeChat's rule: someone who unfollows has their personal data deleted (aggregates stay).
       await tx.contactErasure.flagUnsubscribed(result.contactId, input.at);
       if (deps.settings.wechatEraseOnUnsubscribe) {

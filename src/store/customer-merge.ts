@@ -51,7 +51,16 @@ export async function recomputeCustomerStats(db: Db, customerIds: readonly strin
 export function createCustomerMergeStore(db: Db) {
   const audit = createAuditStore(db);
   return {
-    async linkContact(input: { contactId: string; targetCustomerId: string; actorId: string | null }): Promise<LinkedContact> {
+    /**
+     * `authorize` sees both customers' owners once they are locked, before anything moves, and
+     * throws to refuse (the caller's rule; owners cannot change under it).
+     */
+    async linkContact(input: {
+      contactId: string;
+      targetCustomerId: string;
+      actorId: string | null;
+      authorize?: (customers: { from: { name: string; ownerId: string | null }; to: { name: string; ownerId: string | null } }) => void | Promise<void>;
+    }): Promise<LinkedContact> {
       const { contactId, targetCustomerId: targetId } = input;
       if (!UUID.test(contactId)) throw new AppError("NOT_FOUND", "link.contactGone");
       if (!UUID.test(targetId)) throw new AppError("NOT_FOUND", "customer.gone");
@@ -61,8 +70,8 @@ export function createCustomerMergeStore(db: Db) {
       if (!contact) throw new AppError("NOT_FOUND", "link.contactGone");
       const sourceId = contact.customer_id;
 
-      const customers = await db.$queryRaw<{ id: string; name: string; stage: string }[]>`
-        SELECT id, name, stage::text AS stage FROM customers
+      const customers = await db.$queryRaw<{ id: string; name: string; stage: string; owner_id: string | null }[]>`
+        SELECT id, name, stage::text AS stage, owner_id FROM customers
         WHERE id IN (${sourceId}::uuid, ${targetId}::uuid) ORDER BY id FOR UPDATE`;
       const target = customers.find((c) => c.id === targetId);
       if (!target) throw new AppError("NOT_FOUND", "customer.gone");
@@ -70,6 +79,7 @@ export function createCustomerMergeStore(db: Db) {
       const source = customers.find((c) => c.id === sourceId);
       // The contact row is locked and references its customer, so the customer cannot be gone.
       if (!source) throw new Error(`customer ${sourceId} of contact ${contactId} vanished`);
+      await input.authorize?.({ from: { name: source.name, ownerId: source.owner_id }, to: { name: target.name, ownerId: target.owner_id } });
 
       // Counted after the lock: a contact added to the lead meanwhile has committed or waits for us.
       const others = await db.contact.count({ where: { customerId: sourceId, id: { not: contactId } } });

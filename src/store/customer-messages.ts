@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { nameKeys } from "../domain/customer-name.js";
 import type { Db } from "./prisma.js";
 import { unroll } from "./rollups.js";
@@ -14,9 +15,9 @@ export interface StoredCustomerMessage {
 
 /**
  * The webhook's hot path, in raw SQL (see DESIGN's measured facts): find or create the
- * contact by platform id (a new sender becomes a lead named after the last six characters of
- * the id), then insert the interaction once per platform message id. Concurrent deliveries of
- * the same message, or of two first messages of one new sender, end in one contact and one row.
+ * contact by platform id (a new sender becomes a lead of their own, see createLead), then insert
+ * the interaction once per platform message id. Concurrent deliveries of the same message, or of
+ * two first messages of one new sender, end in one contact and one row.
  */
 export function createCustomerMessageStore(db: Db) {
   return {
@@ -27,29 +28,16 @@ export function createCustomerMessageStore(db: Db) {
       if (seen[0]?.contact_id) return { interactionId: seen[0].id, created: false, customerId: seen[0].customer_id, contactId: seen[0].contact_id, newLead: false };
       const existing = await db.$queryRaw<{ id: string; customer_id: string }[]>`
         SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId} FOR SHARE`;
-      let contact = existing[0];
+      let contact: { id: string; customer_id: string } | undefined = existing[0];
       let newLead = false;
       if (!contact) {
-        const tail = input.senderId.slice(-6);
-        const name = input.senderName?.trim() || `WeChat user ${tail}`;
-        // The id's tail is part of the key, so two senders with one nickname stay two leads and
-        // "/customer 3bGY9x" finds the lead by it.
-        const keys = nameKeys(input.senderName?.trim() ? `${name} ${tail}` : name);
-        const created = await db.$queryRaw<{ id: string; customer_id: string }[]>`
-          WITH customer AS (
-            INSERT INTO customers (id, name, normalized_name, pinyin, pinyin_initials, stage, source, updated_at)
-            VALUES (gen_random_uuid(), ${name}, ${keys.normalizedName}, ${keys.pinyin}, ${keys.pinyinInitials}, 'LEAD',
-                    ${input.source ?? input.platform}, now())
-            ON CONFLICT (normalized_name) DO UPDATE SET updated_at = customers.updated_at
-            RETURNING id
-          )
-          INSERT INTO contacts (id, customer_id, name, wechat_open_id, updated_at)
-          SELECT gen_random_uuid(), customer.id, ${name}, ${input.senderId}, now() FROM customer
-          ON CONFLICT (wechat_open_id) DO NOTHING
-          RETURNING id, customer_id`;
-        contact = created[0] ?? (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId}`)[0];
-        newLead = created.length > 0;
-        if (!contact) throw new Error(`contact for ${input.platform} sender vanished`);
+        // Two first messages of one new sender may race: the second waits here for the first
+        // to commit, then finds its contact (READ COMMITTED: the next statement sees it).
+        await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`crm:new-sender:${input.platform}:${input.senderId}`}, 0))`;
+        contact = (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId}`)[0];
+        if (!contact) {
+          ({ contact, newLead } = await createLead(db, input));
+        }
       }
       const rows = await db.$queryRaw<{ id: string }[]>`
         INSERT INTO interactions (id, customer_id, contact_id, channel, direction, body, source_platform, source_id, occurred_at)
@@ -78,4 +66,44 @@ export function createCustomerMessageStore(db: Db) {
     /** The message just recorded answers, comments on or opts out of a survey: nobody owes it a reply. */
     markSurveyReply: (reply: Parameters<typeof markSurveyReply>[1]) => markSurveyReply(db, reply),
   };
+}
+
+/** How much of the sender's id a new lead's name shows: the short tail first, longer while taken. */
+const TAIL_LENGTHS = [6, 10, 16];
+
+/**
+ * A new sender's lead and contact. The person is the openid (the contact's `wechat_open_id`);
+ * the lead's name is only a label: "WeChat user <tail>" (or their nickname, keyed with the tail).
+ * Names are unique, and two openids may share their last six characters or differ only in
+ * letter case, which names fold away: a name that is taken is never joined, the next one tries
+ * a longer tail, then the whole id, so `/customer <tail>` can always tell the two apart.
+ * Call with the sender's advisory lock held.
+ */
+async function createLead(db: Db, input: { platform: string; senderId: string; senderName?: string; source?: string }): Promise<{ contact: { id: string; customer_id: string }; newLead: boolean }> {
+  const nickname = input.senderName?.trim();
+  const tails = [...TAIL_LENGTHS.filter((n) => n < input.senderId.length).map((n) => input.senderId.slice(-n)), input.senderId];
+  // Someone may have named a customer after the whole id: a random suffix still makes a new lead.
+  const candidates = [...tails, `${input.senderId} ${randomUUID().slice(0, 8)}`];
+  for (const tail of candidates) {
+    const name = nickname || `WeChat user ${tail}`;
+    const keys = nameKeys(nickname ? `${nickname} ${tail}` : name);
+    const customer = (await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO customers (id, name, normalized_name, pinyin, pinyin_initials, stage, source, updated_at)
+      VALUES (gen_random_uuid(), ${name}, ${keys.normalizedName}, ${keys.pinyin}, ${keys.pinyinInitials}, 'LEAD',
+              ${input.source ?? input.platform}, now())
+      ON CONFLICT (normalized_name) DO NOTHING
+      RETURNING id`)[0];
+    if (!customer) continue;
+    const contact = (await db.$queryRaw<{ id: string; customer_id: string }[]>`
+      INSERT INTO contacts (id, customer_id, name, wechat_open_id, updated_at)
+      VALUES (gen_random_uuid(), ${customer.id}::uuid, ${name}, ${input.senderId}, now())
+      ON CONFLICT (wechat_open_id) DO NOTHING
+      RETURNING id, customer_id`)[0];
+    if (contact) return { contact, newLead: true };
+    // The openid got its contact by another way meanwhile (a link, an import): use that one.
+    await db.$executeRaw`DELETE FROM customers WHERE id = ${customer.id}::uuid`;
+    const other = (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId}`)[0];
+    if (other) return { contact: other, newLead: false };
+  }
+  throw new Error(`no lead could be made for a ${input.platform} sender`);
 }

@@ -49,19 +49,19 @@ export function createOutboxStore(db: Db) {
      * Workers claim every platform's rows but the terminal's, the demo only the terminal's
      * (domain/terminal-platform.ts): a row the caller cannot deliver stays as it is.
      */
-    async claim(id: string, now: Date, forTerminal = false): Promise<OutboxRow | null> {
-      const rows = await db.$queryRaw<OutboxRow[]>`
+    async claim(id: string, now: Date, forTerminal = false): Promise<(OutboxRow & { createdAt: Date }) | null> {
+      const rows = await db.$queryRaw<(OutboxRow & { createdAt: Date })[]>`
         UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
         WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
           AND (platform = ${TERMINAL_PLATFORM}) = ${forTerminal}
-        RETURNING id, platform, destination, payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError"`;
+        RETURNING id, platform, destination, payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt"`;
       return rows[0] ?? null;
     },
 
     /**
      * SENDING -> PENDING without counting the attempt: it waits for its send slot (booked for
-     * `at`, and remembered so the next attempt uses it instead of booking another), or for
-     * something it depends on.
+     * `at`, and remembered so the next attempt uses it instead of booking another), for the end
+     * of a rate limit's pause, or for something it depends on.
      */
     async release(id: string, at: Date, slotBooked = false): Promise<void> {
       const marker = slotBooked ? `${SLOT_BOOKED}${at.getTime()}` : null;

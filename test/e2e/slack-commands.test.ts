@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../fakes/fake-slack-api.js";
 import { SIGNING_SECRET, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, findButton, mrkdwnTexts, visibleText } from "../support/slack-driver.js";
-import { postToSlackEndpoint, slashCommandBody, slackSignature } from "../support/slack-requests.js";
+import { interactivityBody, postToSlackEndpoint, slashCommandBody, slackSignature } from "../support/slack-requests.js";
 
 let t: BotUnderTest;
 let slack: SlackDriver;
@@ -44,6 +44,22 @@ describe("Slack requests are verified", () => {
     });
     expect(res.status).toBe(401);
     expect(await count("customers")).toBe(0);
+  });
+
+  it("refuses a request signed more than a minute ahead of the bot's clock, and takes small drift", async () => {
+    const ahead = slashCommandBody({ command: "/customer", text: "add Future Co", userId: li.id, responseUrl: t.slack.responseUrl("x") });
+    const res = await postToSlackEndpoint(`${t.base}/slack/events`, ahead, "application/x-www-form-urlencoded", {
+      secret: SIGNING_SECRET,
+      timestamp: Math.floor(Date.now() / 1000) + 2 * 60,
+    });
+    expect(res.status).toBe(401);
+    expect(await count("customers")).toBe(0);
+    expect(await count("users")).toBe(0);
+    // A clock 20 s ahead is drift, not an attack (a URL check, so no user is registered here).
+    const drift = JSON.stringify({ token: "x", challenge: "drift-is-fine", type: "url_verification" });
+    const ok = await postToSlackEndpoint(`${t.base}/slack/events`, drift, "application/json", { secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) + 20 });
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toEqual({ challenge: "drift-is-fine" });
   });
 
   it("refuses a request without a signature", async () => {
@@ -274,6 +290,96 @@ describe("buttons and modals", () => {
     const again = await t.db.sql.query("SELECT count(*)::int AS n FROM interactions WHERE body = $1", [message.text]);
     expect(again.rows[0]).toEqual({ n: 1 });
     await eventually(() => t.slack.callsTo("chat.postEphemeral").find((c) => JSON.stringify(c.body).includes("already logged")));
+  });
+});
+
+describe("a signed request replayed within Slack's five minutes", () => {
+  /** Posts one signed body twice, byte for byte, as someone who captured it would. */
+  async function postTwice(body: string, contentType: "application/x-www-form-urlencoded" | "application/json") {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await postToSlackEndpoint(`${t.base}/slack/events`, body, contentType, { secret: SIGNING_SECRET, timestamp });
+    const second = await postToSlackEndpoint(`${t.base}/slack/events`, body, contentType, { secret: SIGNING_SECRET, timestamp });
+    return [first, second] as const;
+  }
+
+  it("runs a slash command once: one reminder, the replay acknowledged with nothing", async () => {
+    const body = slashCommandBody({ command: "/remind", text: "in 2 hours replayed call to Acme", userId: li.id, userName: li.name, responseUrl: t.slack.responseUrl("replay-remind"), triggerId: "1763600000.1.replay" });
+    const [first, second] = await postTwice(body, "application/x-www-form-urlencoded");
+    expect(first.status).toBe(200);
+    expect(first.text).toContain("remind you");
+    expect(second.status).toBe(200);
+    expect(second.text).toBe("");
+    const { rows } = await t.db.sql.query("SELECT count(*)::int AS n FROM reminders WHERE text LIKE '%replayed call%'");
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it("runs a button press once: the card is shared in the channel once", async () => {
+    const card = await slack.ask(li, "/customer", "Acme Ltd");
+    const button = findButton(card.blocks, "share");
+    const { rows: before } = await t.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'customer.view'");
+    const responseUrl = t.slack.responseUrl("replay-press");
+    const body = interactivityBody({
+      type: "block_actions",
+      user: { id: li.id, username: li.name, name: li.name, team_id: "T0001" },
+      api_app_id: "A0CRM",
+      token: "deprecated-verification-token",
+      container: { type: "message", message_ts: "1700000000.000100", channel_id: "C0SALES", is_ephemeral: true },
+      trigger_id: "1763600000.2.replay",
+      team: { id: "T0001", domain: "acme-sales" },
+      channel: { id: "C0SALES", name: "sales" },
+      response_url: responseUrl,
+      actions: [{ ...button, block_id: "b1", type: "button", action_ts: "1763600000.000200" }],
+    });
+    const [first, second] = await postTwice(body, "application/x-www-form-urlencoded");
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const path = new URL(responseUrl).pathname;
+    await eventually(() => t.slack.responses.find((r) => r.path === path));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(t.slack.responses.filter((r) => r.path === path).map((r) => r.body.response_type)).toEqual(["in_channel"]);
+    const { rows: after } = await t.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'customer.view'");
+    expect(after[0]!.n).toBe(before[0]!.n + 1);
+  });
+
+  it("saves a modal submission once", async () => {
+    const card = await slack.ask(li, "/customer", "Acme Ltd");
+    const { triggerId } = await slack.press(li, findButton(card.blocks, "customer.logForm"));
+    const view = await slack.openedView(triggerId);
+    const body = interactivityBody({
+      type: "view_submission",
+      team: { id: "T0001", domain: "acme-sales" },
+      user: { id: li.id, username: li.name, name: li.name, team_id: "T0001" },
+      api_app_id: "A0CRM",
+      token: "deprecated-verification-token",
+      trigger_id: "1763600000.3.replay",
+      view: {
+        id: "V0001", team_id: "T0001", type: "modal", blocks: view.blocks, private_metadata: view.private_metadata, callback_id: view.callback_id,
+        state: { values: { text: { value: { type: "plain_text_input", value: "call: replayed submission" } } } },
+        hash: "1700000000.abcd", title: view.title,
+      },
+      response_urls: [],
+    });
+    const [first, second] = await postTwice(body, "application/x-www-form-urlencoded");
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await new Promise((r) => setTimeout(r, 300));
+    const { rows } = await t.db.sql.query("SELECT count(*)::int AS n FROM interactions WHERE body = 'replayed submission'");
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it("answers an event once, and still takes the same words sent again as a new request", async () => {
+    const event = (id: string, ts: string) =>
+      JSON.stringify({
+        token: "x", team_id: "T0001", api_app_id: "A0CRM", type: "event_callback", event_id: id, event_time: 1763600000,
+        event: { type: "message", channel: "D0REPLAY", channel_type: "im", user: li.id, text: "customer Acme Ltd", ts, team: "T0001" },
+      });
+    const posts = () => t.slack.callsTo("chat.postMessage").filter((c) => c.body.channel === "D0REPLAY");
+    const [first, second] = await postTwice(event("EvReplay1", "1763600002.000100"), "application/json");
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await eventually(() => posts()[0]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(posts()).toHaveLength(1);
+    // A new message (its own event id and signature) is not a replay.
+    await postToSlackEndpoint(`${t.base}/slack/events`, event("EvReplay2", "1763600003.000100"), "application/json", { secret: SIGNING_SECRET });
+    await eventually(() => posts()[1]);
   });
 });
 

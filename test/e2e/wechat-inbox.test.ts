@@ -6,6 +6,8 @@ import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
 
 const TOKEN = "inbox-test-token";
+// Safe mode, as README recommends for production: only a signed body may erase an unfollower.
+const SAFE = { encodingAesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", appId: "wxinboxtest" };
 const INBOX = "C0INBOX";
 const li = { id: "U0LINA", name: "li.na" };
 const tom = { id: "U0TOM", name: "tom" };
@@ -19,7 +21,7 @@ beforeAll(async () => {
   wechat = new FakeWechatApi();
   await wechat.start();
   t = await startBotUnderTest({
-    env: { WECHAT_APP_ID: "wxinboxtest", WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN, WECHAT_API_BASE_URL: wechat.url, WECHAT_INBOX_CHANNEL: INBOX },
+    env: { WECHAT_APP_ID: SAFE.appId, WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN, WECHAT_ENCODING_AES_KEY: SAFE.encodingAesKey, WECHAT_API_BASE_URL: wechat.url, WECHAT_INBOX_CHANNEL: INBOX },
   });
   slack = new SlackDriver(t.base, t.slack);
   t.slack.addUser({ id: li.id, name: li.name, realName: "Li Na", locale: "en-US", tz: "Asia/Shanghai" });
@@ -32,7 +34,7 @@ afterAll(async () => {
 });
 
 async function push(fields: Record<string, string>, createdAt = new Date()): Promise<Response> {
-  const res = await pushToWechat(t.base, TOKEN, fields, createdAt);
+  const res = await pushToWechat(t.base, TOKEN, fields, createdAt, SAFE);
   expect(res.status).toBe(200);
   expect(await res.text()).toBe("success");
   return res;

@@ -30,6 +30,22 @@ async function pushPlain(base: string, xml: string, signature?: string): Promise
   return fetch(`${base}/wechat?signature=${sig}&timestamp=${timestamp}&nonce=${nonce}&openid=x`, { method: "POST", body: xml, headers: { "content-type": "text/xml" } });
 }
 
+/** A plain-mode push under a query string the test chooses (a captured one, or one far off in time). */
+async function pushPlainAt(base: string, xml: string, timestamp: string, nonce: string): Promise<Response> {
+  return fetch(`${base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml });
+}
+
+/** A safe-mode push: the body's Encrypt is covered by msg_signature. */
+async function pushSafe(base: string, innerXml: string, timestamp = String(Math.floor(Date.now() / 1000)), nonce = String(Math.floor(Math.random() * 1e9))): Promise<Response> {
+  const encrypt = encryptMessage(AES_KEY, APP_ID, innerXml);
+  const body = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+  return fetch(`${base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${wechatSignature(TOKEN, timestamp, nonce, encrypt)}`, { method: "POST", body });
+}
+
+function eventXml(from: string, event: string, createTime = Math.floor(Date.now() / 1000)): string {
+  return `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event></xml>`;
+}
+
 async function count(t: BotUnderTest, sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await t.db.sql.query<{ n: number }>(sql, params);
   return rows[0]!.n;
@@ -98,5 +114,93 @@ describe("the WeChat Official Account webhook", () => {
     expect((await pushPlain(plain.base, subscribe)).status).toBe(200);
     const { rows } = await plain.db.sql.query("SELECT c.source, i.body FROM interactions i JOIN customers c ON c.id = i.customer_id JOIN contacts k ON k.id = i.contact_id WHERE k.wechat_open_id = 'oScanUser0000000000qrScan'");
     expect(rows).toEqual([{ source: "wechat:qrscene:expo2026", body: "[event subscribe] qrscene_expo2026" }]);
+  });
+});
+
+describe("replays, forged erasures, merged leads and text Postgres cannot store", () => {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  it("refuses a signed push whose timestamp is more than 5 minutes away, either way, in plain and safe mode, storing nothing", async () => {
+    for (const [i, offset] of [-301, 301, -3600].entries()) {
+      const stamp = String(nowSeconds() + offset);
+      const plainAnswer = await pushPlainAt(plain.base, textXml("oReplayWindowUser000000000", `71000000000000000${i}1`, "captured"), stamp, "555");
+      expect(plainAnswer.status).toBe(403);
+      expect(await plainAnswer.text()).toBe("");
+      const safeAnswer = await pushSafe(safe.base, textXml("oReplayWindowUser000000000", `71000000000000000${i}2`, "captured"), stamp, "556");
+      expect(safeAnswer.status).toBe(403);
+    }
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id LIKE '71000000000000000%'")).toBe(0);
+    expect(await count(safe, "SELECT count(*)::int AS n FROM interactions WHERE source_id LIKE '71000000000000000%'")).toBe(0);
+  });
+
+  it("takes the same signed push again as WeChat's retry, but refuses another body under a captured query string", async () => {
+    const stamp = String(nowSeconds());
+    const nonce = String(Math.floor(Math.random() * 1e9));
+    const genuine = textXml("oReplayGenuineUser00000000", "7200000000000000001", "hello");
+    for (let i = 0; i < 2; i++) {
+      const answer = await pushPlainAt(plain.base, genuine, stamp, nonce);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toBe("success");
+    }
+    const injected = await pushPlainAt(plain.base, textXml("oReplayVictim0000000000000", "7200000000000000002", "please call me on +86 ..."), stamp, nonce);
+    expect(injected.status).toBe(403);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id = '7200000000000000001'")).toBe(1);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id = '7200000000000000002'")).toBe(0);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id = 'oReplayVictim0000000000000'")).toBe(0);
+  });
+
+  it("erases nothing on a plain-mode unsubscribe (its body is signed by nobody), but does on a safe-mode one", async () => {
+    const victim = "oForgedUnfollowVictim00000";
+    expect((await pushPlain(plain.base, textXml(victim, "7300000000000000001", "my phone is 13800000001"))).status).toBe(200);
+    const forged = await pushPlain(plain.base, eventXml(victim, "unsubscribe"));
+    expect(forged.status).toBe(200);
+    expect(await forged.text()).toBe("success");
+    const { rows } = await plain.db.sql.query("SELECT name, wechat_open_id, erased_at, unsubscribed_at FROM contacts WHERE wechat_open_id = $1", [victim]);
+    expect(rows).toEqual([{ name: `WeChat user ${victim.slice(-6)}`, wechat_open_id: victim, erased_at: null, unsubscribed_at: null }]);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE body = '[event unsubscribe]'")).toBe(1);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE body = 'my phone is 13800000001'")).toBe(1);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM audit_log WHERE action = 'contact.erase' AND entity_id = (SELECT id::text FROM contacts WHERE wechat_open_id = $1)", [victim])).toBe(0);
+
+    const leaver = "oSafeUnfollowLeaver0000000";
+    expect((await pushSafe(safe.base, textXml(leaver, "7300000000000000002", "my phone is 13800000002"))).status).toBe(200);
+    expect((await pushSafe(safe.base, eventXml(leaver, "unsubscribe"))).status).toBe(200);
+    expect(await count(safe, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id = $1", [leaver])).toBe(0);
+    expect(await count(safe, "SELECT count(*)::int AS n FROM interactions WHERE body LIKE '%13800000002%'")).toBe(0);
+  });
+
+  it("makes two leads of two senders whose openids end alike (same six characters, or differing only in case), each findable by a tail", async () => {
+    const senders = ["oTailTwinAAAAAAAAAAAAAsameT1", "oTailTwinBBBBBBBBBBBBBsameT1", "oTailTwinCCCCCCCCCCCCCSAMEt1"];
+    for (const [i, openId] of senders.entries()) {
+      const answer = await pushPlain(plain.base, textXml(openId, `740000000000000000${i}`, `hello from ${i}`));
+      expect(answer.status).toBe(200);
+    }
+    const { rows } = await plain.db.sql.query<{ open_id: string; name: string; customer_id: string }>(
+      "SELECT k.wechat_open_id AS open_id, c.name, c.id AS customer_id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.wechat_open_id = ANY($1) ORDER BY k.wechat_open_id",
+      [senders],
+    );
+    expect(rows.map((r) => r.open_id).sort()).toEqual([...senders].sort());
+    expect(new Set(rows.map((r) => r.customer_id)).size).toBe(3);
+    expect(new Set(rows.map((r) => r.name.toLowerCase())).size).toBe(3);
+    // The first keeps the short name; the others show enough of their id to be told apart.
+    expect(rows.find((r) => r.open_id === senders[0])?.name).toBe("WeChat user sameT1");
+    for (const row of rows) expect(row.open_id.endsWith(row.name.slice("WeChat user ".length))).toBe(true);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id LIKE '74000000000000000%' AND customer_id IN (SELECT customer_id FROM contacts WHERE wechat_open_id = $1)", [senders[0]])).toBe(1);
+  });
+
+  it("stores text with a NUL, in any text field, cleaned, once, and answers success instead of 503 for ever", async () => {
+    const nul = textXml("oNulSender0000000000000000", "7500000000000000001", "price?\u0000 please");
+    for (let i = 0; i < 2; i++) {
+      const answer = await pushPlain(plain.base, nul);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toBe("success");
+    }
+    const { rows } = await plain.db.sql.query("SELECT body FROM interactions WHERE source_id = '7500000000000000001'");
+    expect(rows).toEqual([{ body: "price?\uFFFD please" }]);
+    // Every text field of a push, not only Content (here a link's Title and Description).
+    const link = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[oNulSender0000000000000000]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime><MsgType><![CDATA[link]]></MsgType><Title><![CDATA[a\u0000title]]></Title><Description><![CDATA[d\u0000]]></Description><Url><![CDATA[https://example.com/x]]></Url><MsgId>7500000000000000002</MsgId></xml>`;
+    const answer = await pushSafe(safe.base, link);
+    expect(answer.status).toBe(200);
+    const linked = await safe.db.sql.query("SELECT body FROM interactions WHERE source_id = '7500000000000000002'");
+    expect(linked.rows).toEqual([{ body: "[link] a\uFFFDtitle https://example.com/x" }]);
   });
 });

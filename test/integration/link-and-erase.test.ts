@@ -75,6 +75,40 @@ async function customerExists(id: string): Promise<boolean> {
 }
 
 describe("linking a contact to a customer", () => {
+  it("lets a rep link only between customers they own (or nobody owns); managers and admins link anything", async () => {
+    const ann = await services.registerRep({ platform: "slack", externalId: "ULINKANN", displayName: "Ann" });
+    const bob = await services.registerRep({ platform: "slack", externalId: "ULINKBOB", displayName: "Bob" });
+    const boss = await services.registerRep({ platform: "slack", externalId: "ULINKMGR", displayName: "Boss" });
+    await db.sql.query("UPDATE users SET role = 'MANAGER' WHERE id = $1", [boss.id]);
+    const manager = { ...boss, role: "MANAGER" as const };
+    expect([ann.role, bob.role]).toEqual(["REP", "REP"]);
+    const { customer: annsCustomer } = await services.addCustomer(ann, "Ann Owned Trading");
+    const { customer: bobsCustomer } = await services.addCustomer(bob, "Bob Owned Trading");
+
+    // Ann's lead (with its private WeChat id) cannot be taken to Bob's customer by Bob.
+    const annsLead = await wechatLead("oOWN-ann-lead-0001", ["hi"]);
+    await db.sql.query("UPDATE customers SET owner_id = $1 WHERE id = $2", [ann.id, annsLead.customerId]);
+    await expect(services.linkContact(bob, { contactId: annsLead.contactId, customerId: bobsCustomer.id }))
+      .rejects.toMatchObject({ code: "FORBIDDEN", userKey: "link.forbidden", params: { owner: "Ann" } });
+    // An unowned lead cannot be put on Ann's customer by Bob either.
+    const freeLead = await wechatLead("oOWN-free-lead-0001", ["hello"]);
+    await expect(services.linkContact(bob, { contactId: freeLead.contactId, customerId: annsCustomer.id }))
+      .rejects.toMatchObject({ code: "FORBIDDEN", userKey: "link.forbidden", params: { customer: "Ann Owned Trading", owner: "Ann" } });
+    // Nothing moved and nothing was audited.
+    expect(await customerOf(annsLead.contactId)).toBe(annsLead.customerId);
+    expect(await customerOf(freeLead.contactId)).toBe(freeLead.customerId);
+    expect(await customerExists(annsLead.customerId)).toBe(true);
+    expect(await auditRows("contact.link", bobsCustomer.id)).toEqual([]);
+    expect(await auditRows("contact.link", annsCustomer.id)).toEqual([]);
+
+    // The owner of both ends may; so may a rep with a lead nobody owns, and a manager anything.
+    expect((await services.linkContact(ann, { contactId: annsLead.contactId, customerId: annsCustomer.id })).merged).toBe(true);
+    expect((await services.linkContact(bob, { contactId: freeLead.contactId, customerId: bobsCustomer.id })).merged).toBe(true);
+    const moved = await services.linkContact(manager, { contactId: freeLead.contactId, customerId: annsCustomer.id });
+    expect(moved.customerName).toBe("Ann Owned Trading");
+    expect(await customerOf(freeLead.contactId)).toBe(annsCustomer.id);
+  });
+
   it("absorbs a lead that is only this contact, with its history, orders and the rest, and keeps stats true", async () => {
     const { customer: target } = await services.addCustomer(rep, "Harbor Trading Ltd");
     await services.recordOrder(rep, { customer: target, amount: new Decimal("250.50"), currency: "CNY", product: null, orderedAt: hoursAgo(100) });

@@ -146,7 +146,8 @@ export class SlackDriver {
       user: { id: user.id, username: user.name, name: user.name, team_id: "T0001" },
       api_app_id: "A0CRM",
       token: "deprecated-verification-token",
-      trigger_id: `${Date.now()}.3.trigger`,
+      // Unique: two submissions of the same values are two requests, not a replay of one.
+      trigger_id: `${Date.now()}.3.${randomUUID().slice(0, 8)}`,
       view: {
         id: "V0001",
         team_id: "T0001",

@@ -1,18 +1,29 @@
+import { encryptMessage } from "../../adapters/wechat/crypto.js";
 import { wechatSignature } from "../../adapters/wechat/signature.js";
 import { SIGNING_SECRET } from "./bot.js";
 import { postToSlackEndpoint, type SignedPost } from "./slack-requests.js";
 
+/** The Official Account's safe mode (WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID of the bot under test). */
+export interface SafeMode {
+  encodingAesKey: string;
+  appId: string;
+}
+
 /**
- * A message push as WeChat sends it in plain mode: XML fields in CDATA, signed with the
- * account's token over a fresh timestamp and nonce.
+ * A message push as WeChat sends it: XML fields in CDATA, signed with the account's token over a
+ * fresh timestamp and nonce; in safe mode encrypted and covered by msg_signature as well.
  */
-export async function pushToWechat(base: string, token: string, fields: Record<string, string>, createdAt = new Date()): Promise<Response> {
+export async function pushToWechat(base: string, token: string, fields: Record<string, string>, createdAt = new Date(), safe?: SafeMode): Promise<Response> {
   const xml = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><CreateTime>${Math.floor(createdAt.getTime() / 1000)}</CreateTime>${Object.entries(fields)
     .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
     .join("")}</xml>`;
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(Math.floor(Math.random() * 1e9));
-  return fetch(`${base}/wechat?signature=${wechatSignature(token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml });
+  const query = `signature=${wechatSignature(token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`;
+  if (!safe) return fetch(`${base}/wechat?${query}`, { method: "POST", body: xml });
+  const encrypt = encryptMessage(safe.encodingAesKey, safe.appId, xml);
+  const envelope = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+  return fetch(`${base}/wechat?${query}&encrypt_type=aes&msg_signature=${wechatSignature(token, timestamp, nonce, encrypt)}`, { method: "POST", body: envelope });
 }
 
 /** Someone writing in a Slack channel thread, as the signed Events API delivers it. */
