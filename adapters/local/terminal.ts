@@ -195,10 +195,7 @@ function isTty(stream: Readable | Writable): boolean {
  * customer name opens the card and other text is read as a question.
  */
 export function commandFromText(actor: Actor, text: string): InboundEvent {
-  // Only the slash and the command word are folded: the rest may be a note, kept as typed.
-  // \s also matches the full-width space (U+3000).
-  const [first = "", ...rest] = text.trim().replace(/^[/／]\s*/, "").split(/\s+/);
-  const word = first.normalize("NFKC");
-  const words = word.toLowerCase() === "crm" ? rest : [word, ...rest];
-  return { type: "command", actor, command: "crm", text: words.join(" ") };
+  // The core folds the slash and the command word and reads "/crm …"; a leading slash stays, so
+  // "/foo bar" is an unknown command, not a question.
+  return { type: "command", actor, command: "crm", text: text.trim() };
 }

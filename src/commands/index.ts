@@ -17,6 +17,7 @@ import { digestActions, digestCommand } from "./digest.js";
 import { answer, capabilities, questionIn } from "./ask.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
+import { foldCommandWord } from "./parse.js";
 import type { CustomerSummary } from "../services/index.js";
 
 const help = createHelp(() => COMMANDS);
@@ -68,7 +69,7 @@ export const crmCommand: CommandDefinition = {
   name: "crm",
   help: [],
   async run(ctx, text) {
-    const trimmed = text.trim();
+    const trimmed = foldCommandWord(text.trim());
     const [sub = "", ...rest] = trimmed.split(/\s+/);
     if (!sub) return help.command.run(ctx, "");
     // "crm customer Acme" written out in a direct message means what /crm customer Acme does.

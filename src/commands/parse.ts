@@ -36,3 +36,14 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, context
   if (typeof value === "string") params.length = value.trim().length;
   throw new AppError("INVALID_INPUT", issue.message, params, `invalid input at ${issue.path.join(".")}: ${issue.message}`);
 }
+
+/**
+ * "／customer Acme" and "ｃｕｓｔｏｍｅｒ Acme", typed with a Chinese input method, are
+ * "/customer Acme" (on every platform): only a leading slash and the first word are folded by
+ * NFKC, since the rest may be a note, kept as typed. \s covers the full-width space.
+ */
+export function foldCommandWord(text: string): string {
+  const match = /^([/／]?\s*)(\S*)/.exec(text)!;
+  const slash = match[1]!.trim() ? "/" : "";
+  return `${slash}${match[2]!.normalize("NFKC")}${text.slice(match[0].length)}`;
+}

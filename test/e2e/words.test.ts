@@ -99,6 +99,9 @@ describe("unknown commands", () => {
     // A known command in a DM, slash or not, still works; so does "crm <command>" written out.
     expect(await dm(li, "/customer add Dm Co")).toContain("Added Dm Co as a lead");
     expect(await dm(li, "crm customer Dm Co")).toContain("Dm Co");
+    // A slash and command word typed with a Chinese input method are the same command.
+    expect(await dm(wang, "／ｃｕｓｔｏｍｅｒ　Dm Co")).toContain("Dm Co");
+    expect(await dm(wang, "／frobnicate")).toContain("未知命令“/frobnicate”");
     // A question without a slash is still a question, not an unknown command.
     expect(await dm(li, "what's the weather like in Shanghai")).toContain("I didn't understand");
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { displayWidth, truncateToWidth } from "../../adapters/local/display-width.js";
 import { renderText } from "../../adapters/local/render-text.js";
 import { commandFromText } from "../../adapters/local/terminal.js";
+import { foldCommandWord } from "../../src/commands/parse.js";
 import type { Actor } from "../../src/core/index.js";
 
 describe("display width", () => {
@@ -49,23 +50,23 @@ describe("the terminal renderer", () => {
 });
 
 describe("a typed line", () => {
-  const actor: Actor = { platform: "local", externalId: "rep", displayName: "Rep" };
-  const text = (line: string) => {
-    const event = commandFromText(actor, line);
-    return event.type === "command" ? event.text : undefined;
-  };
+  it("goes to the core whole, its slash kept, so \"/foo bar\" is an unknown command there", () => {
+    const actor: Actor = { platform: "local", externalId: "rep", displayName: "Rep" };
+    expect(commandFromText(actor, "  /foo bar ")).toMatchObject({ type: "command", command: "crm", text: "/foo bar" });
+  });
+});
 
+describe("the command word, on every platform", () => {
   it("takes a full-width slash, command word and space like their ASCII forms", () => {
-    expect(text("／customer Acme")).toBe("customer Acme");
-    expect(text("ｃｕｓｔｏｍｅｒ　阿里巴巴")).toBe("customer 阿里巴巴");
-    expect(text("/customer Acme")).toBe("customer Acme");
-    expect(text("crm top 5")).toBe("top 5");
-    expect(text("／ＣＲＭ　top 5")).toBe("top 5");
+    expect(foldCommandWord("／customer Acme")).toBe("/customer Acme");
+    expect(foldCommandWord("ｃｕｓｔｏｍｅｒ　阿里巴巴")).toBe("customer　阿里巴巴");
+    expect(foldCommandWord("／ＣＲＭ　top 5")).toBe("/CRM　top 5");
+    expect(foldCommandWord("/customer Acme")).toBe("/customer Acme");
   });
 
-  it("keeps the rest of the line as typed, and passes a bare name or question on whole", () => {
-    expect(text("/log Acme 订了５００件")).toBe("log Acme 订了５００件");
-    expect(text("Acme Ltd")).toBe("Acme Ltd");
-    expect(text("谁有流失风险")).toBe("谁有流失风险");
+  it("keeps the rest of the line as typed, and a bare name or question whole", () => {
+    expect(foldCommandWord("/log Acme 订了５００件")).toBe("/log Acme 订了５００件");
+    expect(foldCommandWord("Acme Ltd")).toBe("Acme Ltd");
+    expect(foldCommandWord("谁有流失风险")).toBe("谁有流失风险");
   });
 });
