@@ -62,6 +62,9 @@ export async function recordCustomerMessage(deps: ServiceDeps, raw: CustomerMess
         await tx.contactErasure.eraseContact({ contactId: result.contactId, actorId: null, reason: "unfollowed the WeChat Official Account", keepInteractionId: result.interactionId, at: deps.now() });
       }
     }
+    // Someone who follows again may be written to again. Not destructive, so any mode may say it:
+    // a forged follow only lets a reply be tried, which WeChat refuses visibly (45015).
+    if (input.kind === "event:subscribe") await tx.contactErasure.clearUnsubscribed(result.contactId, input.at);
     if (channel && input.platform === "wechat") {
       const relayed = await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now());
       queued.push(...deliveriesNow(deps, relayed));

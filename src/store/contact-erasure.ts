@@ -23,6 +23,12 @@ export function createContactErasureStore(db: Db) {
       await db.contact.updateMany({ where: { id: contactId, unsubscribedAt: null }, data: { unsubscribedAt: at } });
     },
 
+    /** Following again lifts an earlier unfollow (not a later one: events may arrive out of order). */
+    async clearUnsubscribed(contactId: string, at: Date): Promise<void> {
+      if (!UUID.test(contactId)) return;
+      await db.contact.updateMany({ where: { id: contactId, unsubscribedAt: { lte: at } }, data: { unsubscribedAt: null } });
+    },
+
     /**
      * Blanks the contact, the bodies of their interactions (but `keepInteractionId`), their
      * survey comments, a lead customer that was only them, and the openid on outbox rows

@@ -375,3 +375,19 @@ describe("erasing a contact", () => {
 function pick(keys: { normalizedName: string; pinyin: string }) {
   return { normalizedName: keys.normalizedName, pinyin: keys.pinyin };
 }
+
+describe("following again", () => {
+  it("lifts an earlier unfollow, so the person may be written to and surveyed again; an older follow does not", async () => {
+    const keep = createServices(testServiceDeps(db.store, { now: () => NOW, settings: { wechatEraseOnUnsubscribe: false } }));
+    const openId = "oFollowsAgain0000000000000";
+    const flag = async () => (await db.sql.query<{ unsubscribed: boolean }>("SELECT unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE wechat_open_id = $1", [openId])).rows[0]?.unsubscribed;
+    await keep.recordCustomerMessage({ platform: "wechat", senderId: openId, id: "follow-1", at: hoursAgo(5), kind: "text", body: "hello" });
+    await keep.recordCustomerMessage({ platform: "wechat", senderId: openId, id: "unfollow-1", at: hoursAgo(4), kind: "event:unsubscribe", body: "[event unsubscribe]", bodySigned: true });
+    expect(await flag()).toBe(true);
+    // A follow from before the unfollow, delivered late, changes nothing.
+    await keep.recordCustomerMessage({ platform: "wechat", senderId: openId, id: "follow-0", at: hoursAgo(6), kind: "event:subscribe", body: "[event subscribe]" });
+    expect(await flag()).toBe(true);
+    await keep.recordCustomerMessage({ platform: "wechat", senderId: openId, id: "follow-2", at: hoursAgo(3), kind: "event:subscribe", body: "[event subscribe]" });
+    expect(await flag()).toBe(false);
+  });
+});
