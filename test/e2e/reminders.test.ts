@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServices } from "../../src/services/index.js";
-import { BOT_TOKEN, startBot, startBotUnderTest, type BotUnderTest } from "../support/bot.js";
-import { createTestDatabase, type TestDatabase } from "../support/database.js";
+import { startBot, startBotUnderTest, useDatabaseAndSlack, type BotUnderTest } from "../support/bot.js";
 import { deleteKeys } from "../support/redis.js";
 import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js";
-import { FakeSlackApi, eventually } from "../fakes/fake-slack-api.js";
+import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { testServiceDeps } from "../support/core.js";
 import { TEST_REDIS_URL } from "../support/env.js";
 import { Redis } from "ioredis";
@@ -184,11 +183,11 @@ describe("/remind end to end", () => {
 describe("the outbox and jobs against real Redis and Postgres", () => {
   /** What a worker killed after claiming a delivery leaves behind: SENDING, long untouched. */
   async function interruptedDelivery(userId: string, text: string): Promise<string> {
-    const services = createServices(testServiceDeps(db.store));
+    const services = createServices(testServiceDeps(fixture.db.store));
     const rep = await services.registerRep({ platform: "slack", externalId: userId, displayName: userId });
     const reminder = await services.scheduleReminder(rep, { text, dueAt: new Date(Date.now() - 1_000), customerId: null });
-    await db.sql.query("UPDATE reminders SET status = 'FIRED' WHERE id = $1", [reminder.id]);
-    const { rows } = await db.sql.query<{ id: string }>(
+    await fixture.db.sql.query("UPDATE reminders SET status = 'FIRED' WHERE id = $1", [reminder.id]);
+    const { rows } = await fixture.db.sql.query<{ id: string }>(
       `INSERT INTO outbox (id, platform, destination, payload, dedupe_key, status, attempts, updated_at)
        VALUES (gen_random_uuid(), 'slack', $1, $2, $3, 'SENDING', 1, now() - interval '10 minutes') RETURNING id`,
       [userId, JSON.stringify({ type: "reminder.due", reminderId: reminder.id }), `reminder:${reminder.id}:interrupted`],
@@ -196,20 +195,10 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
     return rows[0]!.id;
   }
 
-  let db: TestDatabase;
-  let slackApi: FakeSlackApi;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    slackApi = new FakeSlackApi(BOT_TOKEN);
-    await slackApi.start();
-  });
-  afterAll(async () => {
-    await slackApi.stop();
-    await db.drop();
-  });
+  const fixture = useDatabaseAndSlack();
 
   async function remindIn(ms: number, text: string, userId: string) {
-    const services = createServices(testServiceDeps(db.store));
+    const services = createServices(testServiceDeps(fixture.db.store));
     const rep = await services.registerRep({ platform: "slack", externalId: userId, displayName: userId });
     // Saved the way /remind saves it, but without a job: the workers must find it from the row.
     return services.scheduleReminder(rep, { text, dueAt: new Date(Date.now() + ms), customerId: null });
@@ -218,13 +207,13 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
   it("fires a reminder exactly once with two worker processes, from the row alone", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
     const reminder = await remindIn(1_500, "two workers", "U0TWO");
-    const a = await startBot(db, slackApi, prefix, { role: "worker", sweepEveryMs: 500 });
-    const b = await startBot(db, slackApi, prefix, { role: "worker", sweepEveryMs: 500 });
+    const a = await startBot(fixture.db, fixture.slack, prefix, { role: "worker", sweepEveryMs: 500 });
+    const b = await startBot(fixture.db, fixture.slack, prefix, { role: "worker", sweepEveryMs: 500 });
     try {
-      await eventually(() => dmsTo(slackApi, "U0TWO").length > 0, 10_000);
+      await eventually(() => dmsTo(fixture.slack, "U0TWO").length > 0, 10_000);
       await new Promise((r) => setTimeout(r, 2_000));
-      expect(dmsTo(slackApi, "U0TWO")).toHaveLength(1);
-      expect((await db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
+      expect(dmsTo(fixture.slack, "U0TWO")).toHaveLength(1);
+      expect((await fixture.db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
     } finally {
       await a.stop();
       await b.stop();
@@ -239,20 +228,20 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
     lonely.pathname = "/13";
     const env = { REDIS_URL: lonely.toString() };
     const reminder = await remindIn(3_000, "after redis loss", "U0LOSS");
-    const first = await startBot(db, slackApi, prefix, { role: "worker", env });
+    const first = await startBot(fixture.db, fixture.slack, prefix, { role: "worker", env });
     await new Promise((r) => setTimeout(r, 500)); // the reconcile pass at start has made its job
     await first.stop();
     const redis = new Redis(lonely.toString());
     expect(await redis.dbsize()).toBeGreaterThan(0);
     await redis.flushdb();
     redis.disconnect();
-    const second = await startBot(db, slackApi, prefix, { role: "worker", env });
+    const second = await startBot(fixture.db, fixture.slack, prefix, { role: "worker", env });
     try {
-      const dm = await eventually(() => dmsTo(slackApi, "U0LOSS")[0], 10_000);
+      const dm = await eventually(() => dmsTo(fixture.slack, "U0LOSS")[0], 10_000);
       expect(visibleText(dm.body.blocks as Record<string, unknown>[])).toContain("after redis loss");
       await new Promise((r) => setTimeout(r, 1_000));
-      expect(dmsTo(slackApi, "U0LOSS")).toHaveLength(1);
-      expect((await db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
+      expect(dmsTo(fixture.slack, "U0LOSS")).toHaveLength(1);
+      expect((await fixture.db.sql.query("SELECT status FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ status: "FIRED" }]);
     } finally {
       await second.stop();
       const cleanup = new Redis(lonely.toString());
@@ -264,12 +253,12 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
   it("fires an overdue reminder once at start-up, marked late", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
     const reminder = await remindIn(200, "while we were down", "U0LATE");
-    await db.sql.query("UPDATE reminders SET due_at = now() - interval '10 minutes' WHERE id = $1", [reminder.id]);
-    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    await fixture.db.sql.query("UPDATE reminders SET due_at = now() - interval '10 minutes' WHERE id = $1", [reminder.id]);
+    const bot = await startBot(fixture.db, fixture.slack, prefix, { role: "worker" });
     try {
-      const dm = await eventually(() => dmsTo(slackApi, "U0LATE")[0], 10_000);
+      const dm = await eventually(() => dmsTo(fixture.slack, "U0LATE")[0], 10_000);
       expect(visibleText(dm.body.blocks as Record<string, unknown>[])).toContain("This comes late");
-      expect((await db.sql.query("SELECT late FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ late: true }]);
+      expect((await fixture.db.sql.query("SELECT late FROM reminders WHERE id = $1", [reminder.id])).rows).toEqual([{ late: true }]);
     } finally {
       await bot.stop();
       await deleteKeys(prefix);
@@ -278,18 +267,18 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
 
   it("waits out Slack's 429 Retry-After and then delivers once", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
-    slackApi.overrides.set("chat.postMessage", [{ status: 429, headers: { "retry-after": "1" }, body: { ok: false, error: "ratelimited" } }]);
+    fixture.slack.overrides.set("chat.postMessage", [{ status: 429, headers: { "retry-after": "1" }, body: { ok: false, error: "ratelimited" } }]);
     const reminder = await remindIn(100, "rate limited", "U0RATE");
-    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    const bot = await startBot(fixture.db, fixture.slack, prefix, { role: "worker" });
     try {
       await eventually(async () => {
-        const { rows } = await db.sql.query<{ status: string }>("SELECT status FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
+        const { rows } = await fixture.db.sql.query<{ status: string }>("SELECT status FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
         return rows[0]?.status === "SENT";
       }, 15_000);
-      const calls = dmsTo(slackApi, "U0RATE");
+      const calls = dmsTo(fixture.slack, "U0RATE");
       expect(calls).toHaveLength(2); // the refused one and the delivered one
       // A 429 is not a failed attempt: Slack only asked us to wait.
-      const { rows } = await db.sql.query("SELECT attempts, status FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
+      const { rows } = await fixture.db.sql.query("SELECT attempts, status FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
       expect(rows).toEqual([{ attempts: 1, status: "SENT" }]);
     } finally {
       await bot.stop();
@@ -299,12 +288,12 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
 
   it("ends a message Slack refuses for good as visibly failed, with the reason", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
-    slackApi.overrides.set("chat.postMessage", [{ status: 200, body: { ok: false, error: "channel_not_found" } }]);
+    fixture.slack.overrides.set("chat.postMessage", [{ status: 200, body: { ok: false, error: "channel_not_found" } }]);
     const reminder = await remindIn(100, "nowhere to go", "U0GONE");
-    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    const bot = await startBot(fixture.db, fixture.slack, prefix, { role: "worker" });
     try {
       const row = await eventually(async () => {
-        const { rows } = await db.sql.query<{ status: string; last_error: string }>("SELECT status, last_error FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
+        const { rows } = await fixture.db.sql.query<{ status: string; last_error: string }>("SELECT status, last_error FROM outbox WHERE payload->>'reminderId' = $1", [reminder.id]);
         return rows[0]?.status === "FAILED" ? rows[0] : undefined;
       }, 10_000);
       expect(row.last_error).toBe("channel_not_found");
@@ -319,12 +308,12 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
   it("hands a message whose worker died before Slack got it to another attempt, which sends it once", async () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
     const outboxId = await interruptedDelivery("U0DIED", "worker died");
-    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    const bot = await startBot(fixture.db, fixture.slack, prefix, { role: "worker" });
     try {
-      await eventually(() => dmsTo(slackApi, "U0DIED").length > 0, 10_000);
+      await eventually(() => dmsTo(fixture.slack, "U0DIED").length > 0, 10_000);
       await new Promise((r) => setTimeout(r, 500));
-      expect(dmsTo(slackApi, "U0DIED")).toHaveLength(1);
-      expect((await db.sql.query("SELECT status, attempts FROM outbox WHERE id = $1", [outboxId])).rows).toEqual([{ status: "SENT", attempts: 2 }]);
+      expect(dmsTo(fixture.slack, "U0DIED")).toHaveLength(1);
+      expect((await fixture.db.sql.query("SELECT status, attempts FROM outbox WHERE id = $1", [outboxId])).rows).toEqual([{ status: "SENT", attempts: 2 }]);
     } finally {
       await bot.stop();
       await deleteKeys(prefix);
@@ -335,16 +324,16 @@ describe("the outbox and jobs against real Redis and Postgres", () => {
     const prefix = `crmtest-${randomBytes(5).toString("hex")}`;
     const outboxId = await interruptedDelivery("U0SENT", "already delivered");
     // Slack took the message (with the outbox id in its metadata) just before the worker died.
-    slackApi.channels.set("DU0SENT", [{ ts: "1763000000.000100", text: "Reminder: already delivered", metadata: { event_type: "crm_outbox_message", event_payload: { outbox_id: outboxId } } }]);
-    const bot = await startBot(db, slackApi, prefix, { role: "worker" });
+    fixture.slack.channels.set("DU0SENT", [{ ts: "1763000000.000100", text: "Reminder: already delivered", metadata: { event_type: "crm_outbox_message", event_payload: { outbox_id: outboxId } } }]);
+    const bot = await startBot(fixture.db, fixture.slack, prefix, { role: "worker" });
     try {
       const row = await eventually(async () => {
-        const { rows } = await db.sql.query<{ status: string; external_id: string }>("SELECT status, external_id FROM outbox WHERE id = $1", [outboxId]);
+        const { rows } = await fixture.db.sql.query<{ status: string; external_id: string }>("SELECT status, external_id FROM outbox WHERE id = $1", [outboxId]);
         return rows[0]?.status === "SENT" ? rows[0] : undefined;
       }, 10_000);
       expect(row.external_id).toBe("1763000000.000100");
-      expect(dmsTo(slackApi, "U0SENT")).toHaveLength(0);
-      expect(slackApi.callsTo("conversations.history").some((c) => c.body.channel === "DU0SENT")).toBe(true);
+      expect(dmsTo(fixture.slack, "U0SENT")).toHaveLength(0);
+      expect(fixture.slack.callsTo("conversations.history").some((c) => c.body.channel === "DU0SENT")).toBe(true);
     } finally {
       await bot.stop();
       await deleteKeys(prefix);

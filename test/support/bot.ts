@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { start, type Role, type RunningBot, type StartOptions } from "../../src/main.js";
@@ -80,4 +81,19 @@ export async function startBotUnderTest(options: BotOptions = {}): Promise<BotUn
       if (!options.db) await db.drop();
     },
   };
+}
+
+/** A database and a fake Slack API for the tests of one describe block: made before them, gone after. */
+export function useDatabaseAndSlack(): { readonly db: TestDatabase; readonly slack: FakeSlackApi } {
+  const fixture = {} as { db: TestDatabase; slack: FakeSlackApi };
+  beforeAll(async () => {
+    fixture.db = await createTestDatabase();
+    fixture.slack = new FakeSlackApi(BOT_TOKEN);
+    await fixture.slack.start();
+  });
+  afterAll(async () => {
+    await fixture.slack.stop();
+    await fixture.db.drop();
+  });
+  return fixture;
 }
