@@ -27,7 +27,7 @@ import { pinyin } from "pinyin-pro";
 import { nameKeys } from "../src/domain/customer-name.js";
 import { foldText } from "../src/domain/folded-text.js";
 import { findNames, NameMatcher, type CustomerNames } from "../src/domain/name-matcher.js";
-import { createCustomerNameIndex } from "../src/services/customer-name-index.js";
+import { createCustomerNameIndex } from "../src/services/customers/customer-name-index.js";
 import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
 import { benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";

@@ -1,6 +1,6 @@
 import { owedDigestRun } from "../domain/digest-schedule.js";
 import type { ServiceDeps } from "./deps.js";
-import { sendDigest } from "./manage-digest.js";
+import { sendDigest } from "./digest/manage-digest.js";
 
 const PAGE = 1_000;
 /** A SENDING row older than this belongs to a worker that died mid-delivery. */

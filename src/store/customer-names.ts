@@ -33,7 +33,7 @@ function withAliases(customers: readonly CustomerRow[], aliases: readonly AliasR
 
 /**
  * Every customer's names and aliases with their stored keys, for the in-memory name matcher
- * (src/services/find-named-customers.ts): read whole once per process, then only what changed.
+ * (src/services/customers/find-named-customers.ts): read whole once per process, then only what changed.
  */
 export function createCustomerNameStore(db: Db) {
   return {

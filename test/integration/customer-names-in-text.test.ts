@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nameKeys } from "../../src/domain/customer-name.js";
 import { createServices, type Services } from "../../src/services/index.js";
-import { createCustomerNameIndex } from "../../src/services/customer-name-index.js";
-import { findNamedCustomers } from "../../src/services/find-named-customers.js";
+import { createCustomerNameIndex } from "../../src/services/customers/customer-name-index.js";
+import { findNamedCustomers } from "../../src/services/customers/find-named-customers.js";
 import { testServiceDeps } from "../support/core.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 

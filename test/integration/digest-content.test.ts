@@ -4,7 +4,7 @@ import { createFormatter, translator } from "../../src/i18n/index.js";
 import { digestView } from "../../src/commands/views/digest.js";
 import type { Block, Message } from "../../src/reply/reply.js";
 import { createServices, reconcileJobs, sendDigest, type Services } from "../../src/services/index.js";
-import type { DigestContent } from "../../src/services/build-digest.js";
+import type { DigestContent } from "../../src/services/digest/build-digest.js";
 import type { CustomerSummary, Rep } from "../../src/store/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { recordingScheduler, testServiceDeps } from "../support/core.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeliveryError } from "../../src/domain/errors.js";
 import { createRateLimiter } from "../../src/jobs/rate-limiter.js";
 import { createRedis } from "../../src/jobs/redis.js";
-import { deliverOutbox, type DeliveryOutcome } from "../../src/services/deliver-outbox.js";
+import { deliverOutbox, type DeliveryOutcome } from "../../src/services/delivery/deliver-outbox.js";
 import { testServiceDeps } from "../support/core.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { TEST_REDIS_URL } from "../support/env.js";

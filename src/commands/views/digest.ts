@@ -1,7 +1,7 @@
 import { instantOfLocalTime } from "../../domain/calendar-date.js";
 import type { Block, Field, Message } from "../../reply/reply.js";
 import type { ChartSpec } from "../../reply/chart-spec.js";
-import type { DayRevenue, DigestContent } from "../../services/build-digest.js";
+import type { DayRevenue, DigestContent } from "../../services/digest/build-digest.js";
 import type { RenderContext } from "../notification-types.js";
 import { changeText } from "./change.js";
 import { stageReasonText } from "./stage-reason.js";

@@ -1,0 +1,109 @@
+import type { Rep } from "../../store/index.js";
+import { maySeePrivate, withoutDetails, type Audience } from "../audience.js";
+import { valueOfCustomer } from "./customer-value.js";
+import type { ServiceDeps } from "../deps.js";
+
+export interface CustomerCard {
+  id: string;
+  name: string;
+  stage: string;
+  source: string | null;
+  aliases: string[];
+  owner: { id: string; name: string } | null;
+  /** False when the viewer may not see the contacts' private details (email, phone). */
+  showPrivate: boolean;
+  /** Made for a channel (a shared card): no private details, whoever shared it. */
+  forChannel: boolean;
+  contacts: { name: string; title: string | null; email: string | null; phone: string | null; onWechat: boolean }[];
+  baseCurrency: string;
+  revenue: number;
+  orderCount: number;
+  averageOrderValue: number;
+  purchaseFrequency: number;
+  clv: number;
+  /** The purchase history is shorter than the observation window: the CLV is an early estimate. */
+  clvEarlyEstimate: boolean;
+  lifespanMonths: number;
+  minObservationMonths: number;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+  interactions: { channel: string; direction: string; body: string; occurredAt: Date; authorName: string | null }[];
+  reminders: { text: string; dueAt: Date; ownerName: string }[];
+  deals: { title: string; amount: string | null; currency: string | null; expectedCloseAt: Date | null }[];
+  /** How long each list on the card is in full: the card shows the first few and says so. */
+  totals: { contacts: number; interactions: number; reminders: number; deals: number };
+  satisfaction: {
+    latest: { kind: string; score: number } | null;
+    averageCsat: number | null;
+    answered: number;
+    /** The newest survey, when it is not answered: on its way, waiting, or ended without an answer. */
+    pending: { status: string; reason: string | null; since: Date } | null;
+  };
+}
+
+/**
+ * Everything on the customer card, assembled from indexed reads; the view is audit-logged. For
+ * a channel (`audience`), the card has no private details, and notes that mention them have
+ * them hidden.
+ */
+export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId: string, audience: Audience = "rep"): Promise<CustomerCard | null> {
+  const { store, settings } = deps;
+  const [detail, interactions, reminders, deals, surveys] = await Promise.all([
+    store.customers.getDetail(customerId),
+    store.interactions.latest(customerId, 5),
+    store.followUps.openReminders(customerId, 5),
+    store.followUps.openDeals(customerId, 5),
+    store.surveys.summaryFor(customerId),
+  ]);
+  if (!detail) return null;
+  const showPrivate = maySeePrivate(viewer, detail.ownerId, audience);
+  const forChannel = audience === "channel";
+  await store.audit.write({ actorId: viewer.id, action: "customer.view", entity: "customer", entityId: customerId, detail: { private: showPrivate, ...(forChannel ? { shared: true } : {}) } });
+  // Every contact's, not only the ten on the card: a note may mention any of them.
+  const hidden = forChannel ? await store.customers.contactDetails(customerId) : [];
+  const body = (text: string) => (forChannel ? withoutDetails(text, hidden) : text);
+
+  const stats = detail.stats;
+  const revenue = Number(stats?.totalSpent ?? 0);
+  const orderCount = stats?.orderCount ?? 0;
+  const value = valueOfCustomer(deps, stats);
+
+  return {
+    id: detail.id,
+    name: detail.name,
+    stage: detail.stage,
+    source: detail.source,
+    aliases: detail.aliases.map((a) => a.alias),
+    owner: detail.owner ? { id: detail.owner.id, name: detail.owner.displayName } : null,
+    showPrivate,
+    forChannel,
+    contacts: detail.contacts.map((c) => ({
+      name: c.name,
+      title: c.title,
+      email: showPrivate ? c.email : null,
+      phone: showPrivate ? c.phone : null,
+      onWechat: c.wechatOpenId !== null,
+    })),
+    baseCurrency: settings.baseCurrency,
+    revenue,
+    orderCount,
+    averageOrderValue: value.averageOrderValue,
+    purchaseFrequency: value.purchaseFrequency,
+    clv: value.clv,
+    clvEarlyEstimate: value.earlyEstimate,
+    lifespanMonths: settings.clvLifespanMonths,
+    minObservationMonths: settings.clvMinObservationMonths,
+    firstOrderAt: stats?.firstOrderAt ?? null,
+    lastOrderAt: stats?.lastOrderAt ?? null,
+    interactions: interactions.map((i) => ({ channel: i.channel, direction: i.direction, body: body(i.body), occurredAt: i.occurredAt, authorName: i.authorName })),
+    reminders: reminders.items.map((r) => ({ text: r.text, dueAt: r.dueAt, ownerName: r.ownerName })),
+    deals: deals.items.map((d) => ({ title: d.title, amount: d.amount, currency: d.currency, expectedCloseAt: d.expectedCloseAt })),
+    totals: { contacts: detail._count.contacts, interactions: detail._count.interactions, reminders: reminders.total, deals: deals.total },
+    satisfaction: {
+      latest: surveys.latest ? { kind: surveys.latest.kind, score: surveys.latest.score } : null,
+      averageCsat: surveys.csatAverage,
+      answered: surveys.csatCount,
+      pending: surveys.unanswered ? { status: surveys.unanswered.status, reason: surveys.unanswered.closedReason, since: surveys.unanswered.createdAt } : null,
+    },
+  };
+}

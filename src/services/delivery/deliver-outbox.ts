@@ -1,0 +1,123 @@
+import { DeliveryError } from "../../domain/errors.js";
+import { isTerminalPlatform } from "../../domain/terminal-platform.js";
+import { INTERRUPTED, bookedSlot } from "../../store/index.js";
+import type { ServiceDeps } from "../deps.js";
+import { scheduleAfterCommit } from "./schedule-after-commit.js";
+import { settleDelivery, type DeliveryResult } from "./settle-delivery.js";
+import type { Deliverer, RateLimiter } from "../ports.js";
+
+/** Slack allows about one message per second per channel; WeChat has no such per-user rule. */
+const MIN_INTERVAL_MS: Readonly<Record<string, number>> = { slack: 1_000 };
+/**
+ * How long a message is retried through temporary errors and rate limits before it is marked
+ * failed (OUTBOX_GIVE_UP_AFTER_HOURS). Bounded by time, not by a count: honest 429s and a
+ * platform's short outage would use up any count in minutes.
+ */
+export const DEFAULT_GIVE_UP_AFTER_MS = 24 * 3_600_000;
+/** When a 429 comes without Retry-After. */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+
+/** 2 s, 4 s, 8 s ... capped at 10 minutes, with up to 20% jitter so retries do not stampede. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(2 ** attempt * 1_000, 600_000);
+  return Math.round(base * (1 + random() * 0.2));
+}
+
+export type DeliveryOutcome = "sent" | "postponed" | "retry" | "failed" | "skipped";
+
+export interface DeliveryIo {
+  deliverer: Deliverer;
+  rateLimiter: RateLimiter;
+  /** Temporary errors and rate limits are retried until the row is this old (default 24 h). */
+  giveUpAfterMs?: number;
+}
+
+/**
+ * One delivery attempt of an outbox message. Waits its turn per destination, claims the row
+ * (so two workers never both send it), sends, and records the result: SENT; PENDING again with
+ * the time of the next attempt; or FAILED with the reason when the platform refuses for good or
+ * the row is older than the give-up age. A 429 is not a failure: it pauses the destination for
+ * its Retry-After (in Redis, for every worker), and the message waits for the end of the pause
+ * without using an attempt; nothing is sent into a pause we know of. A worker that dies between
+ * sending and recording leaves the row SENDING; the reconcile pass hands it to another attempt,
+ * which first asks the platform whether the message arrived (it carries the row's id).
+ */
+export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId: string): Promise<DeliveryOutcome> {
+  const now = deps.now();
+  const terminal = io.deliverer.terminal === true;
+  const claimed = await deps.store.outbox.claim(outboxId, now, terminal);
+  if (!claimed) {
+    // Not due yet (a job that ran early), or already taken, sent or failed; or for a platform
+    // this deliverer leaves alone (the demo's terminal, or anything but it), untouched then.
+    const row = await deps.store.outbox.get(outboxId);
+    if (row?.status === "PENDING" && isTerminalPlatform(row.platform) === terminal && row.nextAttemptAt.getTime() > now.getTime()) {
+      await deps.jobs.scheduleDelivery(row.id, row.nextAttemptAt);
+      return "postponed";
+    }
+    return "skipped";
+  }
+  const key = `${claimed.platform}:${claimed.destination}`;
+  const interval = MIN_INTERVAL_MS[claimed.platform] ?? 0;
+  /** Back to PENDING without using the attempt, for a slot booked `waitMs` from now (or a pause's end). */
+  const waitFor = async (waitMs: number): Promise<DeliveryOutcome> => {
+    const at = new Date(deps.now().getTime() + waitMs);
+    await deps.store.outbox.release(claimed.id, at, interval > 0);
+    await deps.jobs.scheduleDelivery(claimed.id, at);
+    return "postponed";
+  };
+  // A row that comes back for the slot it booked uses it; booking again would push it to the
+  // end of the queue each time, and a busy channel would never get to it.
+  const slot = bookedSlot(claimed.lastError);
+  const ownSlot = slot !== undefined && slot <= now.getTime() + 1_000;
+  // Every attempt asks whether the destination (or the whole platform) is paused; one that
+  // books a slot learns it from the booking, which never lands inside a pause.
+  let waitMs = await io.rateLimiter.reserve(key, ownSlot ? 0 : interval, claimed.platform);
+  // A slot booked before the pause began lies inside it: give it up for one after it.
+  if (waitMs > 0 && ownSlot && interval > 0) waitMs = await io.rateLimiter.reserve(key, interval, claimed.platform);
+  if (waitMs > 0) return waitFor(waitMs);
+  // A job may run a little early (the claim allows a second); wait for the slot itself.
+  if (ownSlot && slot > now.getTime()) await new Promise((resolve) => setTimeout(resolve, slot - now.getTime()));
+  const outgoing = { id: claimed.id, platform: claimed.platform, destination: claimed.destination, payload: claimed.payload };
+  try {
+    // A worker that died after the platform took the message must not make us send it twice.
+    const earlier = claimed.lastError === INTERRUPTED ? await io.deliverer.findDelivered(outgoing) : undefined;
+    const { externalId } = earlier ?? (await io.deliverer.deliver(outgoing));
+    await settle(deps, claimed, { sent: true, externalId });
+    return "sent";
+  } catch (error) {
+    const failure = error instanceof DeliveryError ? error : new DeliveryError("temporary", error instanceof Error ? error.message : String(error));
+    if (failure.kind === "not-ready") {
+      const at = new Date(deps.now().getTime() + (failure.retryAfterMs ?? 2_000));
+      await deps.store.outbox.release(claimed.id, at);
+      await deps.jobs.scheduleDelivery(claimed.id, at);
+      return "postponed";
+    }
+    const giveUpAfterMs = io.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS;
+    const tooOld = deps.now().getTime() - claimed.createdAt.getTime() >= giveUpAfterMs;
+    if (failure.kind === "permanent" || tooOld) {
+      const reason = failure.kind === "permanent" ? failure.reason : `gave up after ${Math.round(giveUpAfterMs / 3_600_000)} h (${claimed.attempts} attempts): ${failure.reason}`;
+      await settle(deps, claimed, { sent: false, reason, ...(failure.refusal ? { refusal: failure.refusal } : {}) });
+      return "failed";
+    }
+    if (failure.kind === "rate-limited") {
+      // The platform only asked us to wait: every message to this destination waits with it.
+      await io.rateLimiter.pause(key, failure.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
+      return waitFor(await io.rateLimiter.reserve(key, interval, claimed.platform));
+    }
+    const at = new Date(deps.now().getTime() + backoffMs(claimed.attempts));
+    await deps.store.outbox.markRetry(claimed.id, at, failure.reason);
+    await deps.jobs.scheduleDelivery(claimed.id, at);
+    return "retry";
+  }
+}
+
+/** Records the final status and what follows from it (settle-delivery.ts) in one transaction. */
+async function settle(deps: ServiceDeps, row: { id: string; payload: unknown }, result: DeliveryResult): Promise<void> {
+  const now = deps.now();
+  const followUps = await deps.store.transaction(async (tx) => {
+    if (result.sent) await tx.outbox.markSent(row.id, result.externalId, now);
+    else await tx.outbox.markFailed(row.id, result.reason);
+    return settleDelivery(tx, row, result, deps.settings, now);
+  });
+  await scheduleAfterCommit(deps, followUps);
+}

@@ -1,0 +1,100 @@
+import { addDays, instantOfLocalTime } from "../../domain/calendar-date.js";
+import { digestDay } from "../../domain/digest-schedule.js";
+import { CHANNELS, type Channel } from "../../domain/interaction-channel.js";
+import type { LowScore, RepReminders, StageTurn } from "../../store/index.js";
+import type { ServiceDeps } from "../deps.js";
+import { getSurveyStats, type SurveyStats } from "../surveys/get-survey-stats.js";
+
+/** How many of each list the digest names; the rest is a count. */
+const SHOWN = { remindersPerRep: 3, atRisk: 10, lowScores: 5 } as const;
+const DAY_MS = 86_400_000;
+/** Days in the digest's revenue chart, ending with the day it reports on. */
+export const DIGEST_TREND_DAYS = 14;
+
+export interface DayRevenue {
+  revenue: number;
+  orders: number;
+}
+
+export interface DigestContent {
+  /** The local date reported on ("yesterday" of the run), and the run's own date. */
+  day: string;
+  runDate: string;
+  timezone: string;
+  /** The base currency every amount is in. */
+  currency: string;
+  newLeads: number;
+  newCustomers: number;
+  revenue: { day: DayRevenue; dayBefore: DayRevenue; sameWeekdayLastWeek: DayRevenue };
+  interactions: { channel: Channel; count: number }[];
+  /** Reminders due on the run's day, per rep. */
+  reminders: RepReminders[];
+  atRisk: { total: number; items: StageTurn[] };
+  surveys: SurveyStats;
+  /** The lowest scores (at most a few), and how many low scores there were in all. */
+  lowScores: LowScore[];
+  lowScoreTotal: number;
+  /** Daily revenue for the chart, oldest first, ending with `day`. */
+  trend: { day: string; revenue: number }[];
+  /** Nothing happened and nothing is due: the digest is one line. */
+  quiet: boolean;
+}
+
+/**
+ * The morning digest for the run at `runAt` in `timeZone`: what happened on the local day
+ * before, and what is due on the day itself. Every figure is a measure from the analytics
+ * store or a short list; nothing is computed from loaded rows.
+ */
+export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: string): Promise<DigestContent> {
+  const { runDate, day, from, to } = digestDay(runAt, timeZone);
+  const startOf = (date: string) => instantOfLocalTime(date, timeZone, 0, 0);
+  const dayBefore = addDays(day, -1);
+  const lastWeek = addDays(day, -7);
+  const { analytics, digestFacts } = deps.store;
+  const [[today, before, weekAgo], leads, newCustomers, [channels], reminders, atRisk, surveys, lowScores, trend] = await Promise.all([
+    analytics.orderTotals([
+      { from, to },
+      { from: startOf(dayBefore), to: from },
+      { from: startOf(lastWeek), to: startOf(addDays(lastWeek, 1)) },
+    ]),
+    analytics.leads({ from, to }),
+    analytics.newCustomers({ from, to }),
+    analytics.interactionCounts([{ from, to }]),
+    digestFacts.remindersDue(to, startOf(addDays(runDate, 1)), SHOWN.remindersPerRep),
+    // Turned at risk in the day before the run (the nightly scan may run at any hour in this
+    // zone): consecutive daily runs cover consecutive days, so nobody is reported twice.
+    digestFacts.turnedTo("AT_RISK", new Date(runAt.getTime() - DAY_MS), runAt, SHOWN.atRisk),
+    getSurveyStats(deps, { from, to }),
+    digestFacts.lowScores(from, to, SHOWN.lowScores),
+    analytics.dailyRevenue(addDays(day, -(DIGEST_TREND_DAYS - 1)), day, timeZone),
+  ]);
+  const none = { orders: 0, revenue: 0 };
+  const interactions = CHANNELS.map((channel) => ({ channel, count: channels?.[channel] ?? 0 })).filter((i) => i.count > 0);
+  const counts = { newLeads: leads.newLeads, newCustomers };
+  const quiet =
+    (today?.orders ?? 0) === 0 &&
+    counts.newLeads === 0 &&
+    counts.newCustomers === 0 &&
+    interactions.length === 0 &&
+    reminders.length === 0 &&
+    atRisk.total === 0 &&
+    surveys.answered === 0 &&
+    surveys.csat.answers + surveys.nps.answers === 0;
+  return {
+    day,
+    runDate,
+    timezone: timeZone,
+    currency: deps.settings.baseCurrency,
+    newLeads: counts.newLeads,
+    newCustomers: counts.newCustomers,
+    revenue: { day: today ?? none, dayBefore: before ?? none, sameWeekdayLastWeek: weekAgo ?? none },
+    interactions,
+    reminders,
+    atRisk,
+    surveys,
+    lowScores: lowScores.items,
+    lowScoreTotal: lowScores.total,
+    trend: trend.map((d) => ({ day: d.date, revenue: d.revenue })),
+    quiet,
+  };
+}

@@ -1,0 +1,83 @@
+import { isComplaint } from "../../domain/customer-segments.js";
+import { storableText } from "../../domain/storable-text.js";
+import { readSurveyReply } from "../surveys/answer-survey.js";
+import type { ServiceDeps } from "../deps.js";
+import type { ScheduleItem } from "../ports.js";
+import { queueInboxRelay } from "./relay-wechat.js";
+import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
+import { refreshSegments } from "../analytics/score-segments.js";
+
+export interface CustomerMessageInput {
+  platform: string;
+  /** The platform's id for the sender (WeChat openid). */
+  senderId: string;
+  senderName?: string;
+  /** The platform's id of this message or event (MsgId, or sender + CreateTime for events). */
+  id: string;
+  at: Date;
+  /** text, image, voice, video, location, link, event:subscribe, event:CLICK ... */
+  kind: string;
+  /** What the timeline shows: the text, or a description with the media reference. */
+  body: string;
+  /** Where a new contact came from (the QR scene of a subscribe). */
+  source?: string;
+  /**
+   * The platform signed the message itself, not only the request (WeChat safe mode). A
+   * destructive event (an unsubscribe that erases the person) is acted on only then: a plain-mode
+   * body is covered by no signature, and a forged "unsubscribe" must not erase a real contact.
+   */
+  bodySigned?: boolean;
+}
+
+/**
+ * A customer's message, stored before the platform is answered: exactly one interaction per
+ * platform message id, and a lead for a sender the CRM has never seen; what it means for the
+ * inbox and for surveys is decided in the same transaction. Throws when Postgres is
+ * away, so the webhook does not acknowledge and the platform delivers again.
+ */
+export async function recordCustomerMessage(deps: ServiceDeps, raw: CustomerMessageInput) {
+  const channel = deps.settings.wechatInboxChannel;
+  // Adapters clean at their edge; this keeps every platform's text storable all the same.
+  const input: CustomerMessageInput = {
+    ...raw,
+    senderId: storableText(raw.senderId),
+    id: storableText(raw.id),
+    kind: storableText(raw.kind),
+    body: storableText(raw.body),
+    ...(raw.senderName !== undefined ? { senderName: storableText(raw.senderName) } : {}),
+    ...(raw.source !== undefined ? { source: storableText(raw.source) } : {}),
+  };
+  const stored = await deps.store.transaction(async (tx) => {
+    const result = await tx.customerMessages.record(input);
+    const queued: ScheduleItem[] = [];
+    if (!result.created) return { ...result, queued };
+    // Only a signed body may act on an unfollow: in plain mode anyone holding one captured signed
+    // query string could otherwise erase (or silence for good: nothing clears the flag) any
+    // contact whose openid they know. There the event stays on the timeline and does nothing
+    // more; a send to a real unfollower fails visibly with WeChat's 45015 (see README, safe mode).
+    if (input.kind === "event:unsubscribe" && input.bodySigned === true) {
+      // WeChat's rule: someone who unfollows has their personal data deleted (aggregates stay).
+      await tx.contactErasure.flagUnsubscribed(result.contactId, input.at);
+      if (deps.settings.wechatEraseOnUnsubscribe) {
+        await tx.contactErasure.eraseContact({ contactId: result.contactId, actorId: null, reason: "unfollowed the WeChat Official Account", keepInteractionId: result.interactionId, at: deps.now() });
+      }
+    }
+    // Someone who follows again may be written to again. Not destructive, so any mode may say it:
+    // a forged follow only lets a reply be tried, which WeChat refuses visibly (45015).
+    if (input.kind === "event:subscribe") await tx.contactErasure.clearUnsubscribed(result.contactId, input.at);
+    if (channel && input.platform === "wechat") {
+      const relayed = await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now());
+      queued.push(...deliveriesNow(deps, relayed));
+    }
+    if (input.platform === "wechat") {
+      queued.push(...(await readSurveyReply(tx, deps, { contactId: result.contactId, interactionId: result.interactionId, senderId: input.senderId, kind: input.kind, body: input.body, at: input.at })));
+    }
+    // A complaint counts towards churn risk: the segment follows it now (after the survey reading
+    // above, which marks a survey answer so it counts as its score instead). Only complaints:
+    // this is the webhook's hot path, and other messages change no segment fact a buyer has.
+    if (input.kind === "text" && isComplaint(input.body)) await refreshSegments(tx, deps, [result.customerId]);
+    return { ...result, queued };
+  });
+  await scheduleAfterCommit(deps, stored.queued);
+  return stored;
+}
