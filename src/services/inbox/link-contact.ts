@@ -1,4 +1,5 @@
 import { AppError } from "../../domain/errors.js";
+import { mayChange } from "../../domain/write-rights.js";
 import type { Rep } from "../../store/index.js";
 import type { LinkedContact } from "../../store/customer-merge.js";
 import type { ServiceDeps } from "../deps.js";
@@ -26,9 +27,8 @@ export interface LinkContactResult extends LinkedContact {
 export async function linkContact(deps: ServiceDeps, rep: Rep, input: { contactId: string; customerId: string }): Promise<LinkContactResult> {
   return deps.store.transaction(async (tx) => {
     const authorize = async ({ from, to }: { from: Owned; to: Owned }) => {
-      if (rep.role !== "REP") return;
       // The side the rep may not touch; the contact's current customer first, as it is the one given away.
-      const foreign = [from, to].find((c) => c.ownerId !== null && c.ownerId !== rep.id);
+      const foreign = [from, to].find((c) => !mayChange(rep, { ownerId: c.ownerId }));
       if (!foreign) return;
       const owner = await tx.users.findById(foreign.ownerId!);
       throw new AppError("FORBIDDEN", "link.forbidden", { customer: foreign.name, owner: owner?.displayName ?? "?" }, `rep ${rep.id} may not link a contact of ${foreign.name}`);
