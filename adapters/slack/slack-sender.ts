@@ -87,20 +87,25 @@ export function createSlackSender(options: SlackSenderOptions): Sender {
         const found = history.messages?.find((m) => m.metadata?.event_type === METADATA_EVENT && (m.metadata.event_payload as Record<string, unknown> | undefined)?.outbox_id === key);
         return found ? { externalId: found.ts } : undefined;
       } catch (error) {
-        throw classify(error);
+        throw classify(error, "platform");
       }
     },
   };
 }
 
-function classify(error: unknown): DeliveryError {
+/**
+ * `limitScope` is what a 429 of the call covers: chat.postMessage's limit is the channel's (one
+ * message a second); the other methods' tiers are per method per workspace, so a 429 there
+ * holds back every send on the token.
+ */
+function classify(error: unknown, limitScope: "destination" | "platform" = "destination"): DeliveryError {
   const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; original?: Error };
   switch (e.code) {
     case "slack_webapi_rate_limited_error":
-      return new DeliveryError("rate-limited", "ratelimited", (e.retryAfter ?? 1) * 1000);
+      return new DeliveryError("rate-limited", "ratelimited", (e.retryAfter ?? 1) * 1000, undefined, limitScope);
     case "slack_webapi_platform_error": {
       const code = e.data?.error ?? "unknown_error";
-      if (code === "ratelimited") return new DeliveryError("rate-limited", code, 1_000);
+      if (code === "ratelimited") return new DeliveryError("rate-limited", code, 1_000, undefined, limitScope);
       return new DeliveryError(PERMANENT.has(code) ? "permanent" : "temporary", code);
     }
     case "slack_webapi_http_error":

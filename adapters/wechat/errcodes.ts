@@ -26,11 +26,12 @@ export function classifyWechatError(errcode: number, errmsg = "", now = new Date
   const known = PERMANENT[errcode];
   if (known) return new DeliveryError("permanent", `${reason} (${known})`, undefined, REFUSAL[errcode]);
   if (TOKEN.has(errcode)) return new DeliveryError("rate-limited", `${reason} (access token refreshed)`, 1_000);
-  if (errcode === 45011) return new DeliveryError("rate-limited", `${reason} (minute quota)`, 60_000);
+  // The account's quotas cover every recipient: the whole token waits, not one openid at a time.
+  if (errcode === 45011) return new DeliveryError("rate-limited", `${reason} (minute quota)`, 60_000, undefined, "platform");
   if (errcode === 45009) {
     // The daily quota resets at midnight Beijing time.
     const nextMidnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + (now.getUTCHours() >= 16 ? 1 : 0), 16);
-    return new DeliveryError("rate-limited", `${reason} (daily quota)`, Math.max(60_000, nextMidnight - now.getTime()));
+    return new DeliveryError("rate-limited", `${reason} (daily quota)`, Math.max(60_000, nextMidnight - now.getTime()), undefined, "platform");
   }
   // -1 (system busy) and anything unknown: try again with backoff.
   return new DeliveryError("temporary", reason);

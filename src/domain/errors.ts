@@ -56,6 +56,11 @@ export class DeliveryError extends Error {
     /** For rate-limited: how long the platform asked us to wait. */
     readonly retryAfterMs?: number,
     readonly refusal?: DeliveryRefusal,
+    /**
+     * What a rate limit covers: the one destination (a Slack channel's one message a second), or
+     * every send on the platform's token (a method's workspace limit, WeChat's account quotas).
+     */
+    readonly scope: "destination" | "platform" = "destination",
   ) {
     super(`${kind}: ${reason}`);
   }

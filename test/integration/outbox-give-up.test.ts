@@ -69,5 +69,40 @@ describe("the outbox gives up by age", () => {
   });
 });
 
+describe("a rate limit holds back what it covers", () => {
+  /** Tries each row once with a sender that refuses the first send as `error`, and counts the sends. */
+  async function burst(platform: "wechat" | "slack", destinations: string[], error: DeliveryError): Promise<{ outcomes: DeliveryOutcome[]; sends: string[] }> {
+    clock = new Date();
+    const sends: string[] = [];
+    const limiter = createRateLimiter(redis, `${prefix}-${id0()}`);
+    const deliverer = {
+      deliver: async (m: { destination: string }) => {
+        sends.push(m.destination);
+        if (sends.length === 1) throw error;
+        return { externalId: undefined };
+      },
+      findDelivered: async () => undefined,
+    };
+    const outcomes: DeliveryOutcome[] = [];
+    for (const destination of destinations) {
+      const { id } = await db.store.outbox.enqueue({ platform, destination, payload: { type: "test" }, dedupeKey: `scope:${id0()}`, at: clock });
+      outcomes.push(await deliverOutbox(testServiceDeps(db.store, { now: () => clock }), { deliverer, rateLimiter: limiter, giveUpAfterMs: 24 * HOUR }, id));
+    }
+    return { outcomes, sends };
+  }
+
+  it("an account-wide quota (WeChat 45011) makes every recipient wait, without a send or an attempt", async () => {
+    const { outcomes, sends } = await burst("wechat", ["oScopeA00000000000000000000", "oScopeB00000000000000000000", "oScopeC00000000000000000000"], new DeliveryError("rate-limited", "errcode 45011 (minute quota)", 60_000, undefined, "platform"));
+    expect(sends).toEqual(["oScopeA00000000000000000000"]);
+    expect(outcomes).toEqual(["postponed", "postponed", "postponed"]);
+  });
+
+  it("a channel's limit makes only that channel wait", async () => {
+    const { outcomes, sends } = await burst("wechat", ["oScopeD00000000000000000000", "oScopeD00000000000000000000", "oScopeE00000000000000000000"], new DeliveryError("rate-limited", "ratelimited", 60_000));
+    expect(sends).toEqual(["oScopeD00000000000000000000", "oScopeE00000000000000000000"]);
+    expect(outcomes).toEqual(["postponed", "postponed", "sent"]);
+  });
+});
+
 let n = 0;
 const id0 = () => `${Date.now()}-${++n}`;

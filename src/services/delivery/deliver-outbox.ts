@@ -100,8 +100,9 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
       return "failed";
     }
     if (failure.kind === "rate-limited") {
-      // The platform only asked us to wait: every message to this destination waits with it.
-      await io.rateLimiter.pause(key, failure.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
+      // The platform only asked us to wait: every message to this destination (or, for a limit
+      // of the whole token, to any destination on the platform) waits with it.
+      await io.rateLimiter.pause(failure.scope === "platform" ? claimed.platform : key, failure.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS);
       return waitFor(await io.rateLimiter.reserve(key, interval, claimed.platform));
     }
     const at = new Date(deps.now().getTime() + backoffMs(claimed.attempts));
