@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
+import pg from "pg";
 
 export interface DatabaseOptions {
   url: string;
@@ -17,7 +18,7 @@ export interface DatabaseOptions {
 }
 
 export function createPrisma(options: DatabaseOptions): PrismaClient {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 3_000,
@@ -31,8 +32,33 @@ export function createPrisma(options: DatabaseOptions): PrismaClient {
       ...(options.lockTimeoutMs !== undefined ? [`-c lock_timeout=${Math.round(options.lockTimeoutMs)}`] : []),
     ].join(" "),
   });
-  return new PrismaClient({ adapter });
+  keepDeadConnectionsFromHarm(pool);
+  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
 }
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 export { Prisma, PrismaClient };
+
+/**
+ * Postgres ending a connection (a restart, pg_terminate_backend) makes its client emit "error".
+ * pg-pool listens only while a client is idle and the adapter only during a transaction, so one
+ * arriving in between (after a failed transaction's rollback, say) had no listener and ended the
+ * whole process. And a transaction whose connection died is never handed back by the query
+ * engine (its ROLLBACK fails, so it never releases the client): each one took a pool slot for
+ * good, and after `max` of them (one busy Postgres restart) no query got a connection again.
+ * So every client keeps a listener, and one that dies while checked out is released with the
+ * error, which makes the pool discard it and open a new one; the work that was using it fails
+ * on its own.
+ */
+function keepDeadConnectionsFromHarm(pool: pg.Pool): void {
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_error, client) => checkedOut.delete(client));
+  pool.on("connect", (client) =>
+    client.on("error", (error) => {
+      if (!checkedOut.has(client)) return;
+      checkedOut.delete(client);
+      client.release(error);
+    }),
+  );
+}
