@@ -28,7 +28,7 @@ const terminate = (pid: number) => db.sql.query("SELECT pg_terminate_backend($1)
 describe("connections Postgres ends", () => {
   it("fails the transaction whose connection ended between two statements, and the next one works", async () => {
     const attempt = db.prisma.$transaction(async (tx) => {
-      const [{ pid }] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+      const { pid } = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!;
       await terminate(pid);
       // The server's FATAL arrives while the transaction waits for us, between statements.
       await sleep(300);
@@ -42,7 +42,7 @@ describe("connections Postgres ends", () => {
 
   it("fails the statement running when its connection ended, and the next one works", async () => {
     const attempt = db.prisma.$transaction(async (tx) => {
-      const [{ pid }] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+      const { pid } = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!;
       const running = tx.$queryRaw`SELECT pg_sleep(5)::text`;
       await sleep(200);
       await terminate(pid);
@@ -58,7 +58,7 @@ describe("connections Postgres ends", () => {
     // The test database's pool holds 5; each such transaction used to keep its slot for good.
     for (let i = 0; i < 7; i++) {
       const attempt = db.prisma.$transaction(async (tx) => {
-        const [{ pid }] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        const { pid } = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!;
         await terminate(pid);
         await sleep(150);
         await tx.$queryRaw`SELECT 1`;
