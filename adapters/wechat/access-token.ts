@@ -1,8 +1,9 @@
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { DeliveryError } from "../../src/core/index.js";
 
 export interface AccessTokenOptions {
-  redis: Redis;
+  /** One Redis or a cluster: each command here touches one key. */
+  redis: Redis | Cluster;
   /** Key prefix shared by every process of one install (BULLMQ_PREFIX). */
   prefix: string;
   appId: string;

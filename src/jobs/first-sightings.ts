@@ -1,5 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { Redis } from "./redis.js";
+import type { RedisClient } from "./redis.js";
 
 /**
  * A memory of things seen once, shared by every process of an install: signed Slack requests
@@ -16,7 +16,7 @@ export interface Sightings {
 
 export interface SightingsOptions {
   /** Shared memory; without it (or while it does not answer) only this process remembers. */
-  redis?: Pick<Redis, "set">;
+  redis?: Pick<RedisClient, "set">;
   /** Key prefix of one install (BULLMQ_PREFIX). */
   prefix: string;
   log: Logger;

@@ -2,11 +2,15 @@ import { Queue } from "bullmq";
 import type { Logger } from "../logger.js";
 import { dailyCronPattern, parseDigestTime } from "../domain/digest-schedule.js";
 import type { DigestSchedule, JobScheduler } from "../services/ports.js";
-import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type Redis, type RedisErrors } from "./redis.js";
+import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type RedisClient, type RedisClusterTarget, type RedisErrors } from "./redis.js";
 
 /**
  * Queue names wrapped in a hash tag, so every key of one queue lands in the same Redis Cluster
- * slot (BullMQ's scripts touch several keys of a queue at once).
+ * slot (BullMQ's scripts touch several keys of a queue at once). This is the one place that
+ * decides where jobs live on a cluster: the tag is the queue's name, not the prefix
+ * (`crm:{reminders}:wait`), so the queues spread over the cluster's masters instead of all
+ * sharing the one slot a tagged prefix (`{crm}:…`) would give them. BULLMQ_PREFIX cannot
+ * contain braces (config.ts), so it never takes the tag's place.
  */
 export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}" } as const;
 
@@ -16,6 +20,8 @@ export const JOB = {
 
 export interface JobsOptions {
   redisUrl: string;
+  /** A Redis Cluster to use instead of `redisUrl`. */
+  redisCluster?: RedisClusterTarget;
   /** Key prefix of every BullMQ key, so several installs (or test files) share a Redis. */
   prefix: string;
   log: Logger;
@@ -47,7 +53,7 @@ const KEEP = { removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } } as
  */
 export function createJobQueues(options: JobsOptions): JobQueues {
   const errors = options.redisErrors ?? IGNORE_REDIS_ERRORS;
-  const connection: Redis = createRedis(options.redisUrl, { errors, source: "producer" });
+  const connection: RedisClient = createRedis(options.redisCluster ?? options.redisUrl, { errors, source: "producer" });
   const log = options.log.child({ component: "jobs" });
   // BullMQ talks to Redis as soon as a Queue exists, so queues are made once Redis is there.
   const queues = new Map<string, Queue>();

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis.js";
 import type { RateLimiter } from "../services/ports.js";
 
 /**
@@ -32,7 +32,7 @@ end
 return untilMs
 `;
 
-export function createRateLimiter(redis: Redis, prefix: string): RateLimiter {
+export function createRateLimiter(redis: RedisClient, prefix: string): RateLimiter {
   const slotKey = (key: string) => `${prefix}:rate:{${key}}`;
   const pauseKey = (key: string) => `${prefix}:rate:{${key}}:paused`;
   return {

@@ -1,5 +1,15 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import type { Logger } from "../logger.js";
+import type { RedisClusterTarget, RedisTarget } from "./redis-target.js";
+
+export type { RedisClusterTarget, RedisTarget };
+
+/**
+ * A connection to one Redis or to a Redis Cluster. Both speak the same commands, and BullMQ takes
+ * either as its connection; multi-key scripts must keep their keys in one hash slot (queue names
+ * and rate-limit keys carry a hash tag for that).
+ */
+export type RedisClient = Redis | Cluster;
 
 /** Longest wait between two reconnection attempts; also the shortest gap between two "Redis is away" log lines. */
 export const REDIS_RETRY_CAP_MS = 5_000;
@@ -63,19 +73,55 @@ export interface RedisOptions {
  * A Redis connection. Producers and probes (the default) fail commands at once while Redis is
  * away instead of queueing them in memory (Postgres rows are the record; see DESIGN); workers
  * (`blocking`) wait. Either kind reconnects for ever and reports errors through `errors`.
+ * Given the seed nodes of a cluster, the same for every node of it.
  */
-export function createRedis(url: string, options: RedisOptions = {}): Redis {
+export function createRedis(target: string, options?: RedisOptions): Redis;
+export function createRedis(target: RedisClusterTarget, options?: RedisOptions): Cluster;
+export function createRedis(target: RedisTarget, options?: RedisOptions): RedisClient;
+export function createRedis(target: RedisTarget, options: RedisOptions = {}): RedisClient {
   const errors = options.errors ?? IGNORE_REDIS_ERRORS;
   const source = options.source ?? "redis";
-  const redis = new Redis(url, {
-    ...(options.blocking ? { maxRetriesPerRequest: null } : { enableOfflineQueue: false, maxRetriesPerRequest: 1 }),
-    connectTimeout: 3_000,
+  const perCommand = options.blocking ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1 };
+  const client: RedisClient = typeof target === "string"
+    ? new Redis(target, { ...perCommand, enableOfflineQueue: options.blocking === true, connectTimeout: 3_000, lazyConnect: false, retryStrategy })
+    : createCluster(target, { ...perCommand, connectTimeout: 3_000 }, options.blocking === true);
+  client.on("error", (error: unknown) => errors.report(source, error));
+  client.on("ready", () => errors.recovered(source));
+  // A cluster reports a node it cannot reach here, not as an "error" of the whole client.
+  if (client instanceof Cluster) client.on("node error", (error: unknown, node: unknown) => errors.report(`${source} ${String(node)}`, error));
+  return client;
+}
+
+function createCluster(target: RedisClusterTarget, perNode: { maxRetriesPerRequest: number | null; connectTimeout: number }, blocking: boolean): Cluster {
+  return new Cluster(target.nodes, {
+    // "ready" only once CLUSTER INFO says the cluster serves every slot.
+    enableReadyCheck: true,
+    enableOfflineQueue: blocking,
+    clusterRetryStrategy: retryStrategy,
     lazyConnect: false,
-    retryStrategy,
+    // With TLS the certificate names the host the operator gave, not the address it resolves to
+    // (ioredis' advice for managed clusters such as ElastiCache).
+    ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+    redisOptions: {
+      ...perNode,
+      ...(target.username ? { username: target.username } : {}),
+      ...(target.password ? { password: target.password } : {}),
+      ...(target.tls ? { tls: {} } : {}),
+    },
   });
-  redis.on("error", (error: unknown) => errors.report(source, error));
-  redis.on("ready", () => errors.recovered(source));
-  return redis;
+}
+
+/**
+ * The readiness check: Redis answers, and a cluster serves all its slots (a master down without a
+ * replica leaves PING answered by the others while a share of the keys cannot be reached).
+ */
+export async function checkRedis(client: RedisClient): Promise<void> {
+  await client.ping();
+  if (client instanceof Cluster) {
+    const info = await client.cluster("INFO");
+    const state = /cluster_state:(\w+)/.exec(info)?.[1] ?? "unknown";
+    if (state !== "ok") throw new Error(`the Redis Cluster is not serving every slot (cluster_state:${state})`);
+  }
 }
 
 /**
@@ -95,4 +141,4 @@ export async function closeWithin(ms: number, graceful: Promise<unknown>): Promi
 /** How long a stopping process lets jobs in flight finish. */
 export const CLOSE_GRACE_MS = 10_000;
 
-export type { Redis };
+export type { Cluster, Redis };

@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from "bullmq";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { JOB, QUEUES } from "./queues.js";
-import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type Redis, type RedisErrors } from "./redis.js";
+import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type RedisClient, type RedisClusterTarget, type RedisErrors } from "./redis.js";
 import { STAGE_SCAN_AT } from "../domain/customer-segments.js";
 
 /** "02:00" -> the cron pattern of that local time every day. */
@@ -32,6 +32,8 @@ export interface JobHandlers {
 
 export interface WorkerOptions {
   redisUrl: string;
+  /** A Redis Cluster to use instead of `redisUrl`. */
+  redisCluster?: RedisClusterTarget;
   prefix: string;
   log: Logger;
   handlers: JobHandlers;
@@ -70,9 +72,9 @@ const plannedAt = (job: Job): Date => new Date(job.timestamp + (job.opts.delay ?
 export function startWorkers(options: WorkerOptions): RunningWorkers {
   const log = options.log.child({ component: "worker" });
   const errors = options.redisErrors ?? IGNORE_REDIS_ERRORS;
-  const connections: Redis[] = [];
-  const connection = (source: string): Redis => {
-    const c = createRedis(options.redisUrl, { blocking: true, errors, source });
+  const connections: RedisClient[] = [];
+  const connection = (source: string): RedisClient => {
+    const c = createRedis(options.redisCluster ?? options.redisUrl, { blocking: true, errors, source });
     connections.push(c);
     return c;
   };

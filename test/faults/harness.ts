@@ -19,13 +19,17 @@ const run = promisify(execFile);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Thrown by a check that can tell it will never pass: waitFor stops waiting. */
+export class ExitedEarly extends Error {}
+
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms: number, printed: () => string = () => ""): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     let ok: boolean;
     try {
       ok = await check();
-    } catch {
+    } catch (error) {
+      if (error instanceof ExitedEarly) throw error;
       ok = false;
     }
     if (ok) return;
@@ -106,6 +110,7 @@ export class OwnPostgres {
     return `postgresql://postgres@127.0.0.1:${this.port}/${this.database}`;
   }
 
+  /** A new cluster with the database `crm` migrated by the real `prisma migrate deploy`, left running. */
   async init(): Promise<void> {
     this.port = await freePort();
     mkdirSync(this.dir, { recursive: true });
@@ -118,6 +123,19 @@ export class OwnPostgres {
     await admin.query(`CREATE DATABASE ${this.database}`);
     await admin.end();
     await run("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: this.url }, timeout: 180_000 });
+  }
+
+  /**
+   * A cluster of its own made by copying a stopped one's data directory (one that init() made):
+   * a second each, where initdb and the migrations take many, so every test file can stop and
+   * start its Postgres without touching another file's.
+   */
+  async copyOf(template: string): Promise<void> {
+    this.port = await freePort();
+    mkdirSync(this.root, { recursive: true });
+    chownSync(this.root, uidOf("postgres"), gidOf("postgres"));
+    await asPostgres(`cp -a ${quote(template)} ${quote(this.dir)} && rm -f ${quote(join(this.dir, "postmaster.pid"))} ${quote(join(this.dir, "server.log"))}`);
+    await this.start();
   }
 
   async start(): Promise<void> {
@@ -247,9 +265,15 @@ export class BotProcess {
       ...this.env.extra,
     });
     const printed = () => this.proc!.output();
+    /** True once `line` was printed; a process that exited first (bad configuration, say) fails the wait at once. */
+    const printedOrExited = (line: string) => {
+      if (printed().includes(line)) return true;
+      if (!this.proc!.running()) throw new ExitedEarly(`the ${this.role} exited before printing "${line}":\n${printed().slice(-4000)}`);
+      return false;
+    };
     // A cold tsx start compiles the tree: on a busy 2-core machine that alone can take a while.
-    await waitFor(`the ${this.role} to listen`, () => printed().includes("listening on port"), 90_000, printed);
-    if (this.role === "worker") await waitFor("the worker to reconcile", () => printed().includes("reconciled jobs with Postgres"), 90_000, printed);
+    await waitFor(`the ${this.role} to listen`, () => printedOrExited("listening on port"), 90_000, printed);
+    if (this.role === "worker") await waitFor("the worker to reconcile", () => printedOrExited("reconciled jobs with Postgres"), 90_000, printed);
   }
 
   signal(signal: NodeJS.Signals): Promise<number | null> {
