@@ -3,6 +3,8 @@ import { DEFAULT_LIFESPAN_MONTHS, DEFAULT_MIN_OBSERVATION_MONTHS } from "./domai
 import { isSupportedCurrency } from "./domain/money.js";
 import { defaultConfirmAbove } from "./domain/order-guard.js";
 import { parseDuration } from "./domain/survey-policy.js";
+import { isPhoneRegion } from "./domain/phone-number.js";
+import { parseClusterNodes, type RedisClusterTarget } from "./jobs/redis-target.js";
 
 const optional = z
   .string()
@@ -54,6 +56,14 @@ const schema = z.object({
   JOBS_LOCK_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 3600000, such as 10000" }).int().min(100).max(3_600_000).default(10_000),
   OUTBOX_GIVE_UP_AFTER_HOURS: z.coerce.number({ error: "must be a number of hours from 1 to 720, such as 24" }).positive().min(1).max(720).default(24),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  // Redis Cluster: seed nodes instead of REDIS_URL (src/jobs/redis-target.ts says what an entry may be).
+  REDIS_CLUSTER_NODES: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const parsed = parseClusterNodes(v);
+    if (parsed.ok) return parsed.target;
+    ctx.addIssue({ code: "custom", message: parsed.problem });
+    return z.NEVER;
+  }),
   PORT: z.coerce.number({ error: "must be a port number from 0 to 65535" }).int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SLACK_SIGNING_SECRET: optional,
@@ -66,6 +76,11 @@ const schema = z.object({
     .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean)),
   DEFAULT_TIMEZONE: z.string().refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai").default("Asia/Shanghai"),
   DEFAULT_LOCALE: z.enum(["en", "zh-CN"]).default("en"),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .default("CN")
+    .transform((v) => v.trim().toUpperCase())
+    .refine(isPhoneRegion, "must be a two-letter ISO 3166 country code, such as CN or US"),
   CLV_LIFESPAN_MONTHS: z.coerce.number({ error: "must be a number of months, such as 36" }).positive().max(600).default(DEFAULT_LIFESPAN_MONTHS),
   CLV_MIN_OBSERVATION_MONTHS: z.coerce.number({ error: "must be a number of months, such as 3" }).positive().max(120).default(DEFAULT_MIN_OBSERVATION_MONTHS),
   BASE_CURRENCY: z
@@ -118,6 +133,8 @@ export interface Config {
   /** An outgoing message is retried through temporary errors and rate limits until this old, then failed. */
   outboxGiveUpAfterMs: number;
   redisUrl: string;
+  /** A Redis Cluster (REDIS_CLUSTER_NODES); when set, every Redis connection goes to it and redisUrl is unused. */
+  redisCluster?: RedisClusterTarget;
   port: number;
   logLevel: Env["LOG_LEVEL"];
   slack:
@@ -125,6 +142,8 @@ export interface Config {
     | { enabled: false; reason: string; apiUrl: string; adminUserIds: string[] };
   defaultTimezone: string;
   defaultLocale: "en" | "zh-CN";
+  /** ISO 3166 alpha-2 region of phone numbers written without a country code (contacts). */
+  defaultPhoneRegion: string;
   clvLifespanMonths: number;
   /** Purchase frequency (and so CLV) is measured over at least this many months; shorter histories are early estimates. */
   clvMinObservationMonths: number;
@@ -185,6 +204,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
         : "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set (Slack needs both)",
     );
   }
+  if (env.REDIS_CLUSTER_NODES !== undefined && env.REDIS_URL !== undefined) problems.push("REDIS_URL and REDIS_CLUSTER_NODES are both set: REDIS_URL names one Redis, REDIS_CLUSTER_NODES a Redis Cluster; unset one of them");
   if (env.SLACK_APP_TOKEN !== undefined && !hasToken) problems.push("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET too");
   const wechatNames = ["WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN"] as const;
   const wechatMissing = wechatNames.filter((n) => env[n] === undefined);
@@ -218,11 +238,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     jobsDatabaseTimeouts: { statementMs: e.JOBS_STATEMENT_TIMEOUT_MS, lockMs: e.JOBS_LOCK_TIMEOUT_MS },
     outboxGiveUpAfterMs: e.OUTBOX_GIVE_UP_AFTER_HOURS * 3_600_000,
     redisUrl: e.REDIS_URL,
+    ...(e.REDIS_CLUSTER_NODES ? { redisCluster: e.REDIS_CLUSTER_NODES } : {}),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     slack,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     defaultLocale: e.DEFAULT_LOCALE,
+    defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
     clvLifespanMonths: e.CLV_LIFESPAN_MONTHS,
     clvMinObservationMonths: e.CLV_MIN_OBSERVATION_MONTHS,
     baseCurrency: e.BASE_CURRENCY,

@@ -20,7 +20,7 @@ import { resolveLocale, translator } from "./i18n/index.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
 import { createJobQueues } from "./jobs/queues.js";
 import { createRateLimiter } from "./jobs/rate-limiter.js";
-import { createRedis, createRedisErrors } from "./jobs/redis.js";
+import { checkRedis, createRedis, createRedisErrors } from "./jobs/redis.js";
 import { createSightings } from "./jobs/first-sightings.js";
 import { startWorkers, type RunningWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -81,6 +81,7 @@ function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () 
       wechatEraseOnUnsubscribe: config.wechatEraseOnUnsubscribe,
       ...(config.wechatInboxChannel ? { wechatInboxChannel: config.wechatInboxChannel } : {}),
       defaultLocale: config.defaultLocale,
+      defaultPhoneRegion: config.defaultPhoneRegion,
       surveyAfterIdleMs: config.surveyAfterIdleMs,
       surveyCooldownDays: config.surveyCooldownDays,
       wechatSurveyTemplate: config.wechatSurveyTemplateId !== undefined && config.wechat.enabled && config.wechat.mode === "official-account",
@@ -101,8 +102,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const store = createStore(prisma);
   // Every Redis connection of the process reports through one place: a line per retry interval.
   const redisErrors = createRedisErrors(log);
-  const redis = createRedis(config.redisUrl, { errors: redisErrors, source: "probe" });
-  const queues = createJobQueues({ redisUrl: config.redisUrl, prefix: config.jobsPrefix, log, redisErrors });
+  const redisCluster = config.redisCluster ? { redisCluster: config.redisCluster } : {};
+  const redis = createRedis(config.redisCluster ?? config.redisUrl, { errors: redisErrors, source: "probe" });
+  const queues = createJobQueues({ redisUrl: config.redisUrl, ...redisCluster, prefix: config.jobsPrefix, log, redisErrors });
   // Signed Slack requests and WeChat pushes already taken by any web process of this install.
   const sightings = createSightings({ redis, prefix: config.jobsPrefix, log });
   if (!(await queues.ready(2_000))) log.warn("Redis is not reachable yet: HTTP is served, reminders are saved, and workers start once it is back");
@@ -187,6 +189,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix), giveUpAfterMs: config.outboxGiveUpAfterMs };
     workers = startWorkers({
       redisUrl: config.redisUrl,
+      ...redisCluster,
       prefix: config.jobsPrefix,
       log,
       redisErrors,
@@ -259,7 +262,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         check: async () => {
           // The producer connection fails at once while away; say so plainly rather than as ioredis' queue wording.
           if (redis.status !== "ready") throw new Error(`not reachable (connection ${redis.status})`);
-          await redis.ping();
+          await checkRedis(redis);
         },
       },
     ],

@@ -42,6 +42,7 @@ export function renderText(message: Message): TextRendering {
         for (const item of block.items) {
           lines.push(`  • ${clean(item.title)}${item.button ? `   ${press(item.button)}` : ""}`);
           if (item.detail) lines.push(...clean(item.detail).split("\n").map((l) => `    ${l}`));
+          if (item.buttons?.length) lines.push(`    ${item.buttons.map(press).join("  ")}`);
         }
         break;
       case "context":

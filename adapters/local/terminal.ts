@@ -115,10 +115,17 @@ export function startTerminal(options: TerminalOptions): Terminal {
     for (;;) {
       for (const field of fields) {
         const current = values[field.id] ?? "";
-        const shown = truncateToWidth(current, SHOWN_VALUE_WIDTH);
+        const options = field.kind === "select" ? (field.options ?? []) : undefined;
+        // A select lists its choices, numbered; its value is shown by its label.
+        if (options) write(options.map((o, i) => `    ${i + 1}) ${o.label}`).join("\n"));
+        const shown = truncateToWidth(options ? (options.find((o) => o.value === current)?.label ?? current) : current, SHOWN_VALUE_WIDTH);
         const answer = await ask(`  ${field.label}${field.optional ? ` ${t("terminal.optional")}` : ""}${shown ? ` [${shown}]` : ""}: `);
         if (answer === undefined || CANCEL.test(answer.trim())) return undefined;
-        if (answer.trim()) values[field.id] = answer.trim();
+        const typed = answer.trim();
+        if (!typed) continue;
+        // An optional field is emptied with "-" (an empty line keeps what is there).
+        if (!options) values[field.id] = typed === "-" && field.optional ? "" : typed;
+        else values[field.id] = optionFor(options, typed.normalize("NFKC")) ?? typed;
       }
       const outcome = await core.handle({ type: "form", actor, formId: form.id, values, state: form.state });
       if (outcome.kind !== "form-errors") return outcome;
@@ -174,6 +181,13 @@ export function startTerminal(options: TerminalOptions): Terminal {
     },
     closed: run(),
   };
+}
+
+/** The option a typed answer picks: its number, its value or its label (any case). */
+function optionFor(options: readonly { value: string; label: string }[], typed: string): string | undefined {
+  if (/^\d+$/.test(typed)) return options[Number(typed) - 1]?.value;
+  const lower = typed.toLowerCase();
+  return options.find((o) => o.value.toLowerCase() === lower || o.label.toLowerCase() === lower)?.value;
 }
 
 /** Runs the prompt until the rep quits. */

@@ -28,13 +28,13 @@ export function actionEvent(actor: Actor, action: { action_id: string; value?: s
   return { type: "action", actor, action: { id: handlerOfActionId(action.action_id), value: action.value ?? "" } };
 }
 
-type ViewStateValues = Record<string, Record<string, { value?: string | null }>>;
+type ViewStateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
 
-/** A submitted modal: one plain-text input per block, block id = field id. */
+/** A submitted modal: one input per block (a plain-text input or a static select), block id = field id. */
 export function formEvent(actor: Actor, view: { callback_id: string; private_metadata?: string; state: { values: ViewStateValues } }): { event: InboundEvent; channelId?: string } {
   const values: Record<string, string> = {};
   for (const [blockId, elements] of Object.entries(view.state.values)) {
-    values[blockId] = elements.value?.value ?? "";
+    values[blockId] = elements.value?.value ?? elements.value?.selected_option?.value ?? "";
   }
   const metadata = parseModalMetadata(view.private_metadata);
   return {
@@ -56,9 +56,12 @@ export function logMessageEvent(actor: Actor, channelId: string, message: { ts: 
  * A direct message or mention as a command: "customer Acme", "/log Acme call: ...", or
  * "<@UBOT> top 5". An empty message is help; an unknown word gets the list of commands.
  */
-export function textCommandEvent(actor: Actor, text: string, channel?: string): InboundEvent {
+export function textCommandEvent(actor: Actor, text: string, channel?: string, botUserId?: string): InboundEvent {
   // A leading slash stays: "/foo" is a command for sure (unknown, if so), "foo" may be a question.
-  const cleaned = text.replace(/<@[A-Z0-9]+>/g, " ").trim();
+  // Only mentions of the bot go (anywhere when its id is known, else in front): "assign Acme to
+  // <@U123>" names a colleague.
+  const bot = botUserId && /^[A-Z0-9]+$/.test(botUserId) ? new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, "g") : undefined;
+  const cleaned = (bot ? text.replace(bot, " ") : text).replace(/^\s*(?:<@[A-Z0-9]+>\s*)+/, " ").trim();
   const [command = "", ...rest] = cleaned.split(/\s+/);
   return { type: "command", actor, command: "crm", text: command ? [command, ...rest].join(" ") : "help", ...(channel ? { channel } : {}) };
 }

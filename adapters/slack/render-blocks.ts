@@ -1,5 +1,5 @@
 import type { Block as SlackBlock, KnownBlock, ModalView } from "@slack/types";
-import type { Block, Button, Form, Message } from "../../src/core/index.js";
+import type { Block, Button, Form, FormField, Message } from "../../src/core/index.js";
 import { escapeMrkdwn, inlineCode, safeLink, truncate } from "./escape.js";
 
 /** Slack's documented limits (PROTOCOLS.md). */
@@ -20,6 +20,9 @@ export const LIMITS = {
   inputLabel: 2_000,
   placeholder: 150,
   initialValue: 3_000,
+  selectOptions: 100,
+  optionText: 75,
+  optionValue: 150,
 } as const;
 
 /** Lists longer than this are written as text, without a button per item, to stay under 50 blocks. */
@@ -97,7 +100,10 @@ function render(block: Block, numbers: ButtonNumbers): KnownBlock[] {
       }
       const line = (title: string, detail?: string) => (detail ? `*${escapeMrkdwn(title)}*\n${escapeMrkdwn(detail)}` : `*${escapeMrkdwn(title)}*`);
       if (block.items.length <= MAX_ITEM_SECTIONS) {
-        for (const item of block.items) out.push(section(line(item.title, item.detail), item.button));
+        for (const item of block.items) {
+          out.push(section(line(item.title, item.detail), item.button));
+          if (item.buttons?.length) out.push({ type: "actions", elements: item.buttons.slice(0, LIMITS.actionsElements).map((b) => button(b, numbers)) });
+        }
         return out;
       }
       // Long lists: several items per section, cut at Slack's section limit.
@@ -171,7 +177,7 @@ export function renderModal(form: Form, metadata: ModalMetadata): ModalView {
       block_id: field.id,
       optional: field.optional ?? false,
       label: { type: "plain_text" as const, text: truncate(field.label, LIMITS.inputLabel) },
-      element: {
+      element: field.kind === "select" ? selectElement(field) : {
         type: "plain_text_input" as const,
         action_id: "value",
         multiline: field.kind === "long-text",
@@ -180,6 +186,22 @@ export function renderModal(form: Form, metadata: ModalMetadata): ModalView {
         ...(field.placeholder ? { placeholder: { type: "plain_text" as const, text: truncate(field.placeholder, LIMITS.placeholder) } } : {}),
       },
     })),
+  };
+}
+
+/** A select field as a static_select (at most 100 options; labels 75 characters, values 150). */
+function selectElement(field: FormField) {
+  const options = (field.options ?? []).slice(0, LIMITS.selectOptions).map((o) => ({
+    text: { type: "plain_text" as const, text: truncate(o.label, LIMITS.optionText) || o.value.slice(0, LIMITS.optionText), emoji: true },
+    value: o.value.slice(0, LIMITS.optionValue),
+  }));
+  const initial = options.find((o) => o.value === field.initial);
+  return {
+    type: "static_select" as const,
+    action_id: "value",
+    options,
+    ...(initial ? { initial_option: initial } : {}),
+    ...(field.placeholder ? { placeholder: { type: "plain_text" as const, text: truncate(field.placeholder, LIMITS.placeholder) } } : {}),
   };
 }
 

@@ -187,7 +187,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     if (context.retryNum) return; // Slack retries when our ack was slow; the first delivery is handled.
     if (!event.user) return;
     const actor = await actorFor(event.user, event.team, undefined);
-    const outcome = await handle(textCommandEvent(actor, event.text, event.channel));
+    const outcome = await handle(textCommandEvent(actor, event.text, event.channel, context.botUserId));
     if (outcome.kind !== "message") return;
     const thread = event.thread_ts ?? event.ts;
     await say({ ...renderMessage(outcome.message), thread_ts: thread });

@@ -1,3 +1,4 @@
+import { isNameLike } from "../domain/customer-fields.js";
 import type { Block, Button, Outcome } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
 import type { CustomerSummary } from "../services/index.js";
@@ -67,6 +68,8 @@ export async function withCustomer(
     return button ? [{ title: c.name, detail: describe(ctx, c), button }] : [];
   });
   if (suggestions.length > 0) blocks.push({ type: "list", title: ctx.t("customer.didYouMean"), items: suggestions });
+  // A "name" without a letter ("%", "🚀") could not be added: no button or example for it.
+  if (!isNameLike(query)) return { kind: "message", message: { visibility: "private", summary: text, blocks, isError: true } };
   blocks.push({ type: "examples", label: ctx.t("customer.howToAdd"), examples: [`/customer add ${query}`] });
   if (query.length <= 120) {
     blocks.push({ type: "buttons", buttons: [{ label: ctx.t("button.add", { name: query }).slice(0, 75), action: { id: "customer.add", value: query } }] });

@@ -5,10 +5,13 @@ import { shareButton } from "./views/share.js";
 export function helpMessage(ctx: CommandContext, commands: readonly CommandDefinition[]): Outcome {
   const title = ctx.t("help.title");
   const blocks: Block[] = [{ type: "header", text: title }, { type: "text", text: ctx.t("help.intro") }];
+  // One block per entry, its examples under the description: Slack shows at most 50 blocks, and
+  // an entry and its examples as two blocks each no longer fit once commands have many forms.
   for (const command of commands) {
     for (const entry of command.help) {
-      blocks.push({ type: "text", title: entry.usage.join("\n"), text: ctx.t(entry.description, { currency: ctx.services.settings.baseCurrency }) });
-      if (entry.examples.length > 0) blocks.push({ type: "examples", label: ctx.t("examples.label"), examples: entry.examples });
+      const description = ctx.t(entry.description, { currency: ctx.services.settings.baseCurrency });
+      const examples = entry.examples.length > 0 ? `\n${ctx.t("examples.label")} ${entry.examples.join("   ")}` : "";
+      blocks.push({ type: "text", title: entry.usage.join("\n"), text: `${description}${examples}` });
     }
   }
   blocks.push({ type: "context", text: `${ctx.t("help.shortcut")} ${ctx.t("help.share")} ${ctx.t("help.inbox")}` });

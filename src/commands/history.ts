@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../domain/errors.js";
+import { mayChange } from "../domain/write-rights.js";
 import type { Block, ListItem, Outcome } from "../reply/reply.js";
 import { HISTORY_PAGE_SIZE } from "../services/index.js";
 import type { TimelineCursor, TimelineEntry } from "../services/index.js";
@@ -8,6 +9,7 @@ import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate } from "./parse.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
 import { shareButton } from "./views/share.js";
+import { entryButtons } from "./views/entry-buttons.js";
 
 /** "customerId|ISO time|entry id|entries shown so far": where the next page starts. */
 const pageValue = z
@@ -43,7 +45,19 @@ export async function historyPage(ctx: CommandContext, customerId: string, after
   if (page.entries.length === 0 && shownBefore === 0) {
     blocks.push({ type: "text", text: ctx.t("history.empty", { name: customer.name }) });
   } else {
-    blocks.push({ type: "list", items: page.entries.map((e) => entryItem(ctx, e)) });
+    // An entry the reader may change is followed by its Correct and Delete buttons (a rep's own
+    // notes and orders, their customers' entries, everything for managers and admins). Messages
+    // exchanged with the customer have none: they stay as they were sent.
+    const changeable = (e: TimelineEntry) =>
+      ctx.services.audience === "rep" && (e.kind === "order" || e.direction === "INTERNAL") && mayChange(ctx.rep, { ownerId: customer.ownerId, authorId: e.authorId });
+    let items: ListItem[] = [];
+    for (const e of page.entries) {
+      items.push(entryItem(ctx, e));
+      if (!changeable(e)) continue;
+      blocks.push({ type: "list", items }, { type: "buttons", buttons: entryButtons(ctx, e.kind, e.id) });
+      items = [];
+    }
+    if (items.length > 0) blocks.push({ type: "list", items });
     const from = shownBefore + 1;
     const to = shownBefore + page.entries.length;
     // The total counts entries added since the first page too; never say fewer than were shown.

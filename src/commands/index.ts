@@ -2,10 +2,13 @@ import { z } from "zod";
 import { AppError } from "../domain/errors.js";
 import type { Action, Outcome } from "../reply/reply.js";
 import { customerActions, customerCommand, showCard } from "./customer.js";
+import { CUSTOMER_EDIT_CONTINUATION, continueCustomerEdit, customerEditForms } from "./customer-edit.js";
+import { contactActions, contactCommand, contactForms } from "./contact.js";
 import { createHelp, helpEntryFor, unknownCommandMessage } from "./help.js";
 import { historyActions, historyCommand } from "./history.js";
 import { logActions, logCommand, logForm, logForms } from "./log.js";
 import { orderActions, orderCommand, orderForms } from "./order.js";
+import { correctionActions, correctionForms, withUndo } from "./corrections.js";
 import { topActions, topCommand } from "./top.js";
 import { reportActions, reportCommand } from "./report.js";
 import { segmentActions, segmentCommand } from "./segment.js";
@@ -14,6 +17,8 @@ import { outboxActions, outboxCommand } from "./outbox.js";
 import { inboxActions, inboxForms, linkCommand } from "./inbox.js";
 import { csatCommand, surveyActions, surveyCommand } from "./survey.js";
 import { digestActions, digestCommand } from "./digest.js";
+import { DUPLICATES_ALIASES, duplicateActions, duplicatesCommand } from "./duplicates.js";
+import { QUALITY_ALIASES, qualityActions, qualityCommand } from "./quality.js";
 import { answer, capabilities, questionIn } from "./ask.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
@@ -48,13 +53,15 @@ function orQuestion(command: CommandDefinition): CommandDefinition {
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
-  customerCommand, logCommand, orderCommand, historyCommand, orQuestion(topCommand), orQuestion(reportCommand), segmentCommand, remindCommand, surveyCommand,
-  orQuestion(csatCommand), digestCommand, linkCommand, outboxCommand, help.command,
+  customerCommand, contactCommand, withUndo(logCommand, "interaction"), withUndo(orderCommand, "order"), historyCommand, orQuestion(topCommand), orQuestion(reportCommand), segmentCommand, remindCommand, surveyCommand,
+  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, outboxCommand, help.command,
 ];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
 const ALIASES: Readonly<Record<string, string>> = {
-  客户: "customer", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 报告: "report", 分群: "segment", 提醒: "remind", 调查: "survey", 满意度: "csat", 日报: "digest", 简报: "digest", 关联: "link", 帮助: "help", "?": "help",
+  客户: "customer", 联系人: "contact", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 报告: "report", 分群: "segment", 提醒: "remind", 调查: "survey", 满意度: "csat", 日报: "digest", 简报: "digest", 关联: "link", 帮助: "help", "?": "help",
+  ...DUPLICATES_ALIASES,
+  ...QUALITY_ALIASES,
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -99,6 +106,8 @@ export const crmCommand: CommandDefinition = {
 /** Commands that continue once the rep picks one of several customers. */
 const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSummary, rest: string) => Promise<Outcome>>> = {
   customer: (ctx, c) => showCard(ctx, c.id),
+  [CUSTOMER_EDIT_CONTINUATION]: continueCustomerEdit,
+  contact: (ctx, c, rest) => contactCommand.withCustomer(ctx, c, rest),
   log: (ctx, c, rest) => logCommand.withCustomer(ctx, c, rest),
   order: (ctx, c, rest) => orderCommand.withCustomer(ctx, c, rest),
   history: (ctx, c) => historyCommand.withCustomer(ctx, c),
@@ -112,9 +121,13 @@ const actionShape: z.ZodType<Action> = z.object({ id: z.string().max(60), value:
 
 export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...customerActions,
+  ...contactActions,
   ...logActions,
   ...orderActions,
   ...historyActions,
+  ...correctionActions,
+  ...duplicateActions,
+  ...qualityActions,
   ...topActions,
   ...reportActions,
   ...segmentActions,
@@ -146,7 +159,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   },
 };
 
-export const FORMS: Readonly<Record<string, FormHandler>> = { ...logForms, ...orderForms, ...inboxForms };
+export const FORMS: Readonly<Record<string, FormHandler>> = { ...customerEditForms, ...contactForms, ...logForms, ...orderForms, ...correctionForms, ...inboxForms };
 
 /** The message shortcut: a form to pick the customer for a message from the chat. */
 export function logMessageForm(ctx: CommandContext, text: string, permalink: string | undefined, source: { platform: string; id: string }): Outcome {

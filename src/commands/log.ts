@@ -8,6 +8,7 @@ import { candidateNames, withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate, words } from "./parse.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
+import { entryButtons } from "./views/entry-buttons.js";
 
 /** Long enough for a meeting summary, short enough for one Slack section. */
 export const MAX_NOTE_LENGTH = 2_900;
@@ -63,7 +64,10 @@ export async function logTo(ctx: CommandContext, customer: CustomerSummary, payl
     lines.push(ctx.t("stage.changed", { name: customer.name, from: ctx.t(`stage.${result.stageChange.from as "LEAD"}`), to: ctx.t(`stage.${result.stageChange.to as "LEAD"}`) }));
   }
   return message(
-    [{ type: "text", text: lines.join("\n") }, { type: "buttons", buttons: [{ label: ctx.t("button.open"), action: { id: "customer.show", value: customer.id } }] }],
+    [
+      { type: "text", text: lines.join("\n") },
+      { type: "buttons", buttons: [...entryButtons(ctx, "interaction", result.id), { label: ctx.t("button.open"), action: { id: "customer.show", value: customer.id } }] },
+    ],
     lines[0]!,
   );
 }

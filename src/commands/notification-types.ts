@@ -1,4 +1,4 @@
-import type { DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
+import type { CustomerCard, DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
@@ -18,6 +18,8 @@ export type LoadedNotification =
   | { type: "survey.alert"; recipientId?: string; survey: SurveyView; thread: { channel: string; ts: string } | null; comment: boolean }
   /** A nightly scan's stage changes, to the owner of the customers. */
   | { type: "stage.alert"; recipientId: string; alert: StageAlert }
+  /** A customer handed to the recipient, with its card as they see it; `by` who did it. */
+  | { type: "customer.assigned"; recipientId: string; card: CustomerCard; by: string }
   /** A channel's digest, written in the language and zone it was subscribed with. */
   | { type: "digest"; locale: string; timezone: string; digest: DigestContent };
 

@@ -10,6 +10,7 @@ import { surveyAlert, surveyAsk, surveyOptedOut, surveyThanks } from "./views/su
 import { isLowScore } from "../domain/survey-answer.js";
 import { digestView } from "./views/digest.js";
 import { stageAlertMessage } from "./views/stage-alert.js";
+import { assignedMessage } from "./views/customer-assigned.js";
 
 export type { LoadedNotification, RenderContext } from "./notification-types.js";
 
@@ -72,6 +73,12 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
       const [owner, alert] = await Promise.all([services.getRep(payload.ownerId), services.getStageAlert(payload.ownerId, new Date(payload.scanAt))]);
       return owner?.platform === "slack" && alert ? { type: payload.type, recipientId: owner.id, alert } : undefined;
     }
+    case "customer.assigned": {
+      // The card as the new owner sees it; nothing to say once the customer or the owner is gone.
+      const [owner, by] = await Promise.all([services.getRep(payload.ownerId), services.getRep(payload.byId)]);
+      const card = owner ? await services.getCustomerCard(owner, payload.customerId) : null;
+      return owner && card ? { type: payload.type, recipientId: owner.id, card, by: by?.displayName ?? "" } : undefined;
+    }
     case "survey.alert": {
       const survey = await services.getSurvey(payload.surveyId);
       if (!survey) return undefined;
@@ -114,6 +121,7 @@ function renderSurveyNotification(ctx: RenderContext, loaded: Extract<LoadedNoti
 export function renderNotification(ctx: RenderContext, loaded: LoadedNotification): Message {
   if (loaded.type === "digest") return digestView(ctx, loaded.digest);
   if (loaded.type === "stage.alert") return stageAlertMessage(ctx, loaded.alert);
+  if (loaded.type === "customer.assigned") return assignedMessage(ctx, loaded.card, loaded.by);
   if (loaded.type.startsWith("survey.")) return renderSurveyNotification(ctx, loaded as Extract<LoadedNotification, { type: `survey.${string}` }>);
   if (loaded.type !== "reminder.due") return renderInboxNotification(ctx, loaded as Parameters<typeof renderInboxNotification>[1]);
   const { reminder } = loaded;

@@ -6,13 +6,14 @@ import { AppError, invalidInput } from "../domain/errors.js";
 import { CURRENCY_DIGITS, Decimal, MAX_ORDER_AMOUNT, SUPPORTED_CURRENCIES, isSupportedCurrency, parseAmountToken, readAmountToken, readMoney } from "../domain/money.js";
 import { readOrderDate } from "../domain/order-date.js";
 import type { OrderConcern } from "../domain/order-guard.js";
-import type { Block, Form, Outcome } from "../reply/reply.js";
+import type { Block, Form, FormField, Outcome } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
 import type { CustomerSummary, OrderReview } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";
 import { leadingQuoted, validate } from "./parse.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
+import { entryButtons } from "./views/entry-buttons.js";
 
 export const MAX_PRODUCT_LENGTH = 200;
 
@@ -157,13 +158,13 @@ export function parseOrderText(text: string, baseCurrency: string, clock: OrderC
 }
 
 /** What an order looks like once its date is settled. */
-interface SettledOrder extends OrderTerms {
+export interface SettledOrder extends OrderTerms {
   date: string;
   orderedAt: Date;
 }
 
 /** The order's date and instant: the date given, else today; a date-only order sits at local noon. */
-function settle(ctx: CommandContext, terms: OrderTerms): SettledOrder {
+export function settleOrder(ctx: CommandContext, terms: OrderTerms): SettledOrder {
   const today = dateInZone(ctx.now, ctx.timezone);
   if (terms.date && terms.date > today) throw invalidInput("order.futureDate", { date: terms.date });
   if (terms.date && Number(terms.date.slice(0, 4)) < Number(today.slice(0, 4)) - 50) throw invalidInput("order.tooOld", { date: terms.date });
@@ -193,7 +194,7 @@ function orderLines(ctx: CommandContext, customer: CustomerSummary, order: Settl
 }
 
 /** The terms as a button carries them: exact strings, validated again when they come back. */
-const termsValue = z.object({
+export const termsValue = z.object({
   a: z.string().min(1).max(40),
   k: z.string().length(3),
   p: z.string().max(MAX_PRODUCT_LENGTH).nullable(),
@@ -202,18 +203,18 @@ const termsValue = z.object({
 const confirmValue = termsValue.extend({ o: z.uuid(), c: z.uuid() });
 const cancelValue = z.object({ c: z.uuid(), a: z.string().max(40), k: z.string().length(3) });
 
-function carried(terms: OrderTerms & { date: string }): z.infer<typeof termsValue> {
+export function carried(terms: OrderTerms & { date: string }): z.infer<typeof termsValue> {
   return { a: terms.amount.toFixed(), k: terms.currency, p: terms.product, d: terms.date };
 }
 
-function termsFromValue(value: z.infer<typeof termsValue>): OrderTerms {
+export function termsFromValue(value: z.infer<typeof termsValue>): OrderTerms {
   const amount = parseAmountToken(value.a);
   // The amount travels as plain digits; anything else was not made by us.
   if (!amount || amount.currency || !/^\d+(?:\.\d+)?$/.test(value.a)) throw new AppError("INVALID_INPUT", "error.expired", {}, `bad carried amount ${value.a}`);
   return checkTerms({ amount: amount.amount, currency: value.k, product: value.p, date: value.d, written: value.a });
 }
 
-function concernLine(ctx: CommandContext, customer: CustomerSummary, order: SettledOrder, concern: OrderConcern): string {
+export function concernLine(ctx: CommandContext, customer: Pick<CustomerSummary, "name">, order: SettledOrder, concern: OrderConcern): string {
   const base = ctx.services.settings.baseCurrency;
   const amount = ctx.f.money(order.amount.toFixed(), order.currency);
   return concern.kind === "median"
@@ -249,7 +250,7 @@ interface RecordOptions {
 }
 
 async function record(ctx: CommandContext, customer: CustomerSummary, terms: OrderTerms, options: RecordOptions = {}): Promise<Outcome> {
-  const order = settle(ctx, terms);
+  const order = settleOrder(ctx, terms);
   if (!options.confirmed) {
     const review = await ctx.services.reviewOrder({ customerId: customer.id, amount: order.amount, currency: order.currency });
     if (review.concern) return askToConfirm(ctx, customer, order, { ...review, concern: review.concern });
@@ -264,12 +265,15 @@ async function record(ctx: CommandContext, customer: CustomerSummary, terms: Ord
     lines.push(ctx.t("stage.changed", { name: customer.name, from: ctx.t(`stage.${result.stageChange.from as "LEAD"}`), to: ctx.t(`stage.${result.stageChange.to as "LEAD"}`) }));
   }
   return message(
-    [{ type: "text", text: lines.join("\n") }, { type: "buttons", buttons: [{ label: ctx.t("button.open"), action: { id: "customer.show", value: customer.id } }] }],
+    [
+      { type: "text", text: lines.join("\n") },
+      { type: "buttons", buttons: [...entryButtons(ctx, "order", result.id), { label: ctx.t("button.open"), action: { id: "customer.show", value: customer.id } }] },
+    ],
     lines[0]!,
   );
 }
 
-const clockOf = (ctx: CommandContext): OrderClock => ({ now: ctx.now, timeZone: ctx.timezone });
+export const clockOf = (ctx: CommandContext): OrderClock => ({ now: ctx.now, timeZone: ctx.timezone });
 
 /** The terms a "which customer?" button carried: JSON from orderRest, or text from an older button. */
 function continuedTerms(ctx: CommandContext, customer: CustomerSummary, rest: string): OrderTerms {
@@ -306,6 +310,16 @@ const DATE_ERRORS = new Set(["order.badDate", "order.futureDate", "order.tooOld"
 /** The form carries the customer and the currency it offered, to tell a changed currency field from the default. */
 const orderState = z.object({ customerId: z.uuid(), currency: z.string().length(3).optional() });
 
+/** The order form's fields, empty or holding an order's terms (a correction). */
+export function orderFormFields(ctx: CommandContext, initial: { amount?: string; currency: string; product?: string | null; date: string }): FormField[] {
+  return [
+    { id: "amount", label: ctx.t("form.order.amount"), kind: "text", placeholder: ctx.t("form.order.amountHint"), maxLength: 40, ...(initial.amount ? { initial: initial.amount } : {}) },
+    { id: "currency", label: ctx.t("form.order.currency"), kind: "text", optional: true, initial: initial.currency, placeholder: ctx.t("form.order.currencyHint"), maxLength: 20 },
+    { id: "product", label: ctx.t("form.order.product"), kind: "text", optional: true, maxLength: MAX_PRODUCT_LENGTH, ...(initial.product ? { initial: initial.product } : {}) },
+    { id: "date", label: ctx.t("form.order.date"), kind: "text", optional: true, initial: initial.date, maxLength: 40 },
+  ];
+}
+
 async function orderForm(ctx: CommandContext, customerId: string): Promise<Form> {
   const currency = await ctx.services.usualCurrency(customerId);
   return {
@@ -313,13 +327,49 @@ async function orderForm(ctx: CommandContext, customerId: string): Promise<Form>
     title: ctx.t("form.order.title"),
     submitLabel: ctx.t("form.order.submit"),
     state: JSON.stringify({ customerId, currency }),
-    fields: [
-      { id: "amount", label: ctx.t("form.order.amount"), kind: "text", placeholder: ctx.t("form.order.amountHint"), maxLength: 40 },
-      { id: "currency", label: ctx.t("form.order.currency"), kind: "text", optional: true, initial: currency, placeholder: ctx.t("form.order.currencyHint"), maxLength: 20 },
-      { id: "product", label: ctx.t("form.order.product"), kind: "text", optional: true, maxLength: MAX_PRODUCT_LENGTH },
-      { id: "date", label: ctx.t("form.order.date"), kind: "text", optional: true, initial: dateInZone(ctx.now, ctx.timezone), maxLength: 40 },
-    ],
+    fields: orderFormFields(ctx, { currency, date: dateInZone(ctx.now, ctx.timezone) }),
   };
+}
+
+/** Bad input from an order form, as a message by the field it is about; undefined for any other error. */
+export function orderFieldErrors(ctx: CommandContext, error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof AppError) || error.code !== "INVALID_INPUT") return undefined;
+  const field = DATE_ERRORS.has(error.userKey) ? "date" : error.userKey === "order.productTooLong" ? "product" : "amount";
+  return { [field]: ctx.t(error.userKey as "order.badAmount", error.params) };
+}
+
+/**
+ * An order form's fields read and checked as every order is (amount and currency words, the
+ * currency field against the amount, product length, date phrases); the date is not settled yet.
+ * Errors come back by field.
+ */
+export function readOrderForm(ctx: CommandContext, values: Readonly<Record<string, string>>, offeredCurrency: string | undefined, customerName: string): { terms: OrderTerms } | { errors: Record<string, string> } {
+  const amountText = (values.amount ?? "").trim();
+  if (!amountText) return { errors: { amount: ctx.t("form.required") } };
+  const product = (values.product ?? "").trim();
+  const dateText = (values.date ?? "").trim();
+  try {
+    let date: string | null = null;
+    if (dateText) {
+      const read = readOrderDate(dateText, clockOf(ctx));
+      if (read.kind !== "date") throw invalidInput("order.badDate", { date: dateText });
+      date = read.date;
+    }
+    const read = readTerms(amountText, customerName);
+    let currency: string;
+    try {
+      currency = formCurrency(ctx, read.currency, (values.currency ?? "").trim(), offeredCurrency);
+    } catch (error) {
+      if (error instanceof AppError) return { errors: { currency: ctx.t(error.userKey as "order.badAmount", error.params) } };
+      throw error;
+    }
+    // Product is kept apart from the amount field so a product named like a currency stays a product.
+    return { terms: checkTerms({ amount: read.amount, currency, product: product || read.product, date, written: read.written }) };
+  } catch (error) {
+    const errors = orderFieldErrors(ctx, error);
+    if (errors) return { errors };
+    throw error;
+  }
 }
 
 /**
@@ -362,34 +412,14 @@ export const orderForms: Record<string, FormHandler> = {
     const state = orderState.parse(JSON.parse(rawState));
     const customer = await ctx.services.getCustomer(state.customerId);
     if (!customer) return { kind: "form-errors", errors: { amount: ctx.t("customer.gone") } };
-    const amountText = (values.amount ?? "").trim();
-    if (!amountText) return { kind: "form-errors", errors: { amount: ctx.t("form.required") } };
-    const product = (values.product ?? "").trim();
-    const dateText = (values.date ?? "").trim();
+    const read = readOrderForm(ctx, values, state.currency, customer.name);
+    if ("errors" in read) return { kind: "form-errors", errors: read.errors };
     try {
-      let date: string | null = null;
-      if (dateText) {
-        const read = readOrderDate(dateText, clockOf(ctx));
-        if (read.kind !== "date") throw invalidInput("order.badDate", { date: dateText });
-        date = read.date;
-      }
-      const read = readTerms(amountText, customer.name);
-      let currency: string;
-      try {
-        currency = formCurrency(ctx, read.currency, (values.currency ?? "").trim(), state.currency);
-      } catch (error) {
-        if (error instanceof AppError) return { kind: "form-errors", errors: { currency: ctx.t(error.userKey as "order.badAmount", error.params) } };
-        throw error;
-      }
-      // Product is kept apart from the amount field so a product named like a currency stays a product.
-      const terms = checkTerms({ amount: read.amount, currency, product: product || read.product, date, written: read.written });
-      const outcome = await record(ctx, customer, terms);
+      const outcome = await record(ctx, customer, read.terms);
       return outcome.kind === "message" ? { kind: "form-done", message: outcome.message } : outcome;
     } catch (error) {
-      if (error instanceof AppError && error.code === "INVALID_INPUT") {
-        const field = DATE_ERRORS.has(error.userKey) ? "date" : error.userKey === "order.productTooLong" ? "product" : "amount";
-        return { kind: "form-errors", errors: { [field]: ctx.t(error.userKey as "order.badAmount", error.params) } };
-      }
+      const errors = orderFieldErrors(ctx, error);
+      if (errors) return { kind: "form-errors", errors };
       throw error;
     }
   },

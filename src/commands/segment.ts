@@ -1,3 +1,4 @@
+import { takeTagFilters } from "../domain/customer-fields.js";
 import { SEGMENT_NAMES, type SegmentName } from "../domain/customer-segments.js";
 import { invalidInput } from "../domain/errors.js";
 import type { Outcome } from "../reply/reply.js";
@@ -33,28 +34,33 @@ export function parseSegmentText(text: string): SegmentName | undefined {
   return NAMES[key];
 }
 
-/** "/segment churn-risk 2": the segment named and the page of it (a trailing number), page 1 when none. */
-export function parseSegmentRequest(text: string): { segment: SegmentName | undefined; page: number } {
-  const paged = /^(.*\S)\s+(\d+)$/.exec(text.trim());
+/**
+ * "/segment churn-risk 2": the segment named and the page of it (a trailing number), page 1 when
+ * none; "tag vip" (标签 vip) anywhere keeps only customers with that tag.
+ */
+export function parseSegmentRequest(text: string): { segment: SegmentName | undefined; page: number; tags?: string[] } {
+  const { text: rest, tags } = takeTagFilters(text);
+  const filter = tags.length > 0 ? { tags } : {};
+  const paged = /^(.*\S)\s+(\d+)$/.exec(rest);
   const page = pageNumber(paged?.[2]);
-  if (paged && page) return { segment: parseSegmentText(paged[1]!), page };
-  return { segment: parseSegmentText(text), page: 1 };
+  if (paged && page) return { segment: parseSegmentText(paged[1]!), page, ...filter };
+  return { segment: parseSegmentText(rest), page: 1, ...filter };
 }
 
 /** One segment (a page of it), or every segment's size; also what a plain question about a segment answers. */
-export async function showSegment(ctx: CommandContext, segment: SegmentName | undefined, page = 1): Promise<Outcome> {
-  if (!segment) return segmentOverviewMessage(ctx, await ctx.services.segmentCounts());
-  return segmentMessage(ctx, await ctx.services.listSegment(segment, page));
+export async function showSegment(ctx: CommandContext, segment: SegmentName | undefined, page = 1, tags: readonly string[] = []): Promise<Outcome> {
+  if (!segment) return segmentOverviewMessage(ctx, await ctx.services.segmentCounts(tags));
+  return segmentMessage(ctx, await ctx.services.listSegment(segment, page, tags));
 }
 
 function showRequested(ctx: CommandContext, text: string): Promise<Outcome> {
-  const { segment, page } = parseSegmentRequest(text);
-  return showSegment(ctx, segment, page);
+  const { segment, page, tags } = parseSegmentRequest(text);
+  return showSegment(ctx, segment, page, tags ?? []);
 }
 
 export const segmentCommand: CommandDefinition = {
   name: "segment",
-  help: [{ usage: ["/segment [high-value|potential|new|churn-risk|lost] [page]"], description: "help.segment", examples: ["/segment churn-risk", "/segment 高价值", "/segment churn-risk 2", "/segment"] }],
+  help: [{ usage: ["/segment [high-value|potential|new|churn-risk|lost] [page]", "/segment [name] tag <tag>"], description: "help.segment", examples: ["/segment churn-risk", "/segment 高价值", "/segment churn-risk 2", "/segment", "/segment churn-risk tag vip"] }],
   run: showRequested,
 };
 

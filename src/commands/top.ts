@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TAG_LENGTH, takeTagFilters } from "../domain/customer-fields.js";
 import { invalidInput } from "../domain/errors.js";
 import type { RankMetric } from "../domain/question-intent.js";
 import { parsePeriod, type ReportPeriod } from "../domain/report-period.js";
@@ -15,6 +16,8 @@ export interface TopOptions {
   count?: number;
   metric?: RankMetric;
   period?: ReportPeriod;
+  /** Only customers with all of these tags ("tag vip", "标签 vip"). */
+  tags?: string[];
 }
 
 /** "by revenue", "by orders", "by clv" / "by value", and 按收入, 按订单, 按价值 (Chinese needs no spaces around it). */
@@ -30,8 +33,9 @@ const METRIC_WORDS: Readonly<Record<string, RankMetric>> = {
  * count unless the whole rest reads as a period ("/top 30 days" is the last 30 days).
  */
 export function parseTopText(text: string, now: Date = new Date(), timeZone = "UTC"): TopOptions {
-  let rest = text.trim();
-  const options: TopOptions = {};
+  const filters = takeTagFilters(text.trim());
+  let rest = filters.text;
+  const options: TopOptions = filters.tags.length > 0 ? { tags: filters.tags } : {};
   const metric = METRIC.exec(rest);
   if (metric) {
     const word = (metric[1] ?? metric[2] ?? "").toLowerCase();
@@ -83,12 +87,17 @@ export async function showTop(ctx: CommandContext, options: TopOptions = {}): Pr
   const metric = options.metric ?? (period ? "revenue" : "clv");
   const count = options.count ?? DEFAULT_TOP;
   // One more than shown says whether the ranking goes on, without counting every customer.
-  const fetched = await ctx.services.listTopCustomers({ count: count + 1, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}) });
+  const tags = options.tags ?? [];
+  const fetched = await ctx.services.listTopCustomers({ count: count + 1, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}), ...(tags.length > 0 ? { tags } : {}) });
   const ranked = fetched.slice(0, count);
   const more = moreOf(ctx, options, count, fetched.length > count);
   const base = ctx.services.settings.baseCurrency;
   const label = period ? periodLabel(ctx, period) : undefined;
-  if (ranked.length === 0) return textMessage(label ? ctx.t("top.emptyPeriod", { period: label }) : ctx.t("top.empty"));
+  const taggedNote = tags.length > 0 ? ctx.t("top.tagged", { tags: ctx.f.list(tags) }) : undefined;
+  if (ranked.length === 0) {
+    const empty = label ? ctx.t("top.emptyPeriod", { period: label }) : ctx.t("top.empty");
+    return textMessage(taggedNote ? `${empty} ${taggedNote}` : empty);
+  }
   const title = label ? ctx.t(metric === "clv" ? "top.title.clvPeriod" : "top.title.period", { title: ctx.t(TITLES[metric]), period: label }) : ctx.t(TITLES[metric]);
   const owner = (name: string | null) => name ?? ctx.t("card.noOwner");
   const clv = (c: { clv: number; earlyEstimate: boolean }) => (c.earlyEstimate ? `${ctx.f.money(c.clv, base)} (${ctx.t("clv.early")})` : ctx.f.money(c.clv, base));
@@ -104,6 +113,7 @@ export async function showTop(ctx: CommandContext, options: TopOptions = {}): Pr
           type: "context" as const,
           text: ctx.t(BASIS[metric], { period: label, span: spanText(ctx, { from: period.from, to: period.to }, period.to.getTime() > ctx.now.getTime() ? ctx.now : undefined) }),
         }] : []),
+        ...(taggedNote ? [{ type: "context" as const, text: taggedNote }] : []),
         {
           type: "list",
           items: ranked.map((c, i) => ({
@@ -142,6 +152,7 @@ function shareValue(options: TopOptions) {
     ...(options.count ? { n: options.count } : {}),
     ...(options.metric ? { m: options.metric } : {}),
     ...(options.period ? { p: { k: options.period.label.key, d: options.period.label.days, f: options.period.from.getTime(), t: options.period.to.getTime() } } : {}),
+    ...(options.tags?.length ? { g: options.tags } : {}),
   };
 }
 
@@ -154,6 +165,7 @@ const shared = z.object({
     f: z.number().int(),
     t: z.number().int(),
   }).optional(),
+  g: z.array(z.string().min(1).max(MAX_TAG_LENGTH)).max(10).optional(),
 });
 
 function readShared(value: string): TopOptions {
@@ -163,13 +175,14 @@ function readShared(value: string): TopOptions {
   return {
     ...(v.n ? { count: v.n } : {}),
     ...(v.m ? { metric: v.m } : {}),
+    ...(v.g ? { tags: v.g } : {}),
     ...(v.p ? { period: { label: { key: v.p.k, ...(v.p.d ? { days: v.p.d } : {}) }, from: new Date(v.p.f), to: new Date(v.p.t), previous: { from: new Date(v.p.f), to: new Date(v.p.f) } } } : {}),
   };
 }
 
 export const topCommand: CommandDefinition = {
   name: "top",
-  help: [{ usage: ["/top [n]", "/top [n] [by clv|revenue|orders] [period]"], description: "help.top", examples: ["/top 5 by revenue this quarter", "/top by orders last 90 days", "/top 10 本季度 按收入"] }],
+  help: [{ usage: ["/top [n]", "/top [n] [by clv|revenue|orders] [period] [tag <tag>]"], description: "help.top", examples: ["/top 5 by revenue this quarter", "/top by orders last 90 days", "/top 10 本季度 按收入", "/top 10 tag vip"] }],
   run: (ctx, text) => showTop(ctx, parseTopText(text, ctx.now, ctx.timezone)),
 };
 

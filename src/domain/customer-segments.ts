@@ -87,12 +87,14 @@ export const segmentReason = z.discriminatedUnion("rule", [
 ]);
 export type SegmentReason = z.infer<typeof segmentReason>;
 
-/** Why a customer's stage moved: a segment's reason, buying again, no longer at risk, or a purchase. */
+/** Why a customer's stage moved: a segment's reason, buying again, no longer at risk, a purchase, or a rep. */
 export const stageReason = z.union([
   segmentReason,
   z.object({ rule: z.literal("recovered"), daysSince: z.number() }),
   z.object({ rule: z.literal("settled"), daysSince: z.number() }),
   z.object({ rule: z.literal("purchase") }),
+  /** A rep set it (/customer stage, the edit form): who, by name as it was then. */
+  z.object({ rule: z.literal("manual"), by: z.string(), byId: z.string().optional() }),
 ]);
 export type StageReason = z.infer<typeof stageReason>;
 

@@ -34,6 +34,8 @@ export const notificationPayload = z.discriminatedUnion("type", [
    * `runDate`), built when delivered, as of that time, so a retry says the same.
    */
   z.object({ type: z.literal("digest"), subscriptionId: z.uuid(), runDate: z.iso.date(), firedAt: z.iso.datetime() }),
+  /** A customer was handed to a rep (/customer assign, the edit form): their DM, with the card. */
+  z.object({ type: z.literal("customer.assigned"), customerId: z.uuid(), ownerId: z.uuid(), byId: z.uuid() }),
 ]);
 
 export type NotificationPayload = z.infer<typeof notificationPayload>;

@@ -30,6 +30,8 @@ export interface ListItem {
   detail?: string;
   /** Shown beside the item; a button that acts on it. */
   button?: Button;
+  /** More buttons that act on the item (a contact's Edit and Remove), shown under it. */
+  buttons?: Button[];
 }
 
 export type Block =
@@ -89,11 +91,20 @@ export interface Notice {
 export interface FormField {
   id: string;
   label: string;
-  kind: "text" | "long-text";
+  /** "select": one of `options`; the submitted value is the option's value. */
+  kind: "text" | "long-text" | "select";
+  /** For a select, the value of the option chosen at first. */
   initial?: string;
   placeholder?: string;
   optional?: boolean;
   maxLength?: number;
+  /** A select's choices (at most 100, Slack's limit): value as submitted, label as shown. */
+  options?: SelectOption[];
+}
+
+export interface SelectOption {
+  value: string;
+  label: string;
 }
 
 export interface Form {

@@ -28,6 +28,8 @@ export interface ServiceDeps {
     wechatSurveyTemplate: boolean;
     /** ORDER_CONFIRM_ABOVE: orders above this (base currency, decimal string) are confirmed first; unset, defaultConfirmAbove. */
     orderConfirmAbove?: string;
+    /** DEFAULT_PHONE_REGION: the region of phone numbers written without a country code; unset, CN. */
+    defaultPhoneRegion?: string;
   };
   /** Timers live in the job system; rows in Postgres stay the record (see DESIGN). */
   jobs: JobScheduler;

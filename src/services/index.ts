@@ -13,10 +13,15 @@ import { rollUpAnalytics } from "./analytics/roll-up-analytics.js";
 import type { ReportKind, ReportWhich } from "../domain/report-spans.js";
 import { recordInteraction, type InteractionInput } from "./activity/record-interaction.js";
 import { recordOrder, reviewOrder, usualCurrency, type OrderInput } from "./activity/record-order.js";
+import { correctInteraction, correctOrder, deleteEntry, openEntry, restoreEntry, reviewCorrection, undoLastEntry, type OrderCorrection } from "./activity/correct-entry.js";
+import type { EntryKind } from "../store/index.js";
+import type { Channel } from "../domain/interaction-channel.js";
 import { registerRep } from "./register-rep.js";
 import { findNamedCustomer, resolveCustomer, resolveLeadingCustomer } from "./customers/resolve-customer.js";
 import { findCustomerByName } from "./customers/find-customer-by-name.js";
 import { customerNamesChanged, findNamedCustomers } from "./customers/find-named-customers.js";
+import { editCustomer, type EditRequest } from "./customers/edit-customer.js";
+import { findRep } from "./customers/find-rep.js";
 import { scheduleReminder, updateReminder } from "./reminders/schedule-reminder.js";
 import { listOpenReminders } from "./reminders/list-open-reminders.js";
 
@@ -34,6 +39,12 @@ import type { SegmentName } from "../domain/customer-segments.js";
 import { getStageAlert, listSegment, segmentCounts } from "./analytics/list-segment.js";
 import { subscribeDigest, unsubscribeDigest, type DigestSubscribeInput } from "./digest/manage-digest.js";
 import { buildDigest } from "./digest/build-digest.js";
+// Duplicates, merge and data quality
+import { mergeCustomers, mergedAwayName, previewMerge } from "./customers/merge-customers.js";
+import { dismissDuplicate, likelyDuplicatesOf, listDuplicates } from "./customers/find-duplicates.js";
+import { getDataQuality } from "./analytics/data-quality.js";
+import { addContact, contactForEdit, editContact, findContacts, getContact, listContacts, removeContact, restoreContact } from "./contacts/manage-contacts.js";
+import type { ContactInput } from "../domain/contact-details.js";
 
 /**
  * The use-cases with their dependencies bound, as commands and adapters call them. `audience`
@@ -54,6 +65,14 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     resolveLeadingCustomer: (words: readonly string[]) => resolveLeadingCustomer(deps, words),
     getCustomer: (id: string): Promise<CustomerSummary | null> => deps.store.customers.getSummary(id),
     addCustomer: (rep: Rep, name: string) => addCustomer(deps, rep, name).finally(() => customerNamesChanged(deps)),
+    /** Rename, stage, owner, fields and tags of a customer, audited, with the rights checked (customers/edit-customer.ts). */
+    editCustomer: (rep: Rep, request: EditRequest) => editCustomer(deps, rep, request),
+    /** A customer's editable fields as they are now (for the edit form). */
+    getEditableCustomer: (id: string) => deps.store.customerFields.get(id),
+    /** The rep someone means by "@li.na", a Slack mention or a display name, among the reps of a platform. */
+    findRep: (platform: string, typed: string) => findRep(deps, platform, typed),
+    /** The reps the bot knows on a platform, by name. */
+    listReps: (platform: string) => deps.store.users.onPlatform(platform),
     getCustomerCard: (viewer: Rep, customerId: string) => getCustomerCard(deps, viewer, customerId, audience),
     /** A page of one of the card's cut lists in full: contacts, open reminders or open deals. */
     getCardSection: (viewer: Rep, customerId: string, section: CardSection, page = 1) => getCardSection(deps, viewer, customerId, section, page, audience),
@@ -63,6 +82,16 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     reviewOrder: (input: { customerId: string; amount: Decimal; currency: string }) => reviewOrder(deps, input),
     /** The currency of the customer's latest order, else the base currency. */
     usualCurrency: (customerId: string) => usualCurrency(deps, customerId),
+    // Corrections (activity/correct-entry.ts): rights, aggregates and audit in one transaction each.
+    /** An order or interaction as a correction form opens on it, once the viewer may change it. */
+    openEntry: (viewer: Rep, kind: EntryKind, id: string) => openEntry(deps, viewer, kind, id),
+    reviewCorrection: (input: { orderId: string; amount: Decimal; currency: string }) => reviewCorrection(deps, input),
+    correctOrder: (rep: Rep, input: OrderCorrection) => correctOrder(deps, rep, input),
+    correctInteraction: (rep: Rep, input: { interactionId: string; stamp: string; channel: Channel; body: string }) => correctInteraction(deps, rep, input),
+    deleteEntry: (rep: Rep, kind: EntryKind, id: string) => deleteEntry(deps, rep, kind, id),
+    restoreEntry: (rep: Rep, kind: EntryKind, id: string) => restoreEntry(deps, rep, kind, id),
+    /** `/order undo`, `/log undo`: the rep's own latest entry of the last 24 hours, deleted; null when there is none. */
+    undoLastEntry: (rep: Rep, kind: EntryKind) => undoLastEntry(deps, rep, kind),
     listHistory: (customerId: string, after?: TimelineCursor) => listHistory(deps, customerId, after, audience),
     listTopCustomers: (request: TopRequest = {}) => listTopCustomers(deps, request),
     /** A report in the reader's zone: this period so far against the same span of the last one, or the last complete one. */
@@ -101,8 +130,8 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     getSurvey: (id: string) => deps.store.surveys.get(id),
     getSurveyStats: (period: { from: Date; to: Date }) => getSurveyStats(deps, period),
     /** A segment as the last nightly scan left it: count, biggest spenders and why. */
-    listSegment: (segment: SegmentName, page = 1) => listSegment(deps, segment, page),
-    segmentCounts: () => segmentCounts(deps),
+    listSegment: (segment: SegmentName, page = 1, tags: readonly string[] = []) => listSegment(deps, segment, page, tags),
+    segmentCounts: (tags: readonly string[] = []) => segmentCounts(deps, tags),
     /** What one stage scan moved for one owner (their alert). */
     getStageAlert: (ownerId: string, scanAt: Date) => getStageAlert(deps, ownerId, scanAt),
     /** The conversation thread of a contact in the inbox channel, for "open the conversation". */
@@ -126,6 +155,33 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
      * "明天给华为打电话"): in-memory dictionary match, with positions; see find-named-customers.ts.
      */
     customersNamedIn: (text: string) => findNamedCustomers(deps, text),
+    // Duplicates, merge and data quality.
+    /** Merges one customer into another in one transaction (customers/merge-customers.ts); both must be the rep's to change. */
+    mergeCustomers: (rep: Rep, input: { fromId: string; intoId: string }) => mergeCustomers(deps, rep, input),
+    /** Both customers of a merge as they are now, for the confirmation; "merged into" for one that is gone. */
+    previewMerge: (input: { fromId: string; intoId: string }) => previewMerge(deps, input),
+    /** Why a customer id finds nothing: "X no longer exists (merged into Y)", or plain "gone". */
+    whyCustomerGone: (id: string) => deps.store.customerMerge.goneCustomerError(id),
+    /** The name of a customer merged into this one that a typed name stands for, if it does. */
+    mergedAwayName: (customerId: string, typed: string) => mergedAwayName(deps, customerId, typed),
+    /** A page of likely duplicate pairs with reasons, found again when the data changed since the last scan. */
+    listDuplicates: (viewer: Rep, page = 1) => listDuplicates(deps, viewer, page, audience),
+    /** "Not a duplicate": the pair is not listed again. */
+    dismissDuplicate: (rep: Rep, input: { x: string; y: string }) => dismissDuplicate(deps, rep, input),
+    /** Customers a name about to be added would likely duplicate. */
+    likelyDuplicatesOf: (name: string) => likelyDuplicatesOf(deps, name),
+    /** The data quality report: the team's for managers and admins, the rep's own customers' for reps. */
+    getDataQuality: (viewer: Rep) => getDataQuality(deps, viewer),
+    // Contacts (/contact, the card's contact buttons).
+    /** A page of a customer's contacts; private details as the reader may see them (never for a channel). */
+    listContacts: (viewer: Rep, customerId: string, page = 1) => listContacts(deps, viewer, customerId, page, audience),
+    getContact: (viewer: Rep, contactId: string) => getContact(deps, viewer, contactId, audience),
+    findContacts: (customerId: string, typed: string) => findContacts(deps, customerId, typed),
+    addContact: (rep: Rep, customerId: string, input: ContactInput) => addContact(deps, rep, customerId, input),
+    contactForEdit: (rep: Rep, contactId: string) => contactForEdit(deps, rep, contactId),
+    editContact: (rep: Rep, contactId: string, input: ContactInput, openedVersion?: string) => editContact(deps, rep, contactId, input, openedVersion),
+    removeContact: (rep: Rep, contactId: string) => removeContact(deps, rep, contactId),
+    restoreContact: (rep: Rep, contactId: string) => restoreContact(deps, rep, contactId),
   };
 }
 
@@ -136,6 +192,8 @@ export type Services = ReturnType<typeof bindServices> & {
 export type { ServiceDeps } from "./deps.js";
 export type { CustomerSummary, Rep, ReminderView, TimelineCursor, TimelineEntry } from "../store/index.js";
 export type { OrderReview, RecordedOrder } from "./activity/record-order.js";
+export type { CorrectionResult, DeletionResult, EditableEntry, EntrySnapshot, InteractionSnapshot, OrderTermsSnapshot } from "./activity/correct-entry.js";
+export type { EntryKind } from "../store/index.js";
 export type { NamedCustomer } from "./customers/find-named-customers.js";
 export type { Deliverer, JobScheduler, OutgoingMessage, RateLimiter } from "./ports.js";
 export { fireReminder } from "./reminders/fire-reminder.js";
@@ -157,8 +215,16 @@ export { rollUpAnalytics } from "./analytics/roll-up-analytics.js";
 export { applyAdminList } from "./register-rep.js";
 export type { SurveyView } from "../store/index.js";
 export type { CustomerCard } from "./customers/get-customer-card.js";
+export { CONTACT_PAGE_SIZE, type ContactListing, type ContactView } from "./contacts/manage-contacts.js";
 export { CARD_SECTIONS, type CardSection, type CardSectionPage } from "./customers/get-card-section.js";
 export type { Audience } from "./audience.js";
 export type { CustomerResolution } from "./customers/resolve-customer.js";
+export { FieldError, fieldValue, fingerprints, type CustomerChange, type EditableField, type EditRequest, type EditResult } from "./customers/edit-customer.js";
+export type { RepLookup } from "./customers/find-rep.js";
+export type { EditableCustomer } from "../store/index.js";
 export { HISTORY_PAGE_SIZE } from "./activity/list-history.js";
+export { DUPLICATES_PAGE_SIZE, type DuplicateListing, type DuplicatePairView, type ShownReason } from "./customers/find-duplicates.js";
+export type { MergePreview } from "./customers/merge-customers.js";
+export type { QualityChange, QualityReport } from "./analytics/data-quality.js";
+export type { LikelyDuplicate, MergedCustomers, PairSide, QualityOffender } from "../store/index.js";
 export { CUSTOMER_SERVICE_WINDOW, MAX_REPLY_CHARS, type InboxThreadDetail, type WindowState } from "./inbox/relay-wechat.js";

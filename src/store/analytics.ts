@@ -1,6 +1,7 @@
 import { CHANNELS, type Channel } from "../domain/interaction-channel.js";
 import { FIRST_RESPONSE_TARGET_MS } from "../domain/measures.js";
 import { daySpans } from "../domain/report-spans.js";
+import { liveInteractions, liveOrders } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 import { perCustomerSql } from "./purchase-months.js";
 import { responseBinSql, rollUp, type RollupKind } from "./rollups.js";
@@ -98,7 +99,7 @@ export function createAnalyticsStore(db: Db) {
       WITH ranges AS (${rangesSql(ranges)}), ${gapsSql("order_hours", "hour", "1 hour", ["orders", "revenue"])},
       live AS (
         SELECT g.i, sum(l.orders) AS orders, sum(l.revenue) AS revenue FROM gaps g
-        CROSS JOIN LATERAL (SELECT count(*) AS orders, sum(o.base_amount) AS revenue FROM orders o
+        CROSS JOIN LATERAL (SELECT count(*) AS orders, sum(o.base_amount) AS revenue FROM ${liveOrders} o
                             WHERE o.ordered_at >= lower(g.gap) AND o.ordered_at < upper(g.gap)) l
         GROUP BY g.i
       )
@@ -178,7 +179,7 @@ export function createAnalyticsStore(db: Db) {
                    count(*) FILTER (WHERE channel = 'WECHAT' AND direction = 'INBOUND') AS wechat_inbound,
                    count(*) FILTER (WHERE channel = 'WECHAT' AND direction = 'OUTBOUND') AS wechat_outbound,
                    count(*) FILTER (WHERE channel = 'SLACK') AS slack, count(*) FILTER (WHERE channel = 'NOTE') AS notes
-            FROM interactions WHERE occurred_at >= lower(g.gap) AND occurred_at < upper(g.gap)) l
+            FROM ${liveInteractions} i WHERE occurred_at >= lower(g.gap) AND occurred_at < upper(g.gap)) l
           GROUP BY g.i
         )
         SELECT c.i, ${Prisma.raw(HOUR_COLUMNS.map((col) => `(c.${col} + coalesce(l.${col}, 0))::int AS ${col}`).join(", "))}

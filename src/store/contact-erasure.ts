@@ -1,5 +1,6 @@
 import { nameKeys } from "../domain/customer-name.js";
 import { createAuditStore } from "./audit.js";
+import { LIVE } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 
 export const ERASED_CONTACT_NAME = "Erased contact";
@@ -60,8 +61,8 @@ export function createContactErasureStore(db: Db) {
       const customer = (await db.$queryRaw<{ id: string; stage: string }[]>`
         SELECT id, stage::text AS stage FROM customers WHERE id = ${contact.customer_id}::uuid FOR UPDATE`)[0];
       if (customer?.stage === "LEAD") {
-        const others = await db.contact.count({ where: { customerId: customer.id, id: { not: contactId } } });
-        const orders = await db.order.count({ where: { customerId: customer.id } });
+        const others = await db.contact.count({ where: { customerId: customer.id, id: { not: contactId }, deletedAt: null } });
+        const orders = await db.order.count({ where: { customerId: customer.id, ...LIVE } });
         if (others === 0 && orders === 0) {
           let name = `${ERASED_CONTACT_NAME} ${contactId.slice(0, 8)}`;
           let keys = nameKeys(name);

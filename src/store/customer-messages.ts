@@ -23,9 +23,11 @@ export function createCustomerMessageStore(db: Db) {
   return {
     async record(input: { platform: string; senderId: string; senderName?: string; id: string; at: Date; kind: string; body: string; source?: string }): Promise<StoredCustomerMessage> {
       // A late retry of a message already stored changes nothing, even if its sender was erased since.
+      // all-rows: found by its platform id, deleted or not, so a retry never stores it twice.
       const seen = await db.$queryRaw<{ id: string; customer_id: string; contact_id: string | null }[]>`
         SELECT id, customer_id, contact_id FROM interactions WHERE source_platform = ${input.platform} AND source_id = ${input.id}`;
       if (seen[0]?.contact_id) return { interactionId: seen[0].id, created: false, customerId: seen[0].customer_id, contactId: seen[0].contact_id, newLead: false };
+      // No deleted_at filter: a contact with an openid cannot be removed (services/contacts/manage-contacts.ts).
       const existing = await db.$queryRaw<{ id: string; customer_id: string }[]>`
         SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId} FOR SHARE`;
       let contact: { id: string; customer_id: string } | undefined = existing[0];
@@ -58,6 +60,7 @@ export function createCustomerMessageStore(db: Db) {
         if (!input.kind.startsWith("event:")) await refreshWaits(db, { contactId: contact.id, at: input.at, direction: "INBOUND" });
         return { interactionId: rows[0].id, created: true, customerId: contact.customer_id, contactId: contact.id, newLead };
       }
+      // all-rows: the row the conflict found, deleted or not.
       const found = await db.$queryRaw<{ id: string }[]>`
         SELECT id FROM interactions WHERE source_platform = ${input.platform} AND source_id = ${input.id}`;
       return { interactionId: found[0]!.id, created: false, customerId: contact.customer_id, contactId: contact.id, newLead };

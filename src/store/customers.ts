@@ -1,5 +1,6 @@
 import type { Stage } from "@prisma/client";
 import { hasChinese, type NameKeys } from "../domain/customer-name.js";
+import { LIVE } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 
 export interface CustomerSummary {
@@ -155,36 +156,41 @@ export function createCustomerStore(db: Db) {
         where: { id },
         select: {
           id: true, name: true, stage: true, source: true, createdAt: true, ownerId: true,
+          industry: true, website: true, address: true, about: true, tags: true,
           owner: { select: { id: true, displayName: true, platform: true, externalId: true } },
           aliases: { select: { alias: true }, orderBy: { alias: "asc" } },
           contacts: {
-            select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true },
+            where: { deletedAt: null },
+            select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true, slackUserId: true },
             orderBy: { createdAt: "asc" },
             take: 10,
           },
           stats: true,
           // How many the card's lists are cut from ("10 of 14"), in the same statement.
-          _count: { select: { contacts: true, interactions: true } },
+          _count: { select: { contacts: { where: { deletedAt: null } }, interactions: { where: LIVE } } },
         },
       });
     },
 
-    /** A page of a customer's contacts, oldest first (the card's order), and how many there are. */
+    /** A page of a customer's live contacts, oldest first (the card's order), and how many there are. */
     async contactsPage(customerId: string, take: number, skip = 0) {
       const [items, total] = await Promise.all([
         db.contact.findMany({
-          where: { customerId },
+          where: { customerId, deletedAt: null },
           select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           take,
           skip,
         }),
-        db.contact.count({ where: { customerId } }),
+        db.contact.count({ where: { customerId, deletedAt: null } }),
       ]);
       return { items, total };
     },
 
-    /** Every contact's private details (for hiding them in text a channel reads). */
+    /**
+     * Every contact's private details (for hiding them in text a channel reads). Removed contacts
+     * too, on purpose: a note written while they were listed may still mention them.
+     */
     async contactDetails(customerId: string): Promise<{ email: string | null; phone: string | null; wechatOpenId: string | null }[]> {
       return db.contact.findMany({ where: { customerId }, select: { email: true, phone: true, wechatOpenId: true } });
     },

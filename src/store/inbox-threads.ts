@@ -65,6 +65,7 @@ export function createInboxThreadStore(db: Db) {
         SELECT t.id, t.channel, t.thread_ts, o.status::text AS header_status, c.id AS contact_id, c.name AS contact_name,
                c.wechat_open_id, c.unsubscribed_at, c.erased_at, c.customer_id
         FROM inbox_threads t
+        -- Removed contacts too: a thread is a conversation that happened (a contact on WeChat cannot be removed).
         JOIN contacts c ON c.id = t.contact_id
         LEFT JOIN outbox o ON o.id = t.header_outbox_id
         WHERE t.id = ${threadId}::uuid`;

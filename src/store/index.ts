@@ -1,12 +1,18 @@
 import { createAnalyticsStore } from "./analytics.js";
 import { createAuditStore } from "./audit.js";
 import { createContactErasureStore } from "./contact-erasure.js";
+import { createContactStore } from "./contacts.js";
 import { createCustomerMergeStore } from "./customer-merge.js";
 import { createCustomerMessageStore } from "./customer-messages.js";
 import { createCustomerStore } from "./customers.js";
 import { createCustomerNameStore } from "./customer-names.js";
+import { createCustomerFieldStore } from "./customer-fields.js";
 import { createDigestStore } from "./digests.js";
 import { createDigestFactStore } from "./digest-facts.js";
+// Duplicates, merge and data quality
+import { createDuplicateStore } from "./duplicates.js";
+import { createDataQualityStore } from "./data-quality.js";
+import { createEntryCorrectionStore } from "./entry-corrections.js";
 import { createFollowUpStore } from "./follow-ups.js";
 import { createInboxThreadStore } from "./inbox-threads.js";
 import { createInteractionStore } from "./interactions.js";
@@ -25,6 +31,7 @@ function repositories(db: Db) {
     users: createUserStore(db),
     customers: createCustomerStore(db),
     customerNames: createCustomerNameStore(db),
+    customerFields: createCustomerFieldStore(db),
     interactions: createInteractionStore(db),
     orders: createOrderStore(db),
     timeline: createTimelineStore(db),
@@ -39,9 +46,13 @@ function repositories(db: Db) {
     inboxThreads: createInboxThreadStore(db),
     customerMerge: createCustomerMergeStore(db),
     contactErasure: createContactErasureStore(db),
+    contacts: createContactStore(db),
     surveys: createSurveyStore(db),
     digests: createDigestStore(db),
     digestFacts: createDigestFactStore(db),
+    duplicates: createDuplicateStore(db),
+    dataQuality: createDataQualityStore(db),
+    entryCorrections: createEntryCorrectionStore(db),
   };
 }
 
@@ -72,9 +83,16 @@ export function createStore(prisma: PrismaClient): Store {
 export { createPrisma } from "./prisma.js";
 export { checkDatabase, explainDatabaseError, type DatabaseProblem } from "./database-check.js";
 export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js";
+export type { DuplicatePairRow, LikelyDuplicate, PairSide, ScanState } from "./duplicates.js";
+export type { CountedFigures, QualityOffender } from "./data-quality.js";
+export type { MergedCustomers, MovedRows } from "./customer-merge.js";
+export type { ContactRow } from "./contacts.js";
 export type { CustomerNameStore } from "./customer-names.js";
+export type { EditableCustomer } from "./customer-fields.js";
 export type { Rep, RepProfile } from "./users.js";
 export type { TimelineEntry, TimelineCursor } from "./timeline.js";
+export type { EntryKind, InteractionEntry, LockedCustomer, OrderEntry } from "./entry-corrections.js";
+export { entryStamp } from "./entry-corrections.js";
 export type { RankedCustomer, RankMetric } from "./rankings.js";
 export type { ChannelCounts, CustomerActivity, LeadCounts, OrderTotals, Range, WaitCounts } from "./analytics.js";
 export { emptyChannelCounts } from "./analytics.js";

@@ -1,4 +1,5 @@
 import type { Channel, Direction } from "@prisma/client";
+import { LIVE } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 import { unroll } from "./rollups.js";
 import { refreshWaits } from "./wechat-waits.js";
@@ -44,6 +45,7 @@ export function createInteractionStore(db: Db) {
         RETURNING id`;
       const id = rows[0]?.id;
       if (!id) {
+        // all-rows: a retried delivery lands on the row it made, deleted or not, and makes no second one.
         const existing = await db.interaction.findFirstOrThrow({
           where: { sourcePlatform: input.source?.platform ?? null, sourceId: input.source?.id ?? null },
           select: { id: true },
@@ -76,6 +78,7 @@ export function createInteractionStore(db: Db) {
     },
 
     async get(id: string) {
+      // all-rows: a notification shows the WeChat message it was made for (those are never deleted).
       return db.interaction.findUnique({
         where: { id },
         select: { id: true, body: true, channel: true, direction: true, occurredAt: true, undelivered: true, sourceId: true, author: { select: { displayName: true, platform: true, externalId: true } } },
@@ -84,7 +87,7 @@ export function createInteractionStore(db: Db) {
 
     async latest(customerId: string, take: number): Promise<InteractionView[]> {
       const rows = await db.interaction.findMany({
-        where: { customerId },
+        where: { customerId, ...LIVE },
         orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
         take,
         select: {

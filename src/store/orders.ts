@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { LIVE, liveOrders } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 import { addPurchase } from "./purchase-months.js";
 import { unroll } from "./rollups.js";
@@ -60,6 +61,7 @@ export function createOrderStore(db: Db) {
     },
 
     async get(id: string): Promise<{ id: string; customerId: string; amount: string; currency: string; baseAmount: string; product: string | null; orderedAt: Date } | null> {
+      // all-rows: a confirmation pressed again finds its order even after it was deleted ("already recorded").
       const order = await db.order.findUnique({
         where: { id },
         select: { id: true, customerId: true, amount: true, currency: true, baseAmount: true, product: true, orderedAt: true },
@@ -70,18 +72,20 @@ export function createOrderStore(db: Db) {
     /**
      * How many orders the customer has and the median base amount of the most recent 200 (what
      * is usual for them now, read from the customer's index range, not the whole history).
+     * `except` leaves one order out: the one being corrected is not part of what is usual.
      */
-    async history(customerId: string): Promise<{ orders: number; median: string | null }> {
+    async history(customerId: string, except?: string): Promise<{ orders: number; median: string | null }> {
       const rows = await db.$queryRaw<{ orders: number; median: string | null }[]>`
         SELECT count(*)::int AS orders, (percentile_cont(0.5) WITHIN GROUP (ORDER BY base_amount))::text AS median
-        FROM (SELECT base_amount FROM orders WHERE customer_id = ${customerId}::uuid ORDER BY ordered_at DESC LIMIT 200) recent`;
+        FROM (SELECT base_amount FROM ${liveOrders} o WHERE customer_id = ${customerId}::uuid AND (${except ?? null}::uuid IS NULL OR id <> ${except ?? null}::uuid)
+              ORDER BY ordered_at DESC LIMIT 200) recent`;
       return rows[0] ?? { orders: 0, median: null };
     },
 
     /** The currency of the customer's latest order (by order date, then by entry), if any. */
     async lastCurrency(customerId: string): Promise<string | null> {
       const order = await db.order.findFirst({
-        where: { customerId },
+        where: { customerId, ...LIVE },
         orderBy: [{ orderedAt: "desc" }, { createdAt: "desc" }],
         select: { currency: true },
       });

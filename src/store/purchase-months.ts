@@ -1,3 +1,4 @@
+import { LIVE_ORDERS_SQL, liveOrders } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 
 /**
@@ -35,7 +36,7 @@ export function rebuildPurchaseMonthsSql(scope: "all" | "listed"): string {
     WITH months AS (
       SELECT customer_id, ${MONTH_OF("ordered_at")} AS month, count(*)::int AS n, sum(base_amount) AS r,
              min(ordered_at) AS first_at, max(ordered_at) AS last_at
-      FROM orders ${only} GROUP BY 1, 2
+      FROM ${LIVE_ORDERS_SQL} o ${only} GROUP BY 1, 2
     ), spans AS (
       SELECT customer_id, min(month) AS low, max(month) AS high, min(first_at) AS first_at, max(last_at) AS last_at FROM months GROUP BY 1
     ), running AS (
@@ -48,7 +49,7 @@ export function rebuildPurchaseMonthsSql(scope: "all" | "listed"): string {
       SELECT customer_id, array_agg(n::int ORDER BY month) AS orders, array_agg(r ORDER BY month) AS revenue FROM running GROUP BY 1
     )
     SELECT s.customer_id, c.created_at, s.first_at,
-           (SELECT o.ordered_at FROM orders o WHERE o.customer_id = s.customer_id ORDER BY o.ordered_at OFFSET 1 LIMIT 1),
+           (SELECT o.ordered_at FROM ${LIVE_ORDERS_SQL} o WHERE o.customer_id = s.customer_id ORDER BY o.ordered_at OFFSET 1 LIMIT 1),
            s.last_at, s.low, a.orders, a.revenue
     FROM spans s JOIN arrays a ON a.customer_id = s.customer_id JOIN customers c ON c.id = s.customer_id
     ON CONFLICT (customer_id) DO UPDATE SET
@@ -162,7 +163,7 @@ function through(column: "orders" | "revenue", month: number): Prisma.Sql {
 export function perCustomerSql(spans: readonly Span[], withRevenue: boolean): Prisma.Sql {
   const plans = spans.map(purchasePlan);
   const parts = plans.flatMap((plan, k) =>
-    plan.edges.map((e) => Prisma.sql`SELECT customer_id, base_amount, ${k + 1}::int AS k, ${e.weight}::int AS w FROM orders WHERE ordered_at >= ${e.from} AND ordered_at < ${e.to}`),
+    plan.edges.map((e) => Prisma.sql`SELECT customer_id, base_amount, ${k + 1}::int AS k, ${e.weight}::int AS w FROM ${liveOrders} o WHERE ordered_at >= ${e.from} AND ordered_at < ${e.to}`),
   );
   const edgeColumns = plans.flatMap((_, k) => {
     const n = k + 1;

@@ -73,9 +73,13 @@ export function createRankingStore(db: Db) {
    * path) or in a period (its orders per customer, purchase-months.ts). With a period, CLV
    * ranks the customers who bought in it by their lifetime value.
    */
-  async function top(input: { metric: RankMetric; limit: number; value: ValueBasis; period?: { from: Date; to: Date } }): Promise<RankedCustomer[]> {
+  async function top(input: { metric: RankMetric; limit: number; value: ValueBasis; period?: { from: Date; to: Date }; tags?: readonly string[] }): Promise<RankedCustomer[]> {
     const { metric, limit, period } = input;
     const basis = input.value;
+    // Only customers with every one of these tags (customers.tags @> …, the GIN index).
+    const tags = input.tags ?? [];
+    const tagged = (column: Prisma.Sql) =>
+      tags.length > 0 ? Prisma.sql`AND ${column} IN (SELECT id FROM customers WHERE tags @> ${[...tags]}::text[])` : Prisma.empty;
     const columns = Prisma.sql`
       c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count, s.first_order_at,
       ${clvSql(basis)}::text AS clv`;
@@ -86,7 +90,7 @@ export function createRankingStore(db: Db) {
         FROM customer_stats s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN users u ON u.id = c.owner_id
-        WHERE s.order_count > 0
+        WHERE s.order_count > 0 ${tagged(Prisma.sql`s.customer_id`)}
         ORDER BY ${order}, c.name
         LIMIT ${limit}`);
     }
@@ -94,8 +98,8 @@ export function createRankingStore(db: Db) {
     // Ranked on the per-customer figures first, so names and owners are read for the winners only.
     const winners = metric === "clv"
       ? Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p JOIN customer_stats s ON s.customer_id = p.customer_id
-                   WHERE p.orders_1 > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`
-      : Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p WHERE p.orders_1 > 0 ORDER BY ${order}, p.customer_id LIMIT ${limit}`;
+                   WHERE p.orders_1 > 0 ${tagged(Prisma.sql`p.customer_id`)} ORDER BY ${order}, p.customer_id LIMIT ${limit}`
+      : Prisma.sql`SELECT p.customer_id, p.orders_1 AS orders, p.revenue_1 AS revenue FROM per p WHERE p.orders_1 > 0 ${tagged(Prisma.sql`p.customer_id`)} ORDER BY ${order}, p.customer_id LIMIT ${limit}`;
     const rows = await db.$queryRaw<Row[]>`
       WITH per AS (${perCustomerSql([period], true)}), winners AS (${winners})
       SELECT ${columns}, w.orders AS period_orders, w.revenue::text AS period_revenue

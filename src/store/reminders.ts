@@ -1,5 +1,5 @@
-import type { Prisma, ReminderKind, ReminderStatus } from "@prisma/client";
-import type { Db } from "./prisma.js";
+import type { ReminderKind, ReminderStatus } from "@prisma/client";
+import { Prisma, type Db } from "./prisma.js";
 
 export interface ReminderView {
   id: string;
@@ -27,6 +27,42 @@ export function createReminderStore(db: Db) {
     const names = new Map(customers.map((c) => [c.id, c.name]));
     return rows.map((r) => ({ ...r, customerName: r.customerId ? (names.get(r.customerId) ?? null) : null }));
   }
+
+  /**
+   * Care dates of today (in each owner's zone): one reminder per contact, occasion and year (the
+   * dedupe key). Removed contacts have none. `contactId` plans one contact's only, right after it
+   * was added, edited or restored, so a date of today does not wait for the hourly run.
+   */
+  async function planCare(now: Date, defaultTimezone: string, contactId?: string): Promise<{ id: string; due_at: Date }[]> {
+    const one = contactId ? Prisma.sql`AND k.id = ${contactId}::uuid` : Prisma.empty;
+    return db.$queryRaw<{ id: string; due_at: Date }[]>`
+        WITH owners AS (
+          SELECT k.id AS contact_id, k.name AS contact_name, k.customer_id, c.owner_id, occasion, day,
+                 (${now}::timestamptz AT TIME ZONE coalesce(u.timezone, ${defaultTimezone}))::date AS today,
+                 coalesce(u.timezone, ${defaultTimezone}) AS tz
+          FROM contacts k
+          JOIN customers c ON c.id = k.customer_id
+          JOIN users u ON u.id = c.owner_id
+          CROSS JOIN LATERAL (VALUES ('birthday', k.birthday), ('anniversary', k.anniversary)) AS o(occasion, day)
+          WHERE day IS NOT NULL AND k.deleted_at IS NULL ${one}
+        )
+        INSERT INTO reminders (id, user_id, customer_id, kind, text, due_at, dedupe_key, detail, updated_at)
+        SELECT gen_random_uuid(), owner_id, customer_id, 'CARE_DATE', contact_name || ': ' || occasion,
+               greatest(${now}::timestamptz, (today + time '09:00') AT TIME ZONE tz),
+               'care:' || contact_id || ':' || occasion || ':' || extract(year FROM today),
+               jsonb_build_object('contactName', contact_name, 'occasion', occasion), now()
+        FROM owners
+        WHERE (extract(month FROM day) = extract(month FROM today) AND extract(day FROM day) = extract(day FROM today))
+           OR (extract(month FROM day) = 2 AND extract(day FROM day) = 29 AND extract(month FROM today) = 2 AND extract(day FROM today) = 28
+               AND extract(day FROM (date_trunc('year', today) + interval '1 month 28 days')) <> 29)
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id, due_at`;
+  }
+
+  /** A contact's open care reminders (of some occasions), found by their dedupe key "care:<contact>:<occasion>:<year>". */
+  const careOf = (contactId: string, customerId: string, occasions: readonly string[]) => Prisma.sql`
+    kind = 'CARE_DATE' AND customer_id = ${customerId}::uuid AND status IN ('PENDING', 'FIRED')
+    AND dedupe_key LIKE ${`care:${contactId}:%`} AND split_part(dedupe_key, ':', 3) = ANY(${[...occasions]}::text[])`;
 
   return {
     async create(input: { userId: string; customerId: string | null; text: string; dueAt: Date; kind?: ReminderKind; dedupeKey?: string }): Promise<ReminderView | null> {
@@ -122,29 +158,33 @@ export function createReminderStore(db: Db) {
           AND coalesce(s.last_interaction_at, c.created_at) < ${now}::timestamptz - (${quietDays} * interval '1 day')
         ON CONFLICT (dedupe_key) DO NOTHING
         RETURNING id, due_at`;
-      const care = await db.$queryRaw<{ id: string; due_at: Date }[]>`
-        WITH owners AS (
-          SELECT k.id AS contact_id, k.name AS contact_name, k.customer_id, c.owner_id, occasion, day,
-                 (${now}::timestamptz AT TIME ZONE coalesce(u.timezone, ${defaultTimezone}))::date AS today,
-                 coalesce(u.timezone, ${defaultTimezone}) AS tz
-          FROM contacts k
-          JOIN customers c ON c.id = k.customer_id
-          JOIN users u ON u.id = c.owner_id
-          CROSS JOIN LATERAL (VALUES ('birthday', k.birthday), ('anniversary', k.anniversary)) AS o(occasion, day)
-          WHERE day IS NOT NULL
-        )
-        INSERT INTO reminders (id, user_id, customer_id, kind, text, due_at, dedupe_key, detail, updated_at)
-        SELECT gen_random_uuid(), owner_id, customer_id, 'CARE_DATE', contact_name || ': ' || occasion,
-               greatest(${now}::timestamptz, (today + time '09:00') AT TIME ZONE tz),
-               'care:' || contact_id || ':' || occasion || ':' || extract(year FROM today),
-               jsonb_build_object('contactName', contact_name, 'occasion', occasion), now()
-        FROM owners
-        WHERE (extract(month FROM day) = extract(month FROM today) AND extract(day FROM day) = extract(day FROM today))
-           OR (extract(month FROM day) = 2 AND extract(day FROM day) = 29 AND extract(month FROM today) = 2 AND extract(day FROM today) = 28
-               AND extract(day FROM (date_trunc('year', today) + interval '1 month 28 days')) <> 29)
-        ON CONFLICT (dedupe_key) DO NOTHING
-        RETURNING id, due_at`;
+      const care = await planCare(now, defaultTimezone);
       return [...followUps, ...care].map((r) => ({ id: r.id, dueAt: r.due_at }));
+    },
+
+    /** One contact's care dates of today, when it was just added, edited or restored (see planCare). */
+    async planCareFor(contactId: string, now: Date, defaultTimezone: string): Promise<{ id: string; dueAt: Date }[]> {
+      return (await planCare(now, defaultTimezone, contactId)).map((r) => ({ id: r.id, dueAt: r.due_at }));
+    },
+
+    /**
+     * Stops a contact's care reminders of these occasions (the contact was removed, or the date
+     * moved). A pending one gives its dedupe key up, so an undo or a date moved back on the same
+     * day plans it again; one already delivered keeps it, so nobody is told twice.
+     */
+    async cancelCareDates(contactId: string, customerId: string, occasions: readonly ("birthday" | "anniversary")[]): Promise<number> {
+      if (occasions.length === 0) return 0;
+      return db.$executeRaw`
+        UPDATE reminders SET status = 'CANCELLED', updated_at = now(),
+               dedupe_key = CASE WHEN status = 'PENDING' THEN dedupe_key || ':cancelled:' || id ELSE dedupe_key END
+        WHERE ${careOf(contactId, customerId, occasions)}`;
+    },
+
+    /** A renamed contact's pending care reminders say the new name when they fire. */
+    async renameCareDates(contactId: string, customerId: string, name: string): Promise<number> {
+      return db.$executeRaw`
+        UPDATE reminders SET text = ${name} || ': ' || split_part(dedupe_key, ':', 3), detail = jsonb_set(coalesce(detail, '{}'::jsonb), '{contactName}', to_jsonb(${name}::text)), updated_at = now()
+        WHERE ${careOf(contactId, customerId, ["birthday", "anniversary"])} AND status = 'PENDING'`;
     },
 
     /** One person's pending reminders due by `until`, oldest first (the demo fires its rep's). */

@@ -1,4 +1,5 @@
 import { FIRST_RESPONSE_TARGET_MS, LAST_RESPONSE_BIN, RESPONSE_BINS } from "../domain/measures.js";
+import { LIVE_INTERACTIONS_SQL, LIVE_ORDERS_SQL } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 
 /**
@@ -69,11 +70,11 @@ const KINDS: Readonly<Record<RollupKind, KindSpec>> = {
       SELECT h.hour, count(o.ordered_at)::int, coalesce(sum(o.base_amount), 0)
       FROM (
         SELECT g AS hour
-        FROM (SELECT date_trunc('hour', min(ordered_at), 'UTC') AS first FROM orders) f,
+        FROM (SELECT date_trunc('hour', min(ordered_at), 'UTC') AS first FROM ${LIVE_ORDERS_SQL} o) f,
              generate_series(f.first, ${horizon("hour", "1 hour")}, interval '1 hour') AS g
         WHERE NOT EXISTS (SELECT 1 FROM order_hours x WHERE x.hour = g)
       ) h
-      LEFT JOIN orders o ON o.ordered_at >= h.hour AND o.ordered_at < h.hour + interval '1 hour'
+      LEFT JOIN ${LIVE_ORDERS_SQL} o ON o.ordered_at >= h.hour AND o.ordered_at < h.hour + interval '1 hour'
       GROUP BY h.hour`,
   },
   interactionHours: {
@@ -91,11 +92,11 @@ const KINDS: Readonly<Record<RollupKind, KindSpec>> = {
              count(*) FILTER (WHERE i.channel = 'SLACK')::int, count(*) FILTER (WHERE i.channel = 'NOTE')::int
       FROM (
         SELECT g AS hour
-        FROM (SELECT date_trunc('hour', min(occurred_at), 'UTC') AS first FROM interactions) f,
+        FROM (SELECT date_trunc('hour', min(occurred_at), 'UTC') AS first FROM ${LIVE_INTERACTIONS_SQL} i) f,
              generate_series(f.first, ${horizon("hour", "1 hour")}, interval '1 hour') AS g
         WHERE NOT EXISTS (SELECT 1 FROM interaction_hours x WHERE x.hour = g)
       ) h
-      LEFT JOIN interactions i ON i.occurred_at >= h.hour AND i.occurred_at < h.hour + interval '1 hour'
+      LEFT JOIN ${LIVE_INTERACTIONS_SQL} i ON i.occurred_at >= h.hour AND i.occurred_at < h.hour + interval '1 hour'
       GROUP BY h.hour`,
   },
   waitDays: {

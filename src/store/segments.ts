@@ -3,6 +3,7 @@ import { LOW_SCORE_MAX } from "../domain/survey-answer.js";
 import {
   ACTIVATED_BY_PURCHASE, COMPLAINT_HINT_PATTERN, COMPLAINT_PATTERN, NOT_COMPLAINT_PATTERN, SEGMENT_RULES, type SegmentCode, type StageReason,
 } from "../domain/customer-segments.js";
+import { liveInteractions, liveOrders } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 
 /** One customer's raw facts as Postgres gathers them for the nightly scan. */
@@ -137,7 +138,7 @@ export function createSegmentStore(db: Db) {
       const query = Prisma.sql`
         WITH late AS (
           SELECT customer_id, count(*)::int AS n, sum(base_amount) AS spent
-          FROM orders WHERE ordered_at > ${now}
+          FROM ${liveOrders} o WHERE ordered_at > ${now}
           GROUP BY customer_id
         ),
         stats AS (
@@ -146,7 +147,7 @@ export function createSegmentStore(db: Db) {
                  s.total_spent - coalesce(l.spent, 0) AS total_spent,
                  CASE WHEN s.order_count - coalesce(l.n, 0) > 0 THEN s.first_order_at END AS first_order_at,
                  CASE WHEN l.customer_id IS NULL THEN s.last_order_at
-                      ELSE (SELECT max(o.ordered_at) FROM orders o WHERE o.customer_id = s.customer_id AND o.ordered_at <= ${now}) END AS last_order_at
+                      ELSE (SELECT max(o.ordered_at) FROM ${liveOrders} o WHERE o.customer_id = s.customer_id AND o.ordered_at <= ${now}) END AS last_order_at
           FROM customer_stats s LEFT JOIN late l ON l.customer_id = s.customer_id
           ${ids ? Prisma.sql`WHERE s.customer_id IN (SELECT unnest(${ids}::uuid[]) UNION SELECT customer_id FROM late)` : Prisma.empty}
         ),
@@ -188,7 +189,7 @@ export function createSegmentStore(db: Db) {
           SELECT customer_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
           FROM (
             SELECT customer_id, lag(day) OVER w - day AS gap
-            FROM (SELECT customer_id, ordered_at, (ordered_at AT TIME ZONE ${timeZone}::text)::date AS day FROM orders WHERE ordered_at <= ${now} ${scoped("customer_id")}) o
+            FROM (SELECT customer_id, ordered_at, (ordered_at AT TIME ZONE ${timeZone}::text)::date AS day FROM ${liveOrders} lo WHERE ordered_at <= ${now} ${scoped("customer_id")}) o
             WINDOW w AS (PARTITION BY customer_id ORDER BY ordered_at DESC)
           ) g
           WHERE gap > 0
@@ -198,11 +199,11 @@ export function createSegmentStore(db: Db) {
           SELECT customer_id,
                  count(*) FILTER (WHERE ordered_at > ${lastStart})::int AS last90,
                  count(*) FILTER (WHERE ordered_at <= ${lastStart})::int AS previous90
-          FROM orders WHERE ordered_at > ${previousStart} AND ordered_at <= ${now} ${scoped("customer_id")}
+          FROM ${liveOrders} o WHERE ordered_at > ${previousStart} AND ordered_at <= ${now} ${scoped("customer_id")}
           GROUP BY customer_id
         ),
         complaints AS (
-          SELECT i.customer_id, count(*)::int AS n FROM interactions i
+          SELECT i.customer_id, count(*)::int AS n FROM ${liveInteractions} i
           WHERE i.occurred_at > ${complaintStart} AND i.occurred_at <= ${now} AND i.direction = 'INBOUND' ${scoped("i.customer_id")} AND ${complaintSql(Prisma.sql`i.body`)}
             -- "1 不满意" is one low score, not a low score and a complaint: a message read as a
             -- survey answer or the comment after it (interactions.survey_reply) counts as the score.
@@ -230,7 +231,7 @@ export function createSegmentStore(db: Db) {
         LEFT JOIN complaints cp ON cp.customer_id = c.id
         LEFT JOIN low_scores ls ON ls.customer_id = c.id
         LEFT JOIN LATERAL (
-          SELECT count(*)::int AS n FROM interactions i
+          SELECT count(*)::int AS n FROM ${liveInteractions} i
           WHERE coalesce(s.order_count, 0) = 0 AND i.customer_id = c.id AND i.occurred_at > ${engagedStart} AND i.occurred_at <= ${now}
         ) e ON true
         LEFT JOIN LATERAL (
@@ -380,12 +381,12 @@ export function createSegmentStore(db: Db) {
       await db.$executeRaw`ANALYZE customer_stats`;
     },
 
-    /** Owners of customers a scan moved (purchases alert nobody), with where to reach them. */
+    /** Owners of customers a scan moved (purchases and reps' own stage edits alert nobody), with where to reach them. */
     async alertRecipients(changedAt: Date): Promise<{ ownerId: string; platform: string; externalId: string; changes: number }[]> {
       const rows = await db.$queryRaw<{ owner_id: string; platform: string; external_id: string; changes: number }[]>`
         SELECT u.id AS owner_id, u.platform, u.external_id, count(*)::int AS changes
         FROM customer_stage_changes ch JOIN users u ON u.id = ch.owner_id
-        WHERE ch.changed_at = ${changedAt} AND ch.reason->>'rule' <> 'purchase'
+        WHERE ch.changed_at = ${changedAt} AND ch.reason->>'rule' NOT IN ('purchase', 'manual')
         GROUP BY u.id, u.platform, u.external_id
         ORDER BY u.id`;
       return rows.map((r) => ({ ownerId: r.owner_id, platform: r.platform, externalId: r.external_id, changes: r.changes }));
@@ -401,12 +402,12 @@ export function createSegmentStore(db: Db) {
         FROM customer_stage_changes ch
         JOIN customers c ON c.id = ch.customer_id
         LEFT JOIN customer_stats s ON s.customer_id = ch.customer_id
-        WHERE ch.owner_id = ${ownerId}::uuid AND ch.changed_at = ${changedAt} AND ch.reason->>'rule' <> 'purchase'
+        WHERE ch.owner_id = ${ownerId}::uuid AND ch.changed_at = ${changedAt} AND ch.reason->>'rule' NOT IN ('purchase', 'manual')
         ORDER BY CASE ch.to_stage WHEN 'AT_RISK' THEN 0 WHEN 'CHURNED' THEN 1 ELSE 2 END, s.total_spent DESC NULLS LAST, c.name, c.id
         LIMIT ${limit}`;
       const counts = await db.$queryRaw<{ to_stage: Stage; n: number }[]>`
         SELECT to_stage, count(*)::int AS n FROM customer_stage_changes
-        WHERE owner_id = ${ownerId}::uuid AND changed_at = ${changedAt} AND reason->>'rule' <> 'purchase'
+        WHERE owner_id = ${ownerId}::uuid AND changed_at = ${changedAt} AND reason->>'rule' NOT IN ('purchase', 'manual')
         GROUP BY to_stage`;
       return {
         entries: entries.map((e) => ({ customerId: e.customer_id, name: e.name, fromStage: e.from_stage, toStage: e.to_stage, reason: e.reason })),
@@ -414,14 +415,20 @@ export function createSegmentStore(db: Db) {
       };
     },
 
-    /** The biggest spenders of a segment as the last scan left it (the (segment, total_spent) index), from `offset` on. */
-    async members(segment: SegmentCode, limit: number, offset = 0): Promise<SegmentMember[]> {
+    /**
+     * The biggest spenders of a segment as the last scan left it (the (segment, total_spent) index), from `offset` on;
+     * with `tags`, only customers that have all of them (customers.tags @> tags, the GIN index).
+     */
+    async members(segment: SegmentCode, limit: number, offset = 0, tags: readonly string[] = []): Promise<SegmentMember[]> {
+      const tagged = tags.length > 0
+        ? Prisma.sql`AND customer_id IN (SELECT id FROM customers WHERE tags @> ${[...tags]}::text[])`
+        : Prisma.empty;
       const rows = await db.$queryRaw<{ id: string; name: string; owner_name: string | null; total_spent: string; order_count: number; reason: unknown }[]>`
         SELECT c.id, c.name, u.display_name AS owner_name, s.total_spent::text AS total_spent, s.order_count, s.segment_reason AS reason
         FROM (
           -- Limited before the joins, so only the first index entries are read.
           SELECT customer_id, total_spent, order_count, segment_reason FROM customer_stats
-          WHERE segment = ${segment}::"Segment" ORDER BY total_spent DESC, customer_id LIMIT ${limit} OFFSET ${offset}
+          WHERE segment = ${segment}::"Segment" ${tagged} ORDER BY total_spent DESC, customer_id LIMIT ${limit} OFFSET ${offset}
         ) s
         JOIN customers c ON c.id = s.customer_id
         LEFT JOIN users u ON u.id = c.owner_id
@@ -429,14 +436,21 @@ export function createSegmentStore(db: Db) {
       return rows.map((r) => ({ id: r.id, name: r.name, ownerName: r.owner_name, totalSpent: Number(r.total_spent), orderCount: r.order_count, reason: r.reason }));
     },
 
-    /** Customers per segment and when the last scan ran (null: never). */
-    async counts(): Promise<{ scoredAt: Date | null; counts: Partial<Record<SegmentCode, number>> }> {
+    /**
+     * Customers per segment and when the last scan ran (null: never); with `tags`, only customers
+     * that have all of them are counted (the scan time is still the whole scan's).
+     */
+    async counts(tags: readonly string[] = []): Promise<{ scoredAt: Date | null; counts: Partial<Record<SegmentCode, number>> }> {
       const rows = await db.$queryRaw<{ segment: SegmentCode | null; n: number; scored_at: Date | null }[]>`
         SELECT segment, count(*)::int AS n, max(scored_at) AS scored_at FROM customer_stats GROUP BY segment`;
       const stamps = rows.map((r) => r.scored_at).filter((d): d is Date => d !== null);
       const scoredAt = stamps.length > 0 ? new Date(Math.max(...stamps.map((d) => d.getTime()))) : null;
+      const counted = tags.length === 0 ? rows : await db.$queryRaw<{ segment: SegmentCode | null; n: number }[]>`
+        SELECT s.segment, count(*)::int AS n FROM customer_stats s
+        WHERE s.segment IS NOT NULL AND s.customer_id IN (SELECT id FROM customers WHERE tags @> ${[...tags]}::text[])
+        GROUP BY s.segment`;
       const counts: Partial<Record<SegmentCode, number>> = {};
-      for (const r of rows) if (r.segment) counts[r.segment] = r.n;
+      for (const r of counted) if (r.segment) counts[r.segment] = r.n;
       return { scoredAt, counts };
     },
   };

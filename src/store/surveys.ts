@@ -1,4 +1,5 @@
 import type { SurveyKind, SurveyStatus, SurveyTrigger } from "@prisma/client";
+import { LIVE, liveInteractions } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 
 /** A survey's contact as the survey rules need it, read under a row lock. */
@@ -92,7 +93,7 @@ export function createSurveyStore(db: Db) {
     /** The customer's contacts a survey can reach: on WeChat or on Slack. */
     async reachableContacts(customerId: string): Promise<{ id: string; name: string; wechatOpenId: string | null; slackUserId: string | null }[]> {
       return db.contact.findMany({
-        where: { customerId, erasedAt: null, OR: [{ wechatOpenId: { not: null } }, { slackUserId: { not: null } }] },
+        where: { customerId, erasedAt: null, deletedAt: null, OR: [{ wechatOpenId: { not: null } }, { slackUserId: { not: null } }] },
         orderBy: { updatedAt: "desc" },
         select: { id: true, name: true, wechatOpenId: true, slackUserId: true },
         take: 10,
@@ -273,7 +274,7 @@ export function createSurveyStore(db: Db) {
      */
     async lastReplier(contactId: string, since: Date): Promise<string | null> {
       const row = await db.interaction.findFirst({
-        where: { contactId, direction: "OUTBOUND", channel: "WECHAT", authorId: { not: null }, undelivered: null, occurredAt: { gte: since } },
+        where: { contactId, direction: "OUTBOUND", channel: "WECHAT", authorId: { not: null }, undelivered: null, occurredAt: { gte: since }, ...LIVE },
         orderBy: { occurredAt: "desc" },
         select: { authorId: true },
       });
@@ -285,11 +286,11 @@ export function createSurveyStore(db: Db) {
       const rows = await db.$queryRaw<{ last_inbound_at: Date | null; outbound_since: number }[]>`
         WITH last_in AS (
           SELECT max(occurred_at) AS at FROM (
-            SELECT occurred_at FROM interactions WHERE contact_id = ${contactId}::uuid AND direction = 'INBOUND' ORDER BY occurred_at DESC LIMIT 1
+            SELECT occurred_at FROM ${liveInteractions} i WHERE contact_id = ${contactId}::uuid AND direction = 'INBOUND' ORDER BY occurred_at DESC LIMIT 1
           ) l
         )
         SELECT last_in.at AS last_inbound_at,
-               (SELECT count(*)::int FROM interactions i
+               (SELECT count(*)::int FROM ${liveInteractions} i
                  WHERE i.contact_id = ${contactId}::uuid AND i.direction = 'OUTBOUND' AND i.channel = 'WECHAT'
                    AND i.undelivered IS NULL AND i.occurred_at > COALESCE(last_in.at, '-infinity'))
              + (SELECT count(*)::int FROM surveys s, LATERAL (VALUES (s.sent_at), (s.reminded_at)) AS m(at)

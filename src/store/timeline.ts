@@ -1,8 +1,10 @@
+import { liveInteractions, liveOrders } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 
+/** `authorId`: who wrote the entry (whether the viewer may correct it follows from it). */
 export type TimelineEntry =
-  | { kind: "interaction"; id: string; at: Date; channel: string; direction: string; body: string; authorName: string | null; permalink: string | null }
-  | { kind: "order"; id: string; at: Date; amount: string; currency: string; product: string | null; authorName: string | null };
+  | { kind: "interaction"; id: string; at: Date; channel: string; direction: string; body: string; authorId: string | null; authorName: string | null; permalink: string | null }
+  | { kind: "order"; id: string; at: Date; amount: string; currency: string; product: string | null; authorId: string | null; authorName: string | null };
 
 /** Position after which the next page starts: the last entry's time and id. */
 export interface TimelineCursor {
@@ -21,6 +23,7 @@ interface Row {
   amount: string | null;
   currency: string | null;
   product: string | null;
+  author_id: string | null;
   author_name: string | null;
   total: number;
 }
@@ -36,16 +39,16 @@ export function createTimelineStore(db: Db) {
       const at = after?.at ?? new Date("9999-12-31T00:00:00Z");
       const id = after?.id ?? "ffffffff-ffff-ffff-ffff-ffffffffffff";
       const rows = await db.$queryRaw<Row[]>`
-        SELECT t.*, ((SELECT count(*) FROM interactions WHERE customer_id = ${customerId}::uuid)
-                   + (SELECT count(*) FROM orders WHERE customer_id = ${customerId}::uuid))::int AS total
+        SELECT t.*, ((SELECT count(*) FROM ${liveInteractions} i WHERE customer_id = ${customerId}::uuid)
+                   + (SELECT count(*) FROM ${liveOrders} o WHERE customer_id = ${customerId}::uuid))::int AS total
         FROM ((SELECT 'interaction' AS kind, i.id, i.occurred_at AS at, i.channel::text AS channel, i.direction::text AS direction,
-                i.body, i.permalink, NULL::text AS amount, NULL::text AS currency, NULL::text AS product, u.display_name AS author_name
-         FROM interactions i LEFT JOIN users u ON u.id = i.author_id
+                i.body, i.permalink, NULL::text AS amount, NULL::text AS currency, NULL::text AS product, i.author_id, u.display_name AS author_name
+         FROM ${liveInteractions} i LEFT JOIN users u ON u.id = i.author_id
          WHERE i.customer_id = ${customerId}::uuid AND (i.occurred_at, i.id) < (${at}, ${id}::uuid)
          ORDER BY i.occurred_at DESC, i.id DESC LIMIT ${take + 1})
         UNION ALL
-        (SELECT 'order', o.id, o.ordered_at, NULL, NULL, NULL, NULL, o.amount::text, o.currency::text, o.product, u.display_name
-         FROM orders o LEFT JOIN users u ON u.id = o.created_by_id
+        (SELECT 'order', o.id, o.ordered_at, NULL, NULL, NULL, NULL, o.amount::text, o.currency::text, o.product, o.created_by_id, u.display_name
+         FROM ${liveOrders} o LEFT JOIN users u ON u.id = o.created_by_id
          WHERE o.customer_id = ${customerId}::uuid AND (o.ordered_at, o.id) < (${at}, ${id}::uuid)
          ORDER BY o.ordered_at DESC, o.id DESC LIMIT ${take + 1})
         ORDER BY at DESC, id DESC LIMIT ${take + 1}) t
@@ -60,11 +63,11 @@ export function createTimelineStore(db: Db) {
 
 function toEntry(r: Row): TimelineEntry {
   if (r.kind === "order") {
-    return { kind: "order", id: r.id, at: r.at, amount: r.amount ?? "0", currency: r.currency ?? "", product: r.product, authorName: r.author_name };
+    return { kind: "order", id: r.id, at: r.at, amount: r.amount ?? "0", currency: r.currency ?? "", product: r.product, authorId: r.author_id, authorName: r.author_name };
   }
   return {
     kind: "interaction", id: r.id, at: r.at, channel: r.channel ?? "NOTE", direction: r.direction ?? "INTERNAL",
-    body: r.body ?? "", authorName: r.author_name, permalink: r.permalink,
+    body: r.body ?? "", authorId: r.author_id, authorName: r.author_name, permalink: r.permalink,
   };
 }
 

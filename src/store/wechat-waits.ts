@@ -35,7 +35,7 @@ const DERIVE = `
   ORDER BY contact_id, occurred_at, answer`;
 
 /**
- * Inbound and outbound WeChat messages of a contact. Events (follow, unfollow, menu clicks) are
+ * Inbound and outbound WeChat messages of a contact, deleted ones left out. Events (follow, unfollow, menu clicks) are
  * interactions too but nobody waits for an answer to them; the webhook stores them under ids
  * that end in their kind (adapters/wechat/to-message.ts: "<sender>:<time>:event:subscribe").
  * `alias` is the interactions table's alias with its dot ("i.").
@@ -43,11 +43,12 @@ const DERIVE = `
 const WECHAT_MESSAGES = (alias: string) =>
   `${alias}channel = 'WECHAT' AND ${alias}direction IN ('INBOUND', 'OUTBOUND') AND ${alias}contact_id IS NOT NULL
    AND (${alias}source_id IS NULL OR ${alias}source_id NOT LIKE '%:event:%') AND ${alias}undelivered IS NULL
-   AND ${alias}survey_reply IS NULL`;
+   AND ${alias}survey_reply IS NULL AND ${alias}deleted_at IS NULL`;
 
 /** Rebuilds every contact's waits from the interactions, set-based (bulk loads, the migration). */
 export const REBUILD_WECHAT_WAITS_SQL = `
   INSERT INTO wechat_waits (contact_id, started_at, answered_at)
+  -- all-rows: WECHAT_MESSAGES leaves deleted rows out itself.
   WITH seq AS (SELECT i.contact_id, i.id, i.occurred_at, i.direction FROM interactions i WHERE ${WECHAT_MESSAGES("i.")})
   ${DERIVE}
   ON CONFLICT (contact_id, started_at) DO UPDATE SET answered_at = EXCLUDED.answered_at`;
@@ -69,6 +70,7 @@ export async function refreshWaits(db: Db, message: { contactId: string; at: Dat
                    ELSE max(started_at) FILTER (WHERE answered_at IS NULL OR answered_at >= $2) END AS at
        FROM wechat_waits WHERE contact_id = $1::uuid AND started_at <= $2
      ), seq AS (
+       -- all-rows: WECHAT_MESSAGES leaves deleted rows out itself.
        SELECT i.contact_id, i.id, i.occurred_at, i.direction FROM interactions i, anchor
        WHERE i.contact_id = $1::uuid AND ${WECHAT_MESSAGES("i.")} AND i.occurred_at >= anchor.at
      ), fresh AS (${DERIVE}

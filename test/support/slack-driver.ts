@@ -62,6 +62,12 @@ export function mrkdwnTexts(blocks: Blocks): string[] {
   return out;
 }
 
+/** An input block of a modal as the bot rendered it. */
+export interface FormInputBlock {
+  block_id: string;
+  element: { type: string; initial_value?: string; initial_option?: { value: string }; options?: { value: string; text: { text: string } }[] };
+}
+
 export interface SlackUser {
   id: string;
   name: string;
@@ -139,7 +145,29 @@ export class SlackDriver {
     return call.body.view as Record<string, unknown>;
   }
 
+  /** Submits a modal with these text inputs' values (the other inputs as absent). */
   async submit(user: SlackUser, view: Record<string, unknown>, values: Record<string, string>): Promise<SignedPost> {
+    return this.submitState(user, view, Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { value: { type: "plain_text_input", value } }])));
+  }
+
+  /**
+   * Submits a modal as Slack sends it: every input with its current content (what the user
+   * changed, else what the form started with), selects as their selected options.
+   */
+  async submitForm(user: SlackUser, view: Record<string, unknown>, changes: Record<string, string>): Promise<SignedPost> {
+    const values = Object.fromEntries(
+      (view.blocks as FormInputBlock[]).map((b): [string, unknown] => {
+        if (b.element.type === "static_select") {
+          const value = changes[b.block_id] ?? b.element.initial_option?.value;
+          return [b.block_id, { value: { type: "static_select", selected_option: value ? { value, text: { type: "plain_text", text: value } } : null } }];
+        }
+        return [b.block_id, { value: { type: "plain_text_input", value: changes[b.block_id] ?? b.element.initial_value ?? null } }];
+      }),
+    );
+    return this.submitState(user, view, values);
+  }
+
+  private async submitState(user: SlackUser, view: Record<string, unknown>, values: Record<string, unknown>): Promise<SignedPost> {
     const payload = {
       type: "view_submission",
       team: { id: "T0001", domain: "acme-sales" },
@@ -155,7 +183,7 @@ export class SlackDriver {
         blocks: view.blocks,
         private_metadata: view.private_metadata,
         callback_id: view.callback_id,
-        state: { values: Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { value: { type: "plain_text_input", value } }])) },
+        state: { values },
         hash: "1700000000.abcd",
         title: view.title,
       },

@@ -4,6 +4,7 @@ import type { Block, Button, ListItem, Outcome } from "../../reply/reply.js";
 import { CARD_SECTIONS, type CardSectionPage } from "../../services/index.js";
 import type { CommandContext } from "../types.js";
 import { noPageText, offsetOf, pageNote, MAX_PAGE } from "./list-page.js";
+import { contactListMessage } from "./contact-list.js";
 
 /** What a card's "All contacts" (and the like) button carries: the customer, the section, the page. */
 export const sectionValue = z.object({ id: z.uuid(), s: z.enum(CARD_SECTIONS), p: z.number().int().min(1).max(MAX_PAGE) });
@@ -30,6 +31,12 @@ function item(ctx: CommandContext, entry: CardSectionPage["items"][number]): Lis
 /** One of the card's lists in full, a page at a time, with a button to the next page and back to the card. */
 export async function cardSectionMessage(ctx: CommandContext, raw: string): Promise<Outcome> {
   const { id, s, p } = sectionValue.parse(JSON.parse(raw));
+  // All contacts is the contact list, with each contact's Edit and Remove buttons.
+  if (s === "contacts") {
+    const listing = await ctx.services.listContacts(ctx.rep, id, p);
+    if (!listing) throw new AppError("NOT_FOUND", "customer.gone");
+    return contactListMessage(ctx, listing);
+  }
   const section = await ctx.services.getCardSection(ctx.rep, id, s, p);
   if (!section) throw new AppError("NOT_FOUND", "customer.gone");
   const title = ctx.t(TITLES[s], { name: section.customer.name });
@@ -37,7 +44,7 @@ export async function cardSectionMessage(ctx: CommandContext, raw: string): Prom
   const blocks: Block[] = [{ type: "header", text: title }];
   const buttons: Button[] = [];
   if (section.items.length === 0) {
-    blocks.push({ type: "text", text: section.total > 0 ? noPageText(ctx, at) : ctx.t(s === "contacts" ? "card.noContacts" : s === "reminders" ? "card.noReminders" : "card.noDeals") });
+    blocks.push({ type: "text", text: section.total > 0 ? noPageText(ctx, at) : ctx.t(s === "reminders" ? "card.noReminders" : "card.noDeals") });
   } else {
     blocks.push({ type: "list", items: section.items.map((entry) => item(ctx, entry)) });
     const more = ctx.t("button.more");

@@ -3,6 +3,7 @@ import type { CardSection, CustomerCard } from "../../services/index.js";
 import type { CommandContext } from "../types.js";
 import { shareButton } from "./share.js";
 import { readCloseReason } from "../../domain/survey-policy.js";
+import { addContactButton, contactButtons, contactDetail, contactTitle } from "./contact-list.js";
 
 /** Long notes are cut on the card; the full text is in /history. */
 function excerpt(text: string, max = 140): string {
@@ -31,7 +32,21 @@ const SECTION_BUTTONS: Readonly<Record<CardSection, "button.allContacts" | "butt
   contacts: "button.allContacts", reminders: "button.allReminders", deals: "button.allDeals",
 };
 
-export function customerCardMessage(ctx: CommandContext, card: CustomerCard, notice?: string): Message {
+/** Industry, tags, website and address on one line, and the about note, when they are set. */
+function profileBlocks(ctx: Pick<CommandContext, "t" | "f">, card: CustomerCard): Block[] {
+  const { t, f } = ctx;
+  const parts = [
+    card.industry ? `${t("card.industry")}: ${card.industry}` : null,
+    card.tags.length > 0 ? `${t("card.tags")}: ${f.list(card.tags)}` : null,
+    card.website,
+    card.address ? `${t("card.address")}: ${card.address}` : null,
+  ].filter((p): p is string => p !== null);
+  const blocks: Block[] = parts.length > 0 ? [{ type: "context", text: parts.join(" · ") }] : [];
+  if (card.about) blocks.push({ type: "context", text: `${t("card.about")}: ${excerpt(card.about, 300)}` });
+  return blocks;
+}
+
+export function customerCardMessage(ctx: Pick<CommandContext, "t" | "f" | "now">, card: CustomerCard, notice?: string): Message {
   const { t, f } = ctx;
   const money = (n: number) => f.money(n, card.baseCurrency);
   const blocks: Block[] = [];
@@ -64,15 +79,17 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
   });
   if (card.clvEarlyEstimate) blocks.push({ type: "context", text: t("clv.earlyNote", { months: card.minObservationMonths }) });
   if (card.aliases.length > 0) blocks.push({ type: "context", text: `${t("card.aliases")}: ${f.list(card.aliases)}` });
+  blocks.push(...profileBlocks(ctx, card));
 
   blocks.push({
     type: "list",
     title: t("card.contacts"),
-    empty: t("card.noContacts"),
-    items: card.contacts.map((c) => ({
-      title: c.title ? `${c.name} (${c.title})` : c.name,
-      detail: [c.email, c.phone, c.onWechat ? t("card.onWechat") : null].filter(Boolean).join(" · ") || undefined,
-    })),
+    // A rep who may add one is told where: the card's Add contact button.
+    empty: card.mayEditContacts ? t("contact.noneYet", { button: t("contact.button.add") }) : t("card.noContacts"),
+    items: card.contacts.map((c) => {
+      const detail = contactDetail(ctx, { ...c, birthday: null, anniversary: null });
+      return { title: contactTitle(c), ...(detail ? { detail } : {}), ...(card.mayEditContacts ? { buttons: contactButtons(ctx, c) } : {}) };
+    }),
   });
   cut("contacts", card.contacts.length, card.totals.contacts);
   if (card.forChannel && card.contacts.length > 0) {
@@ -126,6 +143,9 @@ export function customerCardMessage(ctx: CommandContext, card: CustomerCard, not
       { label: t("button.logNote"), action: { id: "customer.logForm", value: card.id }, style: "primary" },
       { label: t("button.addOrder"), action: { id: "customer.orderForm", value: card.id } },
       { label: t("button.history"), action: { id: "history.first", value: card.id } },
+      // In the card's own row, so its first button stays Log a note (the terminal numbers them in order).
+      ...(card.mayEditContacts ? [addContactButton(ctx, card.id, false)] : []),
+      ...(card.mayEdit ? [{ label: t("button.edit"), action: { id: "customer.edit", value: card.id } }] : []),
       shareButton(ctx, { id: "customer.show", value: card.id }),
       ...sectionButtons,
     ],

@@ -4,6 +4,7 @@ import type { ChartSpec } from "../../reply/chart-spec.js";
 import type { DayRevenue, DigestContent } from "../../services/digest/build-digest.js";
 import type { RenderContext } from "../notification-types.js";
 import { changeText } from "./change.js";
+import { qualityDropsText } from "./data-quality.js";
 import { stageReasonText } from "./stage-reason.js";
 
 function dayLabel(ctx: RenderContext, day: string, timezone: string): string {
@@ -42,8 +43,10 @@ export function digestChart(ctx: RenderContext, content: DigestContent): { chart
 export function digestView(ctx: RenderContext, content: DigestContent): Message {
   const date = dayLabel(ctx, content.day, content.timezone);
   const title = ctx.t("digest.title", { date });
+  // One line when the data quality fell since an earlier digest's figures, quiet day or not.
+  const quality = content.quality ? ctx.t("digest.quality", { date: ctx.f.date(instantOfLocalTime(content.quality.since, content.timezone)), drops: qualityDropsText(ctx, content.quality.drops) }) : null;
   if (content.quiet) {
-    const text = ctx.t("digest.quiet", { date });
+    const text = [ctx.t("digest.quiet", { date }), ...(quality ? [quality] : [])].join("\n");
     return { visibility: "private", summary: text, blocks: [{ type: "text", text }] };
   }
   const fields: Field[] = [
@@ -101,6 +104,7 @@ export function digestView(ctx: RenderContext, content: DigestContent): Message 
       blocks.push({ type: "context", text: ctx.t("digest.lowScores.more", { shown: content.lowScores.length, total: content.lowScoreTotal }) });
     }
   }
+  if (quality) blocks.push({ type: "context", text: quality });
   const chart = digestChart(ctx, content);
   blocks.push({ type: "chart", ...chart });
   return { visibility: "shared", summary: title, blocks };

@@ -35,6 +35,14 @@ function notScoredYet(ctx: CommandContext): Outcome {
   return message(text, [{ type: "text", text }]);
 }
 
+/** " tag vip tag key-account": how a tag filter is typed back into a command or a button. */
+const tagWords = (tags: readonly string[] = []): string => tags.map((t) => ` tag ${t}`).join("");
+
+/** "Only customers tagged vip.", under the title of a filtered list. */
+function taggedNote(ctx: CommandContext, tags: readonly string[] = []): Block[] {
+  return tags.length > 0 ? [{ type: "context", text: ctx.t("segment.tagged", { tags: ctx.f.list([...tags]) }) }] : [];
+}
+
 function asOf(ctx: CommandContext, scoredAt: Date): Block {
   return { type: "context", text: ctx.t("segment.asOf", { when: ctx.f.dateTime(scoredAt), time: STAGE_SCAN_AT }) };
 }
@@ -44,11 +52,12 @@ export function segmentMessage(ctx: CommandContext, listing: SegmentListing): Ou
   if (!listing.scoredAt) return notScoredYet(ctx);
   const base = ctx.services.settings.baseCurrency;
   const title = ctx.t("segment.title", { segment: segmentLabel(ctx, listing.segment), count: listing.count });
-  const blocks: Block[] = [{ type: "header", text: title }, { type: "text", text: segmentAbout(ctx, listing.segment) }];
+  const blocks: Block[] = [{ type: "header", text: title }, ...taggedNote(ctx, listing.tags), { type: "text", text: segmentAbout(ctx, listing.segment) }];
   const at = { page: listing.page, size: listing.pageSize, total: listing.count, shown: listing.customers.length };
   const offset = offsetOf(listing.page, listing.pageSize);
-  const next = (page: number) => `/segment ${listing.segment} ${page}`;
-  const buttons = [shareButton(ctx, { id: "segment.show", value: listing.page > 1 ? `${listing.segment} ${listing.page}` : listing.segment })];
+  const named = `${listing.segment}${tagWords(listing.tags)}`;
+  const next = (page: number) => `/segment ${named} ${page}`;
+  const buttons = [shareButton(ctx, { id: "segment.show", value: listing.page > 1 ? `${named} ${listing.page}` : named })];
   if (listing.customers.length === 0) {
     blocks.push({ type: "text", text: listing.count > 0 && listing.page > 1 ? noPageText(ctx, at) : ctx.t("segment.empty") });
   } else {
@@ -66,7 +75,7 @@ export function segmentMessage(ctx: CommandContext, listing: SegmentListing): Ou
     });
     const note = pageNote(ctx, at, next);
     if (note) blocks.push({ type: "context", text: note });
-    if (offset + listing.customers.length < listing.count) buttons.unshift({ label: ctx.t("button.more"), action: { id: "segment.show", value: `${listing.segment} ${listing.page + 1}` } });
+    if (offset + listing.customers.length < listing.count) buttons.unshift({ label: ctx.t("button.more"), action: { id: "segment.show", value: `${named} ${listing.page + 1}` } });
   }
   blocks.push(asOf(ctx, listing.scoredAt));
   blocks.push({ type: "buttons", buttons });
@@ -79,12 +88,13 @@ export function segmentOverviewMessage(ctx: CommandContext, summary: SegmentCoun
   const title = ctx.t("segment.overview");
   const blocks: Block[] = [
     { type: "header", text: title },
+    ...taggedNote(ctx, summary.tags),
     {
       type: "list",
       items: SEGMENT_NAMES.map((segment) => ({
         title: ctx.t("segment.count", { segment: segmentLabel(ctx, segment), count: ctx.f.number(summary.counts[segment], 0) }),
         detail: segmentAbout(ctx, segment),
-        button: { label: ctx.t("segment.button.show"), action: { id: "segment.show", value: segment } },
+        button: { label: ctx.t("segment.button.show"), action: { id: "segment.show", value: `${segment}${tagWords(summary.tags)}` } },
       })),
     },
     asOf(ctx, summary.scoredAt),
@@ -96,6 +106,6 @@ export function segmentOverviewMessage(ctx: CommandContext, summary: SegmentCoun
     const alt = points.map((p) => `${p.x} ${ctx.f.number(p.y, 0)} (${ctx.f.number((100 * p.y) / total, 1)}%)`).join(" · ");
     blocks.push({ type: "chart", chart: { kind: "pie", title: ctx.t("segment.chart.title"), points }, alt: ctx.t("segment.chart.alt", { mix: alt }) });
   }
-  blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: "" })] });
+  blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "segment.show", value: tagWords(summary.tags).trim() })] });
   return message(title, blocks);
 }

@@ -42,5 +42,7 @@ export function stageReasonText(ctx: Reader, raw: unknown): string {
       return ctx.t("segment.reason.settled", { since: daysText(ctx, reason.daysSince) });
     case "purchase":
       return ctx.t("segment.reason.purchase");
+    case "manual":
+      return ctx.t("segment.reason.manual", { name: reason.by });
   }
 }

@@ -32,7 +32,7 @@ export interface OrderReview {
   concern?: OrderConcern;
 }
 
-function rateOf(deps: ServiceDeps, currency: string): string {
+export function rateOf(deps: ServiceDeps, currency: string): string {
   const rate = deps.settings.ratesToBase.get(currency);
   if (rate === undefined) throw new AppError("INVALID_INPUT", "order.noRate", { currency, base: deps.settings.baseCurrency });
   return rate;
@@ -40,12 +40,13 @@ function rateOf(deps: ServiceDeps, currency: string): string {
 
 /**
  * What an order would count as in the base currency, and whether it is far outside what the
- * customer usually orders (or over ORDER_CONFIRM_ABOVE), so the rep is asked first.
+ * customer usually orders (or over ORDER_CONFIRM_ABOVE), so the rep is asked first. A correction
+ * passes the order's own rate (`rate`) and leaves the order itself out of what is usual (`except`).
  */
-export async function reviewOrder(deps: ServiceDeps, input: { customerId: string; amount: Decimal; currency: string }): Promise<OrderReview> {
-  const rate = rateOf(deps, input.currency);
+export async function reviewOrder(deps: ServiceDeps, input: { customerId: string; amount: Decimal; currency: string; rate?: string; except?: string }): Promise<OrderReview> {
+  const rate = input.rate ?? rateOf(deps, input.currency);
   const baseAmount = toBase(input.amount, new Decimal(rate));
-  const history = await deps.store.orders.history(input.customerId);
+  const history = await deps.store.orders.history(input.customerId, input.except);
   const ceiling = deps.settings.orderConfirmAbove !== undefined ? new Decimal(deps.settings.orderConfirmAbove) : defaultConfirmAbove(deps.settings.baseCurrency);
   const concern = orderConcern(baseAmount, { orders: history.orders, median: history.median === null ? null : new Decimal(history.median) }, ceiling);
   return { baseAmount: baseAmount.toFixed(2), rate, ...(concern ? { concern } : {}) };

@@ -22,10 +22,14 @@ export interface SegmentCounts {
   /** When the last scan scored customers; null when none has run yet. */
   scoredAt: Date | null;
   counts: Record<SegmentName, number>;
+  /** Counted among customers with all of these tags only (none: everyone). */
+  tags?: string[];
 }
 
 export interface SegmentListing {
   segment: SegmentName;
+  /** Listed among customers with all of these tags only (none: everyone). */
+  tags?: string[];
   scoredAt: Date | null;
   count: number;
   /** The page listed (from 1), `pageSize` customers a page. */
@@ -40,28 +44,29 @@ export interface SegmentListing {
  * not done yet, or running in no process), the first scoring runs now: segments are there when
  * asked, not after the next night.
  */
-export async function segmentCounts(deps: ServiceDeps): Promise<SegmentCounts> {
-  let { scoredAt, counts } = await deps.store.segments.counts();
+export async function segmentCounts(deps: ServiceDeps, tags: readonly string[] = []): Promise<SegmentCounts> {
+  let { scoredAt, counts } = await deps.store.segments.counts(tags);
   if (scoredAt === null) {
     const first = await scoreSegmentsIfNeeded(deps);
-    ({ scoredAt, counts } = await deps.store.segments.counts());
+    ({ scoredAt, counts } = await deps.store.segments.counts(tags));
     // An install without customers has nothing to score, and is scored all the same.
     scoredAt ??= first?.at ?? null;
   }
-  return { scoredAt, counts: Object.fromEntries(SEGMENT_NAMES.map((name) => [name, counts[SEGMENT_CODES[name]] ?? 0])) as Record<SegmentName, number> };
+  return { scoredAt, tags: [...tags], counts: Object.fromEntries(SEGMENT_NAMES.map((name) => [name, counts[SEGMENT_CODES[name]] ?? 0])) as Record<SegmentName, number> };
 }
 
 /**
  * A segment as the last scoring left it (the nightly scan, or the customer's own latest write):
  * its size and its biggest spenders (one page of them), with why.
  */
-export async function listSegment(deps: ServiceDeps, segment: SegmentName, page = 1): Promise<SegmentListing> {
+export async function listSegment(deps: ServiceDeps, segment: SegmentName, page = 1, tags: readonly string[] = []): Promise<SegmentListing> {
   const offset = (page - 1) * SEGMENT_LIST_SIZE;
   // The counts first: they score a never-scored install before its members are read.
-  const summary = await segmentCounts(deps);
-  const members = await deps.store.segments.members(SEGMENT_CODES[segment], SEGMENT_LIST_SIZE, offset);
+  const summary = await segmentCounts(deps, tags);
+  const members = await deps.store.segments.members(SEGMENT_CODES[segment], SEGMENT_LIST_SIZE, offset, tags);
   return {
     segment,
+    tags: [...tags],
     scoredAt: summary.scoredAt,
     count: summary.counts[segment],
     page,

@@ -11,6 +11,8 @@ export interface TopRequest {
   metric?: RankMetric;
   /** Lifetime when left out. */
   period?: { from: Date; to: Date };
+  /** Only customers with all of these tags (normalised, domain/customer-fields.ts). */
+  tags?: readonly string[];
 }
 
 export interface TopCustomer extends RankedCustomer {
@@ -32,6 +34,7 @@ export async function listTopCustomers(deps: ServiceDeps, request: TopRequest = 
     limit: request.count ?? DEFAULT_TOP,
     value: { asOf, lifespanMonths: settings.clvLifespanMonths, minObservationMonths: settings.clvMinObservationMonths },
     ...(request.period ? { period: { from: request.period.from, to: request.period.to } } : {}),
+    ...(request.tags?.length ? { tags: request.tags } : {}),
   });
   return ranked.map((c) => ({ ...c, earlyEstimate: isEarlyEstimate(c.firstOrderAt, asOf, settings.clvMinObservationMonths) }));
 }

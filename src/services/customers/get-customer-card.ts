@@ -1,20 +1,33 @@
 import type { Rep } from "../../store/index.js";
 import { maySeePrivate, withoutDetails, type Audience } from "../audience.js";
+import { mayChange } from "../../domain/write-rights.js";
 import { valueOfCustomer } from "./customer-value.js";
 import type { ServiceDeps } from "../deps.js";
+
+/** Contacts on the card: each brings two buttons, and Slack shows at most 50 blocks. */
+export const CARD_CONTACTS = 5;
 
 export interface CustomerCard {
   id: string;
   name: string;
   stage: string;
   source: string | null;
+  industry: string | null;
+  website: string | null;
+  address: string | null;
+  about: string | null;
+  tags: string[];
+  /** The viewer may change the customer itself (name, stage, owner, fields): the card's Edit button. */
+  mayEdit: boolean;
   aliases: string[];
   owner: { id: string; name: string } | null;
   /** False when the viewer may not see the contacts' private details (email, phone). */
   showPrivate: boolean;
   /** Made for a channel (a shared card): no private details, whoever shared it. */
   forChannel: boolean;
-  contacts: { name: string; title: string | null; email: string | null; phone: string | null; onWechat: boolean }[];
+  contacts: { id: string; name: string; title: string | null; email: string | null; phone: string | null; onWechat: boolean; onSlack: boolean }[];
+  /** The viewer may add, edit and remove the contacts (mayChange on the customer); never on a shared card. */
+  mayEditContacts: boolean;
   baseCurrency: string;
   revenue: number;
   orderCount: number;
@@ -73,17 +86,28 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
     name: detail.name,
     stage: detail.stage,
     source: detail.source,
+    industry: detail.industry,
+    website: detail.website,
+    address: detail.address,
+    // A note like any other: in a channel, a contact's details in it are hidden.
+    about: detail.about === null ? null : body(detail.about),
+    tags: detail.tags,
+    mayEdit: !forChannel && mayChange(viewer, { ownerId: detail.ownerId }),
     aliases: detail.aliases.map((a) => a.alias),
     owner: detail.owner ? { id: detail.owner.id, name: detail.owner.displayName } : null,
     showPrivate,
     forChannel,
-    contacts: detail.contacts.map((c) => ({
+    // A few, each with its Edit and Remove buttons; /contact and "All contacts" list them all.
+    contacts: detail.contacts.slice(0, CARD_CONTACTS).map((c) => ({
+      id: c.id,
       name: c.name,
       title: c.title,
       email: showPrivate ? c.email : null,
       phone: showPrivate ? c.phone : null,
       onWechat: c.wechatOpenId !== null,
+      onSlack: c.slackUserId !== null,
     })),
+    mayEditContacts: !forChannel && mayChange(viewer, { ownerId: detail.ownerId }),
     baseCurrency: settings.baseCurrency,
     revenue,
     orderCount,

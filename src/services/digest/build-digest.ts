@@ -4,6 +4,7 @@ import { CHANNELS, type Channel } from "../../domain/interaction-channel.js";
 import type { LowScore, RepReminders, StageTurn } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { getSurveyStats, type SurveyStats } from "../surveys/get-survey-stats.js";
+import { qualityChangeFor, type QualityChange } from "../analytics/data-quality.js";
 
 /** How many of each list the digest names; the rest is a count. */
 const SHOWN = { remindersPerRep: 3, atRisk: 10, lowScores: 5 } as const;
@@ -38,6 +39,8 @@ export interface DigestContent {
   trend: { day: string; revenue: number }[];
   /** Nothing happened and nothing is due: the digest is one line. */
   quiet: boolean;
+  /** What of the data quality got worse since an earlier digest's figures; one line when set. */
+  quality?: QualityChange | null;
 }
 
 /**
@@ -51,7 +54,7 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
   const dayBefore = addDays(day, -1);
   const lastWeek = addDays(day, -7);
   const { analytics, digestFacts } = deps.store;
-  const [[today, before, weekAgo], leads, newCustomers, [channels], reminders, atRisk, surveys, lowScores, trend] = await Promise.all([
+  const [[today, before, weekAgo], leads, newCustomers, [channels], reminders, atRisk, surveys, lowScores, trend, quality] = await Promise.all([
     analytics.orderTotals([
       { from, to },
       { from: startOf(dayBefore), to: from },
@@ -67,6 +70,8 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     getSurveyStats(deps, { from, to }),
     digestFacts.lowScores(from, to, SHOWN.lowScores),
     analytics.dailyRevenue(addDays(day, -(DIGEST_TREND_DAYS - 1)), day, timeZone),
+    // Kept per run date: every digest of a day compares the same figures with an earlier day's.
+    qualityChangeFor(deps, runDate),
   ]);
   const none = { orders: 0, revenue: 0 };
   const interactions = CHANNELS.map((channel) => ({ channel, count: channels?.[channel] ?? 0 })).filter((i) => i.count > 0);
@@ -96,5 +101,6 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     lowScoreTotal: lowScores.total,
     trend: trend.map((d) => ({ day: d.date, revenue: d.revenue })),
     quiet,
+    quality,
   };
 }
