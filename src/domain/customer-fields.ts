@@ -19,6 +19,8 @@ export const FIELD_LIMITS = {
 
 /** Plain text fields: written as given (trimmed), cleared with an empty value. */
 export type TextField = keyof typeof FIELD_LIMITS;
+/** What a customer record holds besides its name, stage and owner, as stored and shown. */
+export type CustomerProfile = Record<TextField, string | null> & { tags: string[] };
 export const TEXT_FIELDS = Object.keys(FIELD_LIMITS) as TextField[];
 
 export const MAX_TAGS = 20;

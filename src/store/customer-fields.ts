@@ -1,21 +1,15 @@
 import type { Stage } from "@prisma/client";
 import type { NameKeys } from "../domain/customer-name.js";
-import type { TextField } from "../domain/customer-fields.js";
+import type { CustomerProfile, TextField } from "../domain/customer-fields.js";
 import { Prisma, type Db } from "./prisma.js";
 
 /** A customer as the edit paths read and change it. */
-export interface EditableCustomer {
+export interface EditableCustomer extends CustomerProfile {
   id: string;
   name: string;
   stage: Stage;
   ownerId: string | null;
   ownerName: string | null;
-  industry: string | null;
-  website: string | null;
-  address: string | null;
-  source: string | null;
-  about: string | null;
-  tags: string[];
   updatedAt: Date;
 }
 

@@ -1,5 +1,6 @@
 import type { Rep } from "../../store/index.js";
 import { maySeePrivate, withoutDetails, type Audience } from "../audience.js";
+import type { CustomerProfile } from "../../domain/customer-fields.js";
 import { mayChange } from "../../domain/write-rights.js";
 import { valueOfCustomer } from "./customer-value.js";
 import type { ServiceDeps } from "../deps.js";
@@ -7,16 +8,10 @@ import type { ServiceDeps } from "../deps.js";
 /** Contacts on the card: each brings two buttons, and Slack shows at most 50 blocks. */
 export const CARD_CONTACTS = 5;
 
-export interface CustomerCard {
+export interface CustomerCard extends CustomerProfile {
   id: string;
   name: string;
   stage: string;
-  source: string | null;
-  industry: string | null;
-  website: string | null;
-  address: string | null;
-  about: string | null;
-  tags: string[];
   /** The viewer may change the customer itself (name, stage, owner, fields): the card's Edit button. */
   mayEdit: boolean;
   aliases: string[];
