@@ -128,6 +128,9 @@ function render(block: Block, numbers: ButtonNumbers): KnownBlock[] {
     case "chart":
       // The image itself is uploaded next to the message; the text keeps the figures readable.
       return render({ type: "context", text: block.alt }, numbers);
+    case "file":
+      // The file itself is uploaded after the message; the text says what it is.
+      return render({ type: "context", text: block.summary }, numbers);
     case "divider":
       return [{ type: "divider" }];
     case "buttons":

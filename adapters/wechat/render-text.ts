@@ -23,6 +23,8 @@ function line(block: Block): string[] {
       return [`${block.label}: ${block.url}`];
     case "chart":
       return [block.alt];
+    case "file":
+      return [block.summary];
     case "divider":
     case "buttons":
       // Customers have no buttons in a customer-service message.

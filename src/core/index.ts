@@ -1,7 +1,7 @@
 /** What adapters may use of the core: events in, outcomes out, and the reply model. */
 export { createCore, type Core, type CoreObserver, type OutcomeLabel } from "./handle.js";
 export type { Actor, CustomerMessage, InboundEvent, Platform } from "./inbound-event.js";
-export type { Action, Block, Button, Field, Form, FormField, ListItem, Message, Notice, Outcome } from "../reply/reply.js";
+export type { Action, Block, Button, Field, Form, FormField, ListItem, Message, Notice, Outcome, OutgoingFile } from "../reply/reply.js";
 export type { ChartSpec } from "../reply/chart-spec.js";
 export type { Translate } from "../i18n/index.js";
 export type { Route, RouteHandler } from "../http/server.js";

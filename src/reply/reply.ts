@@ -51,7 +51,21 @@ export type Block =
    * A chart: adapters that can show images render it to PNG (off the event loop) and upload it;
    * others show `alt`, a one-line plain-text reading of the same figures.
    */
-  | { type: "chart"; chart: ChartSpec; alt: string };
+  | { type: "chart"; chart: ChartSpec; alt: string }
+  /**
+   * A file for the reader (an export, an audit extract): platforms that take files upload it,
+   * into the reader's DM when the reply is private (a file cannot be ephemeral); others say
+   * where it was saved. `summary` is the one line shown in its place.
+   */
+  | { type: "file"; file: OutgoingFile; summary: string };
+
+export interface OutgoingFile {
+  filename: string;
+  title: string;
+  mimeType: string;
+  /** The bytes of a file small enough to hold, or a temporary file the adapter deletes once sent. */
+  content: Uint8Array | { path: string };
+}
 
 export interface Person {
   platform: string;
