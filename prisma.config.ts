@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 import { catalogTextPoolConfig } from "./prisma/catalog-text-pool.js";
+import { StatementSplittingPg } from "./prisma/migration-script.js";
 
 // `engine: "js"` runs the WebAssembly schema engine for every Prisma command, `generate`
 // included: without it the CLI tries to download the native engine, which these machines
-// cannot. The pool reports catalog types as text (see catalog-text-pool.ts).
+// cannot. The pool reports catalog types as text (see catalog-text-pool.ts), and the adapter cuts
+// scripts into statements where Postgres would (see migration-script.ts).
 // Prisma skips .env when a config file exists; read it here so migrate and seed see the same
 // DATABASE_URL as the bot (real environment variables win).
 if (existsSync(".env")) process.loadEnvFile(".env");
@@ -17,7 +18,7 @@ const databaseUrl = process.env.DATABASE_URL;
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
-  adapter: async () => new PrismaPg(catalogTextPoolConfig(databaseUrl)),
+  adapter: async () => new StatementSplittingPg(catalogTextPoolConfig(databaseUrl)),
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations", seed: "tsx prisma/seed.ts" },
 });

@@ -13,7 +13,7 @@ import { createCore, type Outcome } from "../src/core/index.js";
 import { createChartRenderer } from "../src/charts/render-pool.js";
 import { createServices, scanCustomerStages } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
-import { ADMIN_URL, benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
+import { ADMIN_URL, benchCipher, benchServiceDeps, createBenchDatabase, percentile, sealBenchPlaintext } from "./bench-database.js";
 import { generateAnalyticsData } from "./generate-analytics-data.js";
 
 const DB = "crm_bench_analytics";
@@ -68,11 +68,15 @@ async function main(): Promise<void> {
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     const result = await generateAnalyticsData(pool, { customers: 100_000, orders: 2_000_000, interactions: 5_000_000, surveys: 50_000, reps: 20, seed: 42, now: new Date() });
     await pool.end();
-    built = `built in ${result.seconds.toFixed(0)} s`;
+    // Contacts' details were inserted as plaintext from before encryption at rest: sealed now.
+    const sealer = createPrisma({ url, poolMax: 2 });
+    const sealed = await sealBenchPlaintext(sealer);
+    await sealer.$disconnect();
+    built = `built in ${result.seconds.toFixed(0)} s, contacts' details sealed in ${sealed.seconds.toFixed(0)} s (${sealed.rows.toLocaleString("en")} rows)`;
   }
 
   const prisma = createPrisma({ url, poolMax: 8 });
-  const store = createStore(prisma);
+  const store = createStore(prisma, { cipher: benchCipher() });
   const deps = benchServiceDeps(store);
   const services = createServices(deps);
 

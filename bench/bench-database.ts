@@ -3,7 +3,7 @@ import pg from "pg";
 import { ratesToBase } from "../src/domain/money.js";
 import type { ServiceDeps } from "../src/services/index.js";
 import { NO_JOBS } from "../src/services/ports.js";
-import type { Store } from "../src/store/index.js";
+import { FieldCipher, dataKey, sealPlaintext, type PrismaClient, type Store } from "../src/store/index.js";
 
 /** Where benchmarks find Postgres and Redis; each builds and drops a database of its own. */
 export const ADMIN_URL = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -31,6 +31,29 @@ export async function createBenchDatabase(name: string): Promise<BenchDatabase> 
       await admin.end();
     },
   };
+}
+
+/**
+ * DATA_ENCRYPTION_KEY of the benchmarks (encryption at rest): a fixed key for throw-away data,
+ * so a database built once (BENCH_REUSE) opens again. Never a key for real data.
+ */
+export const BENCH_DATA_ENCRYPTION_KEY = "YmVuY2gtb25seS1kYXRhLWtleS1ub3QtZm9yLXJlYWw=";
+
+export function benchCipher(): FieldCipher {
+  return new FieldCipher(dataKey(Buffer.from(BENCH_DATA_ENCRYPTION_KEY, "base64")));
+}
+
+/**
+ * Generators insert personal details set-based in SQL, into the *_plaintext columns (SQL holds
+ * no key); this seals them the way a bot's start does for data from before encryption at rest,
+ * and registers the key. Returns the rows sealed and how long it took.
+ */
+export async function sealBenchPlaintext(prisma: PrismaClient): Promise<{ rows: number; seconds: number }> {
+  const cipher = benchCipher();
+  const started = performance.now();
+  await prisma.$executeRaw`INSERT INTO data_keys (key_id) VALUES (${cipher.keyId}) ON CONFLICT (key_id) DO NOTHING`;
+  const rows = await sealPlaintext(prisma, cipher);
+  return { rows, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The value at percentile `p` of ascending `sorted`. */

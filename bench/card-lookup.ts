@@ -3,7 +3,7 @@ import pg from "pg";
 import { nameKeys } from "../src/domain/customer-name.js";
 import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
-import { benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
+import { benchCipher, benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
 import { generateCustomers, loadCustomers } from "./generate-customers.js";
 
 /**
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const loadSeconds = (Date.now() - started) / 1000;
 
   const prisma = createPrisma({ url: database.url, poolMax: 4 });
-  const store = createStore(prisma);
+  const store = createStore(prisma, { cipher: benchCipher() });
   const services = createServices(benchServiceDeps(store));
   const viewer = await services.registerRep({ platform: "local", externalId: "bench", displayName: "Bench" });
 

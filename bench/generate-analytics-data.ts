@@ -401,7 +401,7 @@ export async function generateAnalyticsData(pool: pg.Pool, options: AnalyticsDat
     await restore("customers");
 
     await step("contacts", "contacts", `
-      INSERT INTO contacts (id, customer_id, name, title, email, phone, wechat_open_id, slack_user_id, locale, birthday, anniversary,
+      INSERT INTO contacts (id, customer_id, name, title, email_plaintext, phone_plaintext, wechat_open_id_plaintext, slack_user_id, locale, birthday, anniversary,
                             unsubscribed_at, survey_opt_out_at, created_at, updated_at)
       SELECT p.contact_ids[j], p.id,
              CASE WHEN cn THEN ${pick(sqlTextArray(CN_SURNAMES), CN_SURNAMES.length, u("n * 8 + j", 40))} || ${pick(sqlTextArray(CN_GIVEN), CN_GIVEN.length, u("n * 8 + j", 41))}

@@ -30,7 +30,7 @@ import { findNames, NameMatcher, type CustomerNames } from "../src/domain/name-m
 import { createCustomerNameIndex } from "../src/services/customers/customer-name-index.js";
 import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
-import { benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
+import { benchCipher, benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
 import { generateCustomers, loadCustomers, type GeneratedCustomer } from "./generate-customers.js";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   }
   await pool.query("ANALYZE");
   const prisma = createPrisma({ url: database.url, poolMax: 4 });
-  const store = createStore(prisma);
+  const store = createStore(prisma, { cipher: benchCipher() });
   const services = createServices(benchServiceDeps(store));
 
   // --- Building the dictionary: read, build, memory; three rounds, medians.

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { createBenchDatabase, percentile, REDIS_URL } from "./bench-database.js";
+import { BENCH_DATA_ENCRYPTION_KEY, createBenchDatabase, percentile, REDIS_URL } from "./bench-database.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { start } from "../src/main.js";
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const prefix = `crmbench-${randomBytes(4).toString("hex")}`;
   const config = loadConfig({
     DATABASE_URL: database.url, DATABASE_POOL_MAX: "20", REDIS_URL, PORT: "0", SLACK_SIGNING_SECRET: "bench", SLACK_BOT_TOKEN: TOKEN,
-    SLACK_API_URL: slack.apiUrl, BULLMQ_PREFIX: prefix, LOG_LEVEL: "silent",
+    SLACK_API_URL: slack.apiUrl, BULLMQ_PREFIX: prefix, LOG_LEVEL: "silent", DATA_ENCRYPTION_KEY: BENCH_DATA_ENCRYPTION_KEY,
   });
   const startedAt = Date.now();
   const bot = await start(config, { role: "worker", host: "127.0.0.1", log: createLogger("warn") });

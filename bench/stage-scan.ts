@@ -10,7 +10,7 @@ import os from "node:os";
 import pg from "pg";
 import { scanCustomerStages, type StageScanResult } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
-import { benchServiceDeps } from "./bench-database.js";
+import { benchCipher, benchServiceDeps } from "./bench-database.js";
 
 const URL = process.env.BENCH_ANALYTICS_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/crm_bench_analytics";
 
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   // The scan the night after the data set's last order, at 02:00 Shanghai (18:00 UTC the day before).
   const first = new Date(Date.UTC(data.last.getUTCFullYear(), data.last.getUTCMonth(), data.last.getUTCDate(), 18));
   const prisma = createPrisma({ url: URL, poolMax: 4 });
-  const store = createStore(prisma);
+  const store = createStore(prisma, { cipher: benchCipher() });
   const deps = benchServiceDeps(store);
 
   const runs: { label: string; at: Date; seconds: number; result: StageScanResult }[] = [];

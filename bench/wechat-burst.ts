@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { wechatSignature } from "../adapters/wechat/signature.js";
-import { createBenchDatabase, percentile, REDIS_URL } from "./bench-database.js";
+import { BENCH_DATA_ENCRYPTION_KEY, createBenchDatabase, percentile, REDIS_URL } from "./bench-database.js";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { start } from "../src/main.js";
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const prefix = `crmbench-${randomBytes(4).toString("hex")}`;
   const config = loadConfig({
     DATABASE_URL: database.url, DATABASE_POOL_MAX: "20", REDIS_URL, PORT: "0", LOG_LEVEL: "silent", BULLMQ_PREFIX: prefix,
-    WECHAT_APP_ID: "wxbench", WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN,
+    WECHAT_APP_ID: "wxbench", WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN, DATA_ENCRYPTION_KEY: BENCH_DATA_ENCRYPTION_KEY,
   });
   const bot = await start(config, { role: "web", host: "127.0.0.1", log: createLogger("warn") });
   const base = `http://127.0.0.1:${bot.port}`;

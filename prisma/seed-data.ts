@@ -10,9 +10,11 @@ import { randomUUID } from "node:crypto";
 import type { Channel, Direction, Prisma, PrismaClient, Role, Stage } from "@prisma/client";
 import { nameKeys } from "../src/domain/customer-name.js";
 import { Decimal, ratesToBase, toBase } from "../src/domain/money.js";
-import { REBUILD_WECHAT_WAITS_SQL, ROLLUP_KINDS, rebuildPurchaseMonthsSql, rollUpStatements } from "../src/store/index.js";
+import { REBUILD_WECHAT_WAITS_SQL, ROLLUP_KINDS, rebuildPurchaseMonthsSql, rollUpStatements, sealContactSecrets, type ContactSecrets, type FieldCipher } from "../src/store/index.js";
 
 export interface SeedOptions {
+  /** Seals the contacts' phones, emails and WeChat ids (encryption at rest). */
+  cipher: FieldCipher;
   /** The demo's "today": no order or interaction is later, reminders fall after it. */
   now?: Date;
   /** PRNG seed; the same seed and `now` give the same data. */
@@ -111,6 +113,11 @@ const REPS: readonly RepSpec[] = [
   { key: "rep-li-na", displayName: "Li Na", role: "REP", locale: "zh-CN", timezone: "Asia/Shanghai", covers: ["zh"] },
   { key: "rep-alex-chen", displayName: "Alex Chen", role: "REP", locale: "en", timezone: "Asia/Shanghai", covers: ["zh", "en"] },
   { key: "rep-tom-becker", displayName: "Tom Becker", role: "REP", locale: "en", timezone: "Europe/Berlin", covers: ["en"] },
+];
+
+/** The demo's sales teams (roles and teams): a lead and members, by rep key. */
+const TEAMS: readonly { name: string; lead: string; members: readonly string[] }[] = [
+  { name: "Europe", lead: "rep-maria-garcia", members: ["rep-tom-becker", "rep-alex-chen"] },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -370,7 +377,8 @@ const EN_INBOUND = [
 interface Plan {
   customers: Prisma.CustomerCreateManyInput[];
   aliases: Prisma.CustomerAliasCreateManyInput[];
-  contacts: Prisma.ContactCreateManyInput[];
+  /** Personal details in plaintext here; sealed when written. */
+  contacts: (Prisma.ContactCreateManyInput & ContactSecrets)[];
   orders: Prisma.OrderCreateManyInput[];
   interactions: Prisma.InteractionCreateManyInput[];
   deals: Prisma.DealCreateManyInput[];
@@ -749,7 +757,7 @@ async function insertInBatches<T>(rows: readonly T[], write: (batch: T[]) => Pro
  * Fills a database that has no customers yet with demo data, all in one transaction; returns
  * `skipped: true` and writes nothing when any customer exists.
  */
-export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = {}): Promise<SeedResult> {
+export async function seedDemoData(prisma: PrismaClient, options: SeedOptions): Promise<SeedResult> {
   const now = options.now ?? new Date();
   const seed = options.seed ?? DEFAULT_SEED;
   if (Number.isNaN(now.getTime())) throw new Error("demo seed: `now` is not a valid date");
@@ -773,11 +781,25 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions = 
         });
         userIds.set(rep.key, user.id);
       }
+      // Roles and teams: Maria Garcia (manager) leads Tom Becker and Alex Chen, so she sees their
+      // customers' private details; the rest of the demo team answers to the admin.
+      for (const team of TEAMS) {
+        const created = await tx.salesTeam.upsert({
+          where: { nameKey: team.name.toLowerCase() },
+          create: { name: team.name, nameKey: team.name.toLowerCase(), leadId: userIds.get(team.lead) ?? null },
+          update: {},
+          select: { id: true },
+        });
+        await tx.user.updateMany({ where: { id: { in: team.members.map((k) => userIds.get(k)!) }, salesTeamId: null }, data: { salesTeamId: created.id } });
+      }
 
       const plan = generate(seed, now, userIds);
       await insertInBatches(plan.customers, (data) => tx.customer.createMany({ data }));
       await insertInBatches(plan.aliases, (data) => tx.customerAlias.createMany({ data }));
-      await insertInBatches(plan.contacts, (data) => tx.contact.createMany({ data }));
+      // The key the details are sealed with is in use from now on (src/store/data-keys.ts).
+      await tx.$executeRaw`INSERT INTO data_keys (key_id) VALUES (${options.cipher.keyId}) ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL`;
+      const sealed = plan.contacts.map(({ email, phone, wechatOpenId, ...contact }) => ({ ...contact, ...sealContactSecrets(options.cipher, { email, phone, wechatOpenId }) }));
+      await insertInBatches(sealed, (data) => tx.contact.createMany({ data }));
       await insertInBatches(plan.orders, (data) => tx.order.createMany({ data }));
       await insertInBatches(plan.interactions, (data) => tx.interaction.createMany({ data }));
       await insertInBatches(plan.deals, (data) => tx.deal.createMany({ data }));

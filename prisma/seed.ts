@@ -4,6 +4,8 @@
  * Prints one line on success; exits non-zero with the reason on failure.
  */
 import { createPrisma } from "../src/store/prisma.js";
+import { ConfigError, loadConfig } from "../src/config.js";
+import { DataKeyError, FieldCipher, keyFileWarning, openDataKeys } from "../src/store/index.js";
 import { existsSync } from "node:fs";
 import { seedDemoData } from "./seed-data.js";
 
@@ -64,9 +66,23 @@ async function main(): Promise<number> {
     console.error(`Demo seed failed: ${database}`);
     return 1;
   }
+  // The contacts' details are sealed with the bot's key (the same rule as `npm start`: without
+  // DATA_ENCRYPTION_KEY, an empty database gets a key generated into .data/).
+  let keys: ReturnType<typeof loadConfig>["dataEncryption"];
+  let phoneRegion: string;
+  try {
+    ({ dataEncryption: keys, defaultPhoneRegion: phoneRegion } = loadConfig());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Demo seed failed: ${error.message}`);
+    return 1;
+  }
   const prisma = createPrisma({ url: database.text, poolMax: 2, connectionTimeoutMs: 5_000 });
   try {
-    const result = await seedDemoData(prisma);
+    const opened = await openDataKeys(prisma, keys, { generate: true, phoneRegion });
+    const warning = keyFileWarning(opened);
+    if (warning) console.error(warning);
+    const result = await seedDemoData(prisma, { cipher: new FieldCipher(opened.current, opened.old, { phoneRegion }) });
     console.log(
       result.skipped
         ? "Demo seed skipped: the database already has customers."
@@ -74,6 +90,10 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (error) {
+    if (error instanceof DataKeyError) {
+      console.error(`Demo seed failed: ${error.message}`);
+      return 1;
+    }
     console.error(`Demo seed failed: ${explain(error, describe(database.url))}`);
     return 1;
   } finally {

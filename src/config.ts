@@ -1,3 +1,4 @@
+import { isAbsolute } from "node:path";
 import { z } from "zod";
 import { DEFAULT_LIFESPAN_MONTHS, DEFAULT_MIN_OBSERVATION_MONTHS } from "./domain/clv.js";
 import { isSupportedCurrency } from "./domain/money.js";
@@ -45,6 +46,16 @@ const ratesList = z
     return rates;
   });
 
+/** What a data encryption key must be; the message never repeats the value. */
+const KEY_FORMAT = "must be 32 random bytes in base64 (44 characters), such as the output of: openssl rand -base64 32";
+
+/** 32 bytes from standard or URL-safe base64, or undefined. */
+function dataKeyBytes(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const bytes = Buffer.from(text.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  return bytes.length === 32 ? bytes : undefined;
+}
+
 const schema = z.object({
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   DATABASE_POOL_MAX: z.coerce.number({ error: "must be a whole number from 1 to 200" }).int().min(1).max(200).default(10),
@@ -55,6 +66,10 @@ const schema = z.object({
   JOBS_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 3600000, such as 600000" }).int().min(100).max(3_600_000).default(600_000),
   JOBS_LOCK_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 3600000, such as 10000" }).int().min(100).max(3_600_000).default(10_000),
   OUTBOX_GIVE_UP_AFTER_HOURS: z.coerce.number({ error: "must be a number of hours from 1 to 720, such as 24" }).positive().min(1).max(720).default(24),
+  // Imports: the largest CSV or XLSX file taken (a chat upload is refused before it is downloaded).
+  IMPORT_MAX_BYTES: z.coerce.number({ error: "must be a whole number of bytes from 1024 to 1073741824, such as 20971520 (20 MB)" }).int().min(1_024).max(1_073_741_824).default(20 * 1_048_576),
+  // Exports: up to this many rows are written while the rep waits; larger ones by a worker, into the rep's DM.
+  EXPORT_INLINE_MAX_ROWS: z.coerce.number({ error: "must be a whole number of rows from 0 to 10000000, such as 20000" }).int().min(0).max(10_000_000).default(20_000),
   REDIS_URL: url(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
   // Redis Cluster: seed nodes instead of REDIS_URL (src/jobs/redis-target.ts says what an entry may be).
   REDIS_CLUSTER_NODES: optional.transform((v, ctx) => {
@@ -94,6 +109,8 @@ const schema = z.object({
     "must be an amount in the base currency above 0, such as 500000",
   ),
   FOLLOW_UP_AFTER_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(1).max(3650).default(30),
+  // Audit trail: whole months of the audit log older than this are dropped; 0 keeps them for ever.
+  AUDIT_RETENTION_MONTHS: z.coerce.number({ error: "must be a whole number of months from 0 (keep for ever) to 1200, such as 24" }).int().min(0).max(1200).default(24),
   WECHAT_APP_ID: optional,
   WECHAT_APP_SECRET: optional,
   WECHAT_TOKEN: optional,
@@ -119,7 +136,26 @@ const schema = z.object({
     }),
   SURVEY_COOLDOWN_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(0).max(3650).default(30),
   WECHAT_SURVEY_TEMPLATE_ID: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{10,64}$/.test(v), "must be the template id from the Official Account's template message settings"),
+  // Encryption at rest: 32 random bytes in base64 (openssl rand -base64 32); old keys while rotating.
+  DATA_ENCRYPTION_KEY: optional.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const key = dataKeyBytes(v);
+    if (key) return key;
+    ctx.addIssue({ code: "custom", message: KEY_FORMAT });
+    return z.NEVER;
+  }),
+  DATA_ENCRYPTION_OLD_KEYS: optional.transform((v, ctx) => {
+    const keys: Buffer[] = [];
+    for (const [i, item] of (v ?? "").split(",").map((s) => s.trim()).filter(Boolean).entries()) {
+      const key = dataKeyBytes(item);
+      if (key) keys.push(key);
+      else ctx.addIssue({ code: "custom", message: `entry ${i + 1}: ${KEY_FORMAT} (comma-separated)` });
+    }
+    return keys;
+  }),
   BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be letters, digits, - or _ (at most 40)").default("crm"),
+  // Backups (npm run crm -- backup|restore): where pg_dump and pg_restore are, when not found by themselves.
+  PG_BIN_DIR: optional.refine((v) => v === undefined || isAbsolute(v), "must be an absolute directory path holding pg_dump and pg_restore, such as /usr/lib/postgresql/16/bin"),
 });
 
 type Env = z.infer<typeof schema>;
@@ -132,6 +168,8 @@ export interface Config {
   jobsDatabaseTimeouts: { statementMs: number; lockMs: number };
   /** An outgoing message is retried through temporary errors and rate limits until this old, then failed. */
   outboxGiveUpAfterMs: number;
+  /** IMPORT_MAX_BYTES: the largest file an import takes. */
+  importMaxBytes: number;
   redisUrl: string;
   /** A Redis Cluster (REDIS_CLUSTER_NODES); when set, every Redis connection goes to it and redisUrl is unused. */
   redisCluster?: RedisClusterTarget;
@@ -151,10 +189,14 @@ export interface Config {
   fxRates: Record<string, string>;
   /** Orders above this, in the base currency (a decimal string), are confirmed before they are written. */
   orderConfirmAbove: string;
+  /** EXPORT_INLINE_MAX_ROWS: larger exports are written by a worker and sent to the rep's DM. */
+  exportInlineMaxRows: number;
   /** Prefix of every BullMQ key in Redis. */
   jobsPrefix: string;
   /** An active customer nobody talked to for this many days reminds its owner. */
   followUpAfterDays: number;
+  /** AUDIT_RETENTION_MONTHS: months of the audit log kept (whole months older are dropped); 0 keeps all. */
+  auditRetentionMonths: number;
   wechat:
     | { enabled: true; mode: "official-account"; appId: string; appSecret: string; token: string; encodingAesKey?: string; apiBaseUrl: string }
     /** Another Wechaty puppet (WeCom through wechaty-puppet-service, say), loaded by package name. */
@@ -170,6 +212,14 @@ export interface Config {
   surveyCooldownDays: number;
   /** WeChat template message for surveys outside the 48-hour window; none: surveys wait. */
   wechatSurveyTemplateId?: string;
+  /**
+   * Encryption at rest of personal details: the key new values are written with
+   * (DATA_ENCRYPTION_KEY; unset, see src/store/data-keys.ts) and older ones still read while
+   * they are rotated (DATA_ENCRYPTION_OLD_KEYS).
+   */
+  dataEncryption: { key?: Buffer; oldKeys: Buffer[] };
+  /** PG_BIN_DIR: the directory of pg_dump and pg_restore for backups; unset, they are looked for on PATH and in Postgres' usual install directories. */
+  pgBinDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -237,6 +287,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     databaseTimeouts: { statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS },
     jobsDatabaseTimeouts: { statementMs: e.JOBS_STATEMENT_TIMEOUT_MS, lockMs: e.JOBS_LOCK_TIMEOUT_MS },
     outboxGiveUpAfterMs: e.OUTBOX_GIVE_UP_AFTER_HOURS * 3_600_000,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
     redisUrl: e.REDIS_URL,
     ...(e.REDIS_CLUSTER_NODES ? { redisCluster: e.REDIS_CLUSTER_NODES } : {}),
     port: e.PORT,
@@ -250,12 +301,16 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
     baseCurrency: e.BASE_CURRENCY,
     fxRates: e.FX_RATES,
     orderConfirmAbove: e.ORDER_CONFIRM_ABOVE ?? defaultConfirmAbove(e.BASE_CURRENCY).toFixed(),
+    exportInlineMaxRows: e.EXPORT_INLINE_MAX_ROWS,
     jobsPrefix: e.BULLMQ_PREFIX,
     followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
+    auditRetentionMonths: e.AUDIT_RETENTION_MONTHS,
     wechatEraseOnUnsubscribe: e.WECHAT_ERASE_ON_UNSUBSCRIBE,
     surveyAfterIdleMs: e.SURVEY_AFTER_IDLE,
     surveyCooldownDays: e.SURVEY_COOLDOWN_DAYS,
     ...(e.WECHAT_SURVEY_TEMPLATE_ID ? { wechatSurveyTemplateId: e.WECHAT_SURVEY_TEMPLATE_ID } : {}),
+    dataEncryption: { ...(e.DATA_ENCRYPTION_KEY ? { key: e.DATA_ENCRYPTION_KEY } : {}), oldKeys: e.DATA_ENCRYPTION_OLD_KEYS },
+    ...(e.PG_BIN_DIR ? { pgBinDir: e.PG_BIN_DIR } : {}),
     ...(e.WECHAT_INBOX_CHANNEL ? { wechatInboxChannel: e.WECHAT_INBOX_CHANNEL } : {}),
     wechat:
       e.WECHATY_PUPPET !== "official-account"

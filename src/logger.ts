@@ -14,6 +14,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           "token", "*.token", "botToken", "*.botToken", "appToken", "*.appToken", "signingSecret", "*.signingSecret",
           "secret", "*.secret", "password", "*.password", "authorization", "*.authorization",
           "headers.authorization", "*.headers.authorization", "access_token", "*.access_token", "databaseUrl", "*.databaseUrl",
+          "dataEncryption", "*.dataEncryption",
         ],
         censor: "[redacted]",
       },

@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { startTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createSlackSender } from "../adapters/slack/slack-sender.js";
+import { createSlackConversations } from "../adapters/slack/conversations.js";
 import { createAccessTokens } from "../adapters/wechat/access-token.js";
 import { createCustomerServiceApi } from "../adapters/wechat/customer-service-api.js";
 import { PuppetOfficialAccount } from "../adapters/wechat/official-account-puppet.js";
@@ -16,7 +17,8 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { DeliveryError, createCore, type Actor, type Core, type Notice, type RenderChart, type Route, type Sender } from "./core/index.js";
 import { ratesToBase } from "./domain/money.js";
 import { createHttpServer } from "./http/server.js";
-import { resolveLocale, translator } from "./i18n/index.js";
+import { createFormatter, resolveLocale, translator } from "./i18n/index.js";
+import { importWords, progressMessage } from "./commands/views/import.js";
 import { createMetrics, metricsObserver } from "./http/metrics.js";
 import { createJobQueues } from "./jobs/queues.js";
 import { createRateLimiter } from "./jobs/rate-limiter.js";
@@ -25,10 +27,11 @@ import { createSightings } from "./jobs/first-sightings.js";
 import { startWorkers, type RunningWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  applyAdminList, createServices, deliverOutbox, deliverTerminalMessages, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, type Deliverer, type JobScheduler, type ServiceDeps, type Services,
+  applyAdminList, createServices, deliverOutbox, maintainAuditLog, deliverTerminalMessages, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, runExportJob, runQueuedImport, type ImportJobHooks, type Deliverer, type ExportDelivery, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
-import { NO_JOBS } from "./services/ports.js";
-import { checkDatabase, createPrisma, createStore, type Store } from "./store/index.js";
+import { NO_JOBS, type ConversationDirectory } from "./services/ports.js";
+import { checkDatabase, closePrisma, createPrisma, createStore, DataKeyError, FieldCipher, keyFileWarning, openDataKeys, type Store } from "./store/index.js";
+import { checkKeysAtStart } from "./data-keys-at-start.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -42,6 +45,13 @@ export interface StartOptions {
   slackAckBudgetMs?: number;
   now?: () => Date;
   sweepEveryMs?: number;
+  /**
+   * The data encryption keys did not fit the stored data, found only once Postgres answered
+   * (a refusal at start throws instead). main.ts exits; personal details stay held back anyway.
+   */
+  onDataKeyRefused?: (error: DataKeyError) => void;
+  /** Where a key generated for a keyless install goes (default .data/data-encryption-key; tests use a temp dir). */
+  dataKeyFile?: string;
   /** A Wechaty puppet instance to use instead of loading WECHATY_PUPPET by name (tests: the mock). */
   wechatyPuppet?: WechatyBotOptions["puppet"];
 }
@@ -66,7 +76,7 @@ export function platformSummary(config: Config): string {
   return `${slack}; ${wechat}`;
 }
 
-function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () => Date): ServiceDeps {
+function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () => Date, conversations?: ConversationDirectory): ServiceDeps {
   const rates = ratesToBase(config.baseCurrency, config.fxRates);
   return {
     store,
@@ -82,13 +92,27 @@ function serviceDeps(config: Config, store: Store, jobs: JobScheduler, now?: () 
       ...(config.wechatInboxChannel ? { wechatInboxChannel: config.wechatInboxChannel } : {}),
       defaultLocale: config.defaultLocale,
       defaultPhoneRegion: config.defaultPhoneRegion,
+      importMaxBytes: config.importMaxBytes,
       surveyAfterIdleMs: config.surveyAfterIdleMs,
       surveyCooldownDays: config.surveyCooldownDays,
+      auditRetentionMonths: config.auditRetentionMonths,
+      exportInlineMaxRows: config.exportInlineMaxRows,
       wechatSurveyTemplate: config.wechatSurveyTemplateId !== undefined && config.wechat.enabled && config.wechat.mode === "official-account",
     },
     jobs,
+    ...(conversations ? { conversations } : {}),
     now: now ?? (() => new Date()),
   };
+}
+
+/**
+ * Who is in a conversation, as its platform says: Slack's channels may be shared with other
+ * organisations (Slack Connect); other platforms have no such channels.
+ */
+function conversationDirectory(config: Config, log: Logger): ConversationDirectory | undefined {
+  if (!config.slack.enabled) return undefined;
+  const slack = createSlackConversations({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, log });
+  return { reach: async (platform, conversation, options) => (platform === "slack" ? slack.reach(conversation, options) : { kind: "internal" }) };
 }
 
 /** The composition root: the only place that wires store, services, core, jobs, adapters and HTTP. */
@@ -99,7 +123,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000,
     statementTimeoutMs: config.databaseTimeouts.statementMs, lockTimeoutMs: config.databaseTimeouts.lockMs,
   });
-  const store = createStore(prisma);
+  // Encryption at rest: the keys are checked against the stored data before anything is served
+  // (a refusal throws DataKeyError, one line for the operator).
+  const keys = await checkKeysAtStart(prisma, config, log, {
+    onRefused: options.onDataKeyRefused ?? (() => undefined),
+    ...(options.dataKeyFile ? { keyFile: options.dataKeyFile } : {}),
+  }).catch(async (error: unknown) => {
+    await closePrisma(prisma);
+    throw error;
+  });
+  const store = createStore(prisma, { cipher: keys.cipher, ...(options.now ? { now: options.now } : {}) });
   // Every Redis connection of the process reports through one place: a line per retry interval.
   const redisErrors = createRedisErrors(log);
   const redisCluster = config.redisCluster ? { redisCluster: config.redisCluster } : {};
@@ -108,7 +141,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // Signed Slack requests and WeChat pushes already taken by any web process of this install.
   const sightings = createSightings({ redis, prefix: config.jobsPrefix, log });
   if (!(await queues.ready(2_000))) log.warn("Redis is not reachable yet: HTTP is served, reminders are saved, and workers start once it is back");
-  const deps = serviceDeps(config, store, queues, options.now);
+  const conversations = conversationDirectory(config, log);
+  const deps = serviceDeps(config, store, queues, options.now, conversations);
   const services = createServices(deps);
   const metrics = createMetrics();
   const core = createCore({
@@ -135,6 +169,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...(options.slackAckBudgetMs !== undefined ? { ackBudgetMs: options.slackAckBudgetMs } : {}),
       renderChart,
       sightings,
+      importMaxBytes: config.importMaxBytes,
     });
   }
 
@@ -168,9 +203,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     const workerStore = createStore(createPrisma({
       url: config.databaseUrl, poolMax: config.databasePoolMax, connectionTimeoutMs: 3_000,
       statementTimeoutMs: config.jobsDatabaseTimeouts.statementMs, lockTimeoutMs: config.jobsDatabaseTimeouts.lockMs,
-    }));
+    }), { cipher: keys.cipher, ...(options.now ? { now: options.now } : {}) });
     jobStore = workerStore;
-    const jobDeps = serviceDeps(config, workerStore, queues, options.now);
+    const jobDeps = serviceDeps(config, workerStore, queues, options.now, conversations);
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, renderChart, log });
     if (wechat) senders.wechat = wechat.sender;
@@ -187,6 +222,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       },
     };
     const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix), giveUpAfterMs: config.outboxGiveUpAfterMs };
+    // A finished export goes straight from the worker that wrote it to the rep's DM: its file is
+    // a temporary one on this machine, so it cannot wait in the outbox for another worker.
+    const exportDelivery: ExportDelivery = {
+      deliver: async ({ runId, recipientId, file }) => {
+        const rep = await workerStore.users.findById(recipientId);
+        if (!rep) throw new DeliveryError("permanent", "the rep who asked for the export is gone");
+        const message = await core.renderNotification({ type: "export.ready", runId, file });
+        const sender = senderFor(rep.platform);
+        if (sender.sendFiles) await sender.sendFiles(rep.externalId, message);
+        else await sender.send(rep.externalId, message, `export-${runId}`);
+      },
+    };
     workers = startWorkers({
       redisUrl: config.redisUrl,
       ...redisCluster,
@@ -212,6 +259,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         sweep: () => reconcileJobs(jobDeps, new Date(Date.now() + SWEEP_HORIZON_MS)),
         planNudges: () => planNudges(jobDeps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
         analyticsRollUp: () => rollUpAnalytics(jobDeps),
+        auditMaintenance: async () => {
+          const done = await maintainAuditLog(jobDeps);
+          if (done.created.length + done.dropped.length + done.moved > 0) log.info(done, "audit log partitions maintained");
+          return done;
+        },
+        exportData: (id, lastAttempt) => runExportJob(jobDeps, exportDelivery, id, { lastAttempt }),
+        importData: (id) => runQueuedImport(jobDeps, id, importHooks(config, senders)),
         stageScan: async (at) => {
           const result = await scanCustomerStages(jobDeps, { now: at, timeZone: config.defaultTimezone });
           // Owners who are not on Slack get no DM: say so, once per scan, where operators look.
@@ -242,6 +296,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (role !== "worker") {
     services.customersNamedIn("warm up").catch((error: unknown) => log.warn({ err: error }, "could not load customer names yet; the first lookup will"));
   }
+  // The audit log's partitions for this month and the next ones, before the daily job first runs
+  // (a write without one lands in the default partition, never fails).
+  maintainAuditLog(deps).then(
+    (done) => done.created.length + done.dropped.length + done.moved > 0 && log.info(done, "audit log partitions maintained"),
+    (error: unknown) => log.warn({ err: error }, "could not maintain the audit log partitions at start; the daily job will"),
+  );
   // Admins taken off ADMIN_SLACK_USER_IDS are reps from now on (their next use would do it too).
   applyAdminList(deps).then(
     (demoted) => demoted.length > 0 && log.info({ demoted: demoted.map((r) => r.externalId) }, "admins no longer in ADMIN_SLACK_USER_IDS are reps now"),
@@ -280,6 +340,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     services,
     async stop() {
       // Stop taking new work first, then let jobs in flight finish, then close connections.
+      keys.stop();
       await http.close();
       await slack?.stop();
       await workers?.close();
@@ -289,6 +350,22 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       redis.disconnect();
       await store.close();
       await jobStore?.close();
+    },
+  };
+}
+
+/**
+ * What an import's worker says in the rep's language: the problems, and its progress in the chat
+ * message that had the Import button (replaced through the platform's sender, best effort).
+ */
+function importHooks(config: Config, senders: Readonly<Record<string, Sender>>): ImportJobHooks {
+  return {
+    words: (locale) => importWords(translator(resolveLocale(locale, config.defaultLocale))),
+    progress: async (run, done, total) => {
+      const sender = run.platform ? senders[run.platform] : undefined;
+      if (!sender?.edit || !run.channel || !run.messageTs) return;
+      const locale = resolveLocale(run.locale, config.defaultLocale);
+      await sender.edit(run.channel, run.messageTs, progressMessage({ t: translator(locale), f: createFormatter(locale, run.timezone) }, run, done, total));
     },
   };
 }
@@ -313,9 +390,23 @@ async function demo(config: Config, args: string[]): Promise<void> {
   console.error("Applying database migrations…");
   execFileSync("npx", ["prisma", "migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
   const prisma = createPrisma({ url: config.databaseUrl, poolMax: 4 });
-  const seeded = await seedDemoData(prisma);
+  // The demo needs no key: without DATA_ENCRYPTION_KEY one is generated into .data/ (data-keys.ts).
+  let opened;
+  try {
+    opened = await openDataKeys(prisma, config.dataEncryption, { generate: true, phoneRegion: config.defaultPhoneRegion });
+  } catch (error) {
+    await closePrisma(prisma);
+    if (!(error instanceof DataKeyError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+    return;
+  }
+  const warning = keyFileWarning(opened);
+  if (warning) console.error(warning);
+  const cipher = new FieldCipher(opened.current, opened.old, { phoneRegion: config.defaultPhoneRegion });
+  const seeded = await seedDemoData(prisma, { cipher });
   console.error(seeded.skipped ? "Demo data already present." : `Seeded ${seeded.customers} customers, ${seeded.orders} orders, ${seeded.interactions} interactions.`);
-  const store = createStore(prisma);
+  const store = createStore(prisma, { cipher });
   const rep = as ? await store.users.findByIdentity("local", as) : null;
   if (!rep) {
     // One line naming the reps there are, each with the language they would get.
@@ -408,7 +499,20 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   // A server that does not answer yet may be starting: serve probes (not ready) and keep trying.
   if (problem) log.warn({ database: problem.kind }, `${problem.message} /readyz reports not ready until it answers.`);
-  const bot = await start(config, { log, role: role ?? "all" });
+  let bot: RunningBot;
+  try {
+    bot = await start(config, {
+      log,
+      role: role ?? "all",
+      // Found only once Postgres answered: the process cannot serve with keys that do not fit.
+      onDataKeyRefused: () => process.exit(1),
+    });
+  } catch (error) {
+    if (!(error instanceof DataKeyError)) throw error;
+    // One plain line naming the variable, like a configuration error.
+    console.error(error.message);
+    process.exit(1);
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

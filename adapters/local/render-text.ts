@@ -67,14 +67,20 @@ export function renderText(message: Message): TextRendering {
         // A terminal shows no image: the chart's title, and its figures as one line of text.
         lines.push("", clean(block.chart.title), `  ${clean(block.alt)}`);
         break;
+      case "file":
+        // The terminal saves the file itself (terminal.ts) and says where, under this line.
+        lines.push(clean(block.summary));
+        break;
     }
   };
   message.blocks.forEach(render);
   return { text: lines.join("\n"), buttons };
 }
 
+/** The form's title and how to fill it in, then what submitting will do (a confirmation's text). */
 export function formIntro(form: Form, t: Translate): string {
-  return t("terminal.formIntro", { title: clean(form.title) });
+  const intro = t("terminal.formIntro", { title: clean(form.title) });
+  return form.intro ? `${intro}\n${clean(form.intro)}` : intro;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -1,6 +1,8 @@
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { Actor, Button, Core, Form, InboundEvent, Message, Outcome } from "../../src/core/index.js";
+import type { Actor, Button, Core, Form, InboundEvent, Message, Outcome, OutgoingFile, Translate } from "../../src/core/index.js";
 import { truncateToWidth } from "./display-width.js";
 import { formIntro, renderText } from "./render-text.js";
 
@@ -18,6 +20,8 @@ export interface TerminalOptions {
   terminal?: boolean;
   /** Lines from an earlier session for ↑ to recall, most recent first (readline's order). */
   history?: string[];
+  /** Where files a reply carries (an export) are saved: `exports` in the working directory by default. */
+  exportsDir?: string;
 }
 
 export interface Terminal {
@@ -79,10 +83,13 @@ export function startTerminal(options: TerminalOptions): Terminal {
     rl.write(null, { ctrl: true, name: "u" });
   });
 
+  const exportsDir = resolve(options.exportsDir ?? "exports");
+
   function print(message: Message): void {
     const rendered = renderText(message);
     buttons = rendered.buttons;
-    write(`${message.visibility === "shared" ? `${t("terminal.shared")}\n` : ""}${rendered.text}\n`);
+    const saved = message.blocks.flatMap((b) => (b.type === "file" ? [saveFile(exportsDir, b.file, t)] : []));
+    write(`${message.visibility === "shared" ? `${t("terminal.shared")}\n` : ""}${[rendered.text, ...saved].join("\n")}\n`);
   }
 
   // Messages that arrive on their own wait until the prompt is free (not in the middle of a
@@ -181,6 +188,33 @@ export function startTerminal(options: TerminalOptions): Terminal {
     },
     closed: run(),
   };
+}
+
+/**
+ * Saves a file a reply carries under `dir` (made if missing) and says where, or why not. The
+ * name is the file's own, made safe (no directories, no control characters) and never
+ * overwriting an earlier one; a temporary copy is removed once saved.
+ */
+export function saveFile(dir: string, file: OutgoingFile, t: Translate): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = basename(file.filename.normalize("NFC")).replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, "-").replace(/^\.+/, "") || "file";
+  const ext = extname(safe);
+  const stem = safe.slice(0, safe.length - ext.length) || "file";
+  try {
+    mkdirSync(dir, { recursive: true });
+    let target = join(dir, safe);
+    for (let n = 2; existsSync(target); n++) target = join(dir, `${stem}-${n}${ext}`);
+    if ("path" in file.content) {
+      copyFileSync(file.content.path, target);
+      rmSync(file.content.path, { force: true });
+    } else {
+      writeFileSync(target, file.content, { flag: "wx" });
+    }
+    const shown = relative(process.cwd(), target);
+    return t("terminal.saved", { title: file.title, path: shown && !shown.startsWith("..") && !isAbsolute(shown) ? shown : target });
+  } catch (error) {
+    return t("terminal.saveFailed", { file: safe, reason: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** The option a typed answer picks: its number, its value or its label (any case). */

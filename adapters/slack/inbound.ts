@@ -24,8 +24,9 @@ export function commandEvent(actor: Actor, body: { command: string; text?: strin
   return { type: "command", actor, command: body.command.replace(/^\//, ""), text: body.text ?? "", ...(body.channel_id ? { channel: body.channel_id } : {}) };
 }
 
-export function actionEvent(actor: Actor, action: { action_id: string; value?: string }): InboundEvent {
-  return { type: "action", actor, action: { id: handlerOfActionId(action.action_id), value: action.value ?? "" } };
+/** A button press; `channelId`: where the message with the button is (a Share posts there). */
+export function actionEvent(actor: Actor, action: { action_id: string; value?: string }, channelId?: string, messageTs?: string): InboundEvent {
+  return { type: "action", actor, action: { id: handlerOfActionId(action.action_id), value: action.value ?? "" }, ...(channelId ? { channel: channelId } : {}), ...(channelId && messageTs ? { messageTs } : {}) };
 }
 
 type ViewStateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
@@ -74,4 +75,9 @@ export function threadMessageEvent(actor: Actor, message: { channel: string; thr
     thread: { channel: message.channel, ts: message.thread_ts },
     message: { text: message.text ?? "", source: { platform: "slack", id: `${message.channel}:${message.ts}` } },
   };
+}
+
+/** A file shared in a direct message with the bot (an import), fetched or refused by the adapter. */
+export function fileEvent(actor: Actor, channel: string, file: { name: string; size?: number; bytes?: Uint8Array; refused?: "too-big" | "unreadable" }): InboundEvent {
+  return { type: "file", actor, channel, file };
 }

@@ -175,20 +175,28 @@ export function renderModal(form: Form, metadata: ModalMetadata): ModalView {
     private_metadata: privateMetadata,
     title: { type: "plain_text", text: truncate(form.title, LIMITS.modalTitle) },
     submit: { type: "plain_text", text: truncate(form.submitLabel, LIMITS.modalTitle) },
-    blocks: form.fields.slice(0, LIMITS.modalBlocks).map((field) => ({
-      type: "input" as const,
-      block_id: field.id,
-      optional: field.optional ?? false,
-      label: { type: "plain_text" as const, text: truncate(field.label, LIMITS.inputLabel) },
-      element: field.kind === "select" ? selectElement(field) : {
-        type: "plain_text_input" as const,
-        action_id: "value",
-        multiline: field.kind === "long-text",
-        ...(field.maxLength ? { max_length: field.maxLength } : {}),
-        ...(field.initial ? { initial_value: field.initial.slice(0, Math.min(LIMITS.initialValue, field.maxLength ?? LIMITS.initialValue)) } : {}),
-        ...(field.placeholder ? { placeholder: { type: "plain_text" as const, text: truncate(field.placeholder, LIMITS.placeholder) } } : {}),
-      },
-    })),
+    blocks: [
+      // A confirmation says what submitting will do, above the fields.
+      ...(form.intro ? [{ type: "section" as const, text: { type: "mrkdwn" as const, text: truncate(escapeMrkdwn(form.intro), LIMITS.sectionText) } }] : []),
+      ...form.fields.slice(0, LIMITS.modalBlocks - (form.intro ? 1 : 0)).map(inputBlock),
+    ],
+  };
+}
+
+function inputBlock(field: FormField) {
+  return {
+    type: "input" as const,
+    block_id: field.id,
+    optional: field.optional ?? false,
+    label: { type: "plain_text" as const, text: truncate(field.label, LIMITS.inputLabel) },
+    element: field.kind === "select" ? selectElement(field) : {
+      type: "plain_text_input" as const,
+      action_id: "value",
+      multiline: field.kind === "long-text",
+      ...(field.maxLength ? { max_length: field.maxLength } : {}),
+      ...(field.initial ? { initial_value: field.initial.slice(0, Math.min(LIMITS.initialValue, field.maxLength ?? LIMITS.initialValue)) } : {}),
+      ...(field.placeholder ? { placeholder: { type: "plain_text" as const, text: truncate(field.placeholder, LIMITS.placeholder) } } : {}),
+    },
   };
 }
 

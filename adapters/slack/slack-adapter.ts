@@ -3,8 +3,9 @@ import { App, HTTPReceiver, SocketModeReceiver, type RespondFn } from "@slack/bo
 import type { Core, InboundEvent, Message, Outcome, RenderChart, Sightings } from "../../src/core/index.js";
 import type { Logger } from "../../src/core/index.js";
 import type { Route } from "../../src/core/index.js";
-import { chartsOf, createChartUploader, type UploadTarget } from "./chart-uploads.js";
-import { actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, threadMessageEvent, toActor } from "./inbound.js";
+import { attachmentsOf, createFileUploader, type UploadTarget } from "./file-uploads.js";
+import { fetchSharedFile, type SharedFileInfo } from "./file-downloads.js";
+import { fileEvent, actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, threadMessageEvent, toActor } from "./inbound.js";
 import { createProfileCache } from "./profiles.js";
 import { renderMessage, renderModal } from "./render-blocks.js";
 import { boltLogger } from "./bolt-logger.js";
@@ -23,10 +24,12 @@ export interface SlackAdapterOptions {
    * the answer through response_url instead. Slack allows 3 s in all.
    */
   ackBudgetMs?: number;
-  /** Draws chart blocks as PNG, uploaded after the reply; without it a chart stays its alt text. */
+  /** Draws chart blocks as PNG, uploaded after the reply (as files are); without it a chart stays its alt text. */
   renderChart?: RenderChart;
   /** Where the web processes of one install remember the signed requests they took (replays). */
   sightings: Sightings;
+  /** IMPORT_MAX_BYTES: a file shared for an import is not downloaded past this size. */
+  importMaxBytes?: number;
 }
 
 export interface SlackAdapter {
@@ -40,6 +43,7 @@ export interface SlackAdapter {
 export const LOG_SHORTCUT_ID = "log_to_crm";
 
 const TIMEOUT = Symbol("timeout");
+const DEFAULT_IMPORT_MAX_BYTES = 20 * 1_048_576;
 
 function responsePayload(message: Message) {
   return { response_type: message.visibility === "shared" ? ("in_channel" as const) : ("ephemeral" as const), ...renderMessage(message) };
@@ -60,22 +64,23 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
   const app = new App({ receiver, token: options.botToken, logger, clientOptions });
   const profiles = createProfileCache(app.client, log);
   const budget = options.ackBudgetMs ?? 2_500;
-  const charts = options.renderChart ? createChartUploader(app.client, options.renderChart, log) : undefined;
-  /** Chart uploads under way; stop() waits for them. */
+  const uploader = createFileUploader(app.client, log, options.renderChart);
+  /** Chart and file uploads under way; stop() waits for them. */
   const uploads = new Set<Promise<void>>();
 
   /**
-   * Uploads the message's charts after the reply, without holding up the listener (a slash
-   * command's acknowledgement is already sent). `shownIn` is the conversation where everyone
-   * saw the reply; a reply only `user` saw gets its charts in their DM, as files cannot be
-   * ephemeral. The uploader logs every failure and falls back to the DM where Slack refuses.
+   * Uploads the message's charts and files after the reply, without holding up the listener (a
+   * slash command's acknowledgement is already sent). `shownIn` is the conversation where
+   * everyone saw the reply; a reply only `user` saw gets them in their DM, as files cannot be
+   * ephemeral. The uploader logs every failure, falls back to the DM where Slack refuses, and
+   * deletes a file's temporary copy once it is sent.
    */
-  function shareCharts(message: Message, user: string, shownIn: UploadTarget | undefined): void {
-    const blocks = chartsOf(message);
-    if (!charts || blocks.length === 0) return;
-    const task = charts.upload(blocks, shownIn, user).then(
+  function shareFiles(message: Message, user: string, shownIn: UploadTarget | undefined): void {
+    const attachments = attachmentsOf(message, options.renderChart !== undefined);
+    if (attachments.length === 0) return;
+    const task = uploader.upload(attachments, shownIn, user).then(
       () => undefined,
-      (error: unknown) => log.error({ err: error }, "chart upload failed"),
+      (error: unknown) => log.error({ err: error }, "file upload failed"),
     );
     uploads.add(task);
     void task.finally(() => uploads.delete(task));
@@ -108,7 +113,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       // A reminder marked done replaces the message that carried its buttons.
       const replace = outcome.message.replaceOriginal === true || (replaceOriginal && payload.response_type === "ephemeral");
       await respond({ ...payload, replace_original: replace });
-      shareCharts(outcome.message, user, sharedIn(outcome.message, channelId));
+      shareFiles(outcome.message, user, sharedIn(outcome.message, channelId));
     }
   }
 
@@ -128,7 +133,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     }
     if (first.kind === "message" || first.kind === "form-done") {
       await ack(responsePayload(first.message));
-      shareCharts(first.message, command.user_id, sharedIn(first.message, command.channel_id));
+      shareFiles(first.message, command.user_id, sharedIn(first.message, command.channel_id));
     } else await ack();
   });
 
@@ -136,7 +141,9 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     await ack();
     if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
     const actor = await actorFor(body.user.id, body.team?.id, body.user.name ?? body.user.username);
-    const outcome = await handle(actionEvent(actor, action));
+    // The message the button was on: a long task (an import) updates it with its progress.
+    const messageTs = (body.message as { ts?: string } | undefined)?.ts ?? (body.container as { message_ts?: string } | undefined)?.message_ts;
+    const outcome = await handle(actionEvent(actor, action, body.channel?.id, messageTs));
     await deliver(outcome, respond, body.trigger_id, body.channel?.id, false, body.user.id);
   });
 
@@ -179,7 +186,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
         )
       : false;
     if (!posted) await client.chat.postMessage({ channel: body.user.id, ...rendered });
-    shareCharts(outcome.message, body.user.id, undefined);
+    shareFiles(outcome.message, body.user.id, undefined);
   });
 
   // Direct messages and mentions: the same commands as plain text, answered in the thread.
@@ -192,11 +199,22 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const thread = event.thread_ts ?? event.ts;
     await say({ ...renderMessage(outcome.message), thread_ts: thread });
     // The answer is in the thread for everyone there, so its charts are too.
-    shareCharts(outcome.message, event.user, { channel: event.channel, thread });
+    shareFiles(outcome.message, event.user, { channel: event.channel, thread });
   });
 
   app.message(async ({ message, context, say, client }) => {
     if (context.retryNum) return;
+    // A file a person shared in their DM with the bot is an import (one file at a time: the first).
+    if (message.subtype === "file_share" && message.channel_type === "im") {
+      const shared = message as unknown as { user?: string; team?: string; bot_id?: string; channel: string; files?: SharedFileInfo[] };
+      const first = shared.files?.[0];
+      if (!shared.user || shared.bot_id || !first) return;
+      const actor = await actorFor(shared.user, shared.team, undefined);
+      const file = await fetchSharedFile(app.client, options.botToken, first, options.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES, log);
+      const outcome = await handle(fileEvent(actor, shared.channel, file));
+      if (outcome.kind === "message") await say(renderMessage(outcome.message));
+      return;
+    }
     // Only people's own new messages: no bot posts, edits or joins.
     if (message.subtype !== undefined || !("user" in message) || !message.user || message.bot_id) return;
     const actor = await actorFor(message.user, message.team, undefined);
@@ -204,7 +222,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       const outcome = await handle(textCommandEvent(actor, message.text ?? "", message.channel));
       if (outcome.kind === "message") {
         await say(renderMessage(outcome.message));
-        shareCharts(outcome.message, message.user, { channel: message.channel });
+        shareFiles(outcome.message, message.user, { channel: message.channel });
       }
       return;
     }
@@ -213,7 +231,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     const outcome = await handle(threadMessageEvent(actor, { channel: message.channel, thread_ts: message.thread_ts, ts: message.ts, text: message.text ?? "" }));
     if (outcome.kind === "message") {
       await client.chat.postEphemeral({ channel: message.channel, user: message.user, thread_ts: message.thread_ts, ...renderMessage(outcome.message) });
-      shareCharts(outcome.message, message.user, undefined);
+      shareFiles(outcome.message, message.user, undefined);
     }
   });
 

@@ -1,7 +1,9 @@
 import { WebClient } from "@slack/web-api";
 import { DeliveryError, type Logger, type Message, type RenderChart, type Sender } from "../../src/core/index.js";
-import { chartsOf, createChartUploader } from "./chart-uploads.js";
+import { attachmentsOf, createFileUploader } from "./file-uploads.js";
 import { renderMessage, threadKey } from "./render-blocks.js";
+import { escapeMrkdwn } from "./escape.js";
+import { uploadFromDisk } from "./streamed-upload.js";
 
 const METADATA_EVENT = "crm_outbox_message";
 
@@ -18,7 +20,7 @@ export interface SlackSenderOptions {
   apiUrl: string;
   /** Draws chart blocks as PNG (then uploaded after the message); without it a chart stays its alt text. */
   renderChart?: RenderChart;
-  /** Where failed chart uploads are reported. */
+  /** Where failed chart and file uploads are reported. */
   log: Logger;
 }
 
@@ -34,7 +36,7 @@ export function createSlackSender(options: SlackSenderOptions): Sender {
     retryConfig: { retries: 0 },
     timeout: 10_000,
   });
-  const charts = options.renderChart ? createChartUploader(client, options.renderChart, options.log) : undefined;
+  const uploader = createFileUploader(client, options.log, options.renderChart);
   /** Permalinks of the threads the message's buttons open; a thread Slack cannot link is left a plain button. */
   async function threadLinks(message: Message): Promise<Map<string, string>> {
     const links = new Map<string, string>();
@@ -63,15 +65,40 @@ export function createSlackSender(options: SlackSenderOptions): Sender {
       } catch (error) {
         throw classify(error);
       }
-      const blocks = chartsOf(message);
-      if (charts && blocks.length > 0) {
+      const attachments = attachmentsOf(message, options.renderChart !== undefined);
+      if (attachments.length > 0) {
         // After the post and outside its error handling: the message is delivered (its text
         // carries the figures), so a failed upload is only logged (the uploader never throws)
         // and the outbox does not post the message again. A user id's DM has a channel id of
         // its own, which the post answered with; files are shared by channel id.
-        await charts.upload(blocks, { channel: posted.channel ?? destination, ...(message.thread ? { thread: message.thread } : {}) }, undefined);
+        await uploader.upload(attachments, { channel: posted.channel ?? destination, ...(message.thread ? { thread: message.thread } : {}) }, undefined);
       }
       return posted.ts ? { externalId: posted.ts } : {};
+    },
+
+    /** Files from disk (an export), each with the message's text as its comment; streamed, never read whole. */
+    async sendFiles(destination: string, message: Message) {
+      try {
+        // A user id stands for the bot's DM with that user; files are shared by channel id.
+        const channel = /^[UW]/.test(destination) ? (await client.conversations.open({ users: destination })).channel?.id : destination;
+        if (!channel) throw new DeliveryError("permanent", "no DM channel with the user");
+        const comment = escapeMrkdwn(message.summary);
+        for (const block of message.blocks) {
+          if (block.type !== "file") continue;
+          if (!("path" in block.file.content)) throw new DeliveryError("permanent", "sendFiles takes files on disk");
+          await uploadFromDisk(client, channel, { path: block.file.content.path, filename: block.file.filename, title: block.file.title }, comment);
+        }
+      } catch (error) {
+        throw error instanceof DeliveryError ? error : classify(error);
+      }
+    },
+
+    async edit(channel: string, ts: string, message: Message) {
+      try {
+        await client.chat.update({ channel, ts, ...renderMessage(message) });
+      } catch (error) {
+        throw classify(error);
+      }
     },
 
     /** Looks through the destination's latest messages for one carrying this outbox id. */

@@ -1,14 +1,19 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { ConfigError, loadConfig } from "../config.js";
-import { createPrisma, createStore, type Store } from "../store/index.js";
+import { cipherFromSettings, createPrisma, createStore, type Store } from "../store/index.js";
 import { CliUsageError, type CliCommand, type CliContext } from "./types.js";
+import { backupCommand } from "./backup.js";
+import { restoreCommand } from "./restore.js";
+import { rotateKeyCommand } from "./rotate-key.js";
+import { importCommand } from "./import.js";
+import { exportCommand } from "./export.js";
 
 /**
  * `npm run crm -- <command> …`: the operator's command line, a composition root beside
  * main.ts. Each command is one module; this list is the only place that names them.
  */
-export const CLI_COMMANDS: readonly CliCommand[] = [];
+export const CLI_COMMANDS: readonly CliCommand[] = [backupCommand, restoreCommand, rotateKeyCommand, exportCommand, importCommand];
 
 function usage(): string {
   const width = Math.max(...CLI_COMMANDS.map((c) => `${c.name} ${c.usage}`.length), 10);
@@ -31,7 +36,9 @@ export async function runCli(args: string[], streams: { out: NodeJS.WritableStre
   let store: Store | undefined;
   const ctx: CliContext = {
     config,
-    store: () => (store ??= createStore(createPrisma({ url: config.databaseUrl, poolMax: 4 }))),
+    // Personal details open with the configured key (or the generated one in .data/); unset, a
+    // command that touches them says DATA_ENCRYPTION_KEY is missing.
+    store: () => (store ??= createStore(createPrisma({ url: config.databaseUrl, poolMax: 4 }), { cipher: cipherFromSettings(config.dataEncryption, { phoneRegion: config.defaultPhoneRegion }) })),
     ...streams,
   };
   try {

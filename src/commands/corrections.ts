@@ -231,7 +231,7 @@ export const correctionActions: Record<string, ActionHandler> = {
   /** The rep confirmed an unusual corrected amount: the terms are checked again, the stamp still guards. */
   "order.correctConfirm": async (ctx, value) => {
     const carriedValue = confirmValue.parse(JSON.parse(value));
-    const entry = await ctx.services.openEntry(ctx.rep, "order", carriedValue.f.e);
+    const entry = await ctx.services.checkEntry(ctx.rep, "order", carriedValue.f.e);
     return correctOrder(ctx, carriedValue.f, entry.customer, termsFromValue(carriedValue), true);
   },
 };
@@ -242,7 +242,7 @@ export const correctionForms: Record<string, FormHandler> = {
     try {
       // The entry as it is now (its customer may have been merged into another meanwhile); the
       // rights and the stamp are checked again when it is written.
-      const { customer } = await ctx.services.openEntry(ctx.rep, "order", state.e);
+      const { customer } = await ctx.services.checkEntry(ctx.rep, "order", state.e);
       const read = readOrderForm(ctx, values, state.k, customer.name);
       if ("errors" in read) return { kind: "form-errors", errors: read.errors };
       const outcome = await correctOrder(ctx, state, customer, read.terms, false);

@@ -1,3 +1,4 @@
+import type { AuditAction } from "../domain/audit-actions.js";
 import { z } from "zod";
 import {
   FIELD_LIMITS, MAX_CUSTOMER_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, fingerprint, isClearWord, isNameLike, normalizeWebsite, parseFieldWord, parseStage, parseTags, unwrapSlackLink,
@@ -159,7 +160,7 @@ function shown(ctx: Pick<CommandContext, "t" | "f">, customer: EditableCustomer,
   }
 }
 
-async function edit(ctx: CommandContext, customer: CustomerSummary, change: CustomerChange, action: string): Promise<EditResult> {
+async function edit(ctx: CommandContext, customer: CustomerSummary, change: CustomerChange, action: AuditAction): Promise<EditResult> {
   return ctx.services.editCustomer(ctx.rep, { customerId: customer.id, changes: [change], action });
 }
 
@@ -411,6 +412,7 @@ export async function confirmNearMiss(ctx: CommandContext, name: string): Promis
   const resolution = await ctx.services.resolveCustomer(name);
   const close = resolution.kind === "found" ? [resolution.customer] : resolution.kind === "ambiguous" ? resolution.candidates : resolution.suggestions;
   if (close.length === 0) return undefined;
+  await ctx.services.auditListed(ctx.rep, "candidates", close.slice(0, 5).map((c) => c.id));
   const names = ctx.f.list(close.slice(0, 5).map((c) => c.name));
   const text = ctx.t("customer.add.nearMiss", { name, names });
   const blocks: Block[] = [
@@ -469,7 +471,7 @@ async function editForm(ctx: CommandContext, customer: EditableCustomer): Promis
 }
 
 async function openEditForm(ctx: CommandContext, customerId: string): Promise<Outcome> {
-  const customer = await ctx.services.getEditableCustomer(customerId);
+  const customer = await ctx.services.getEditableCustomer(ctx.rep, customerId);
   if (!customer) throw new AppError("NOT_FOUND", "customer.gone");
   // The same rule the write checks again; asked first, so nobody fills a form in vain.
   if (!mayChange(ctx.rep, { ownerId: customer.ownerId })) {

@@ -46,6 +46,10 @@ export async function withCustomer(
   const resolution = await ctx.services.resolveCustomer(query);
   if (resolution.kind === "found") return then(resolution.customer);
 
+  // The candidates are customers shown: a list answer, audited as one.
+  const shown = resolution.kind === "ambiguous" ? resolution.candidates : resolution.suggestions;
+  await ctx.services.auditListed(ctx.rep, "candidates", shown.map((c) => c.id));
+
   if (resolution.kind === "ambiguous") {
     const items = resolution.candidates.map((c) => {
       const button = candidateButton(ctx, c, continuation);

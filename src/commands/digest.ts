@@ -78,7 +78,7 @@ async function unsubscribe(ctx: CommandContext, words: readonly string[]): Promi
 /** Yesterday's digest, now, for whoever asked (in their language and zone), and whether this conversation gets it. */
 export async function showDigest(ctx: CommandContext): Promise<Outcome> {
   const [content, subscription] = await Promise.all([
-    ctx.services.buildDigest(ctx.now, ctx.timezone),
+    ctx.services.buildDigest(ctx.now, ctx.timezone, ctx.rep),
     ctx.channel ? ctx.services.digestFor(ctx.platform, ctx.channel.startsWith("D") ? ctx.rep.externalId : ctx.channel) : null,
   ]);
   const message = { ...digestView(ctx, content), visibility: "private" as const };

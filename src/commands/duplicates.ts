@@ -75,7 +75,7 @@ export async function runCustomerMerge(ctx: CommandContext, text: string): Promi
 
 /** Before /customer add creates a customer: the ones it likely duplicates, if any. */
 export async function likelyDuplicateWarning(ctx: CommandContext, name: string): Promise<Outcome | undefined> {
-  const likely = await ctx.services.likelyDuplicatesOf(name);
+  const likely = await ctx.services.likelyDuplicatesOf(ctx.rep, name);
   return likely.length > 0 ? likelyDuplicatesMessage(ctx, name, likely) : undefined;
 }
 
@@ -104,7 +104,7 @@ export const duplicateActions: Record<string, ActionHandler> = {
   /** A Merge button of the list: the confirmation first, with what each side holds. */
   "duplicates.mergeAsk": async (ctx, value) => {
     const [fromId, intoId] = parseIdPair(value);
-    return mergeConfirmMessage(ctx, await ctx.services.previewMerge({ fromId, intoId }));
+    return mergeConfirmMessage(ctx, await ctx.services.previewMerge(ctx.rep, { fromId, intoId }));
   },
   "duplicates.merge": (ctx, value) => {
     const [fromId, intoId] = parseIdPair(value);

@@ -39,7 +39,7 @@ function entryItem(ctx: CommandContext, e: TimelineEntry): ListItem {
 export async function historyPage(ctx: CommandContext, customerId: string, after?: TimelineCursor, shownBefore = 0): Promise<Outcome> {
   const customer = await ctx.services.getCustomer(customerId);
   if (!customer) throw new AppError("NOT_FOUND", "customer.gone");
-  const page = await ctx.services.listHistory(customerId, after);
+  const page = await ctx.services.listHistory(ctx.rep, customerId, after);
   const title = ctx.t("history.title", { name: customer.name });
   const blocks: Block[] = [{ type: "header", text: title }];
   if (page.entries.length === 0 && shownBefore === 0) {

@@ -19,7 +19,20 @@ import { csatCommand, surveyActions, surveyCommand } from "./survey.js";
 import { digestActions, digestCommand } from "./digest.js";
 import { DUPLICATES_ALIASES, duplicateActions, duplicatesCommand } from "./duplicates.js";
 import { QUALITY_ALIASES, qualityActions, qualityCommand } from "./quality.js";
+// Imports
+import { IMPORT_ALIASES, importActions, importCommand, importForms } from "./import.js";
+import { EXPORT_ALIASES, exportCommand } from "./export.js";
 import { answer, capabilities, questionIn } from "./ask.js";
+// Privacy on request: erasure and a person's data export
+import { ERASE_ALIASES, eraseActions, eraseCommand, eraseForms } from "./erase.js";
+import { EXPORT_PERSON_ALIASES, exportPersonActions, exportPersonCommand } from "./export-person.js";
+// Roles and teams
+import { ROLE_ALIASES, roleCommand, whoamiCommand } from "./role.js";
+import { TEAM_ALIASES, teamCommand } from "./team.js";
+// Slack Connect: externally shared channels an admin allowed
+import { CHANNEL_ALIASES, channelCommand } from "./channel.js";
+// Audit trail
+import { AUDIT_ALIASES, AUDIT_CONTINUATION, auditActions, auditCommand, auditCustomer } from "./audit.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import { foldCommandWord } from "./parse.js";
@@ -54,7 +67,7 @@ function orQuestion(command: CommandDefinition): CommandDefinition {
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
   customerCommand, contactCommand, withUndo(logCommand, "interaction"), withUndo(orderCommand, "order"), historyCommand, orQuestion(topCommand), orQuestion(reportCommand), segmentCommand, remindCommand, surveyCommand,
-  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, outboxCommand, help.command,
+  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, importCommand, exportCommand, eraseCommand, exportPersonCommand, auditCommand, outboxCommand, roleCommand, teamCommand, whoamiCommand, channelCommand, help.command,
 ];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
@@ -62,6 +75,14 @@ const ALIASES: Readonly<Record<string, string>> = {
   客户: "customer", 联系人: "contact", 记录: "log", 订单: "order", 历史: "history", 排行: "top", 报告: "report", 分群: "segment", 提醒: "remind", 调查: "survey", 满意度: "csat", 日报: "digest", 简报: "digest", 关联: "link", 帮助: "help", "?": "help",
   ...DUPLICATES_ALIASES,
   ...QUALITY_ALIASES,
+  ...IMPORT_ALIASES,
+  ...EXPORT_ALIASES,
+  ...ROLE_ALIASES,
+  ...TEAM_ALIASES,
+  ...CHANNEL_ALIASES,
+  ...ERASE_ALIASES,
+  ...EXPORT_PERSON_ALIASES,
+  ...AUDIT_ALIASES,
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -113,6 +134,7 @@ const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSu
   history: (ctx, c) => historyCommand.withCustomer(ctx, c),
   remind: (ctx, c, rest) => remindCommand.withCustomer(ctx, c, rest),
   survey: (ctx, c, rest) => surveyCommand.withCustomer(ctx, c, rest),
+  [AUDIT_CONTINUATION]: (ctx, c, rest) => auditCustomer(ctx, c, rest),
 };
 
 const pickValue = z.object({ c: z.string(), id: z.uuid(), r: z.string().max(1_900) });
@@ -128,6 +150,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...correctionActions,
   ...duplicateActions,
   ...qualityActions,
+  ...importActions,
   ...topActions,
   ...reportActions,
   ...segmentActions,
@@ -137,6 +160,9 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...inboxActions,
   ...surveyActions,
   ...digestActions,
+  ...eraseActions,
+  ...exportPersonActions,
+  ...auditActions,
   "customer.pick": async (ctx, value) => {
     const pick = pickValue.parse(JSON.parse(value));
     const next = CONTINUATIONS[pick.c];
@@ -152,6 +178,8 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
     const inner = actionShape.parse(JSON.parse(value));
     const handler = ACTIONS[inner.id];
     if (!SHAREABLE_ACTIONS.has(inner.id) || !handler) throw new Error(`action ${inner.id} cannot be shared`);
+    // Not into a channel shared with other organisations (Slack Connect), unless an admin allowed it.
+    if (ctx.channel) await ctx.services.requirePostingAllowed(ctx.platform, ctx.channel, "share");
     const outcome = await handler({ ...ctx, services: ctx.services.forChannel() }, inner.value);
     if (outcome.kind !== "message") return outcome;
     const blocks = outcome.message.blocks.filter((b) => b.type !== "buttons");
@@ -159,7 +187,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   },
 };
 
-export const FORMS: Readonly<Record<string, FormHandler>> = { ...customerEditForms, ...contactForms, ...logForms, ...orderForms, ...correctionForms, ...inboxForms };
+export const FORMS: Readonly<Record<string, FormHandler>> = { ...eraseForms, ...customerEditForms, ...contactForms, ...logForms, ...orderForms, ...correctionForms, ...inboxForms, ...importForms };
 
 /** The message shortcut: a form to pick the customer for a message from the chat. */
 export function logMessageForm(ctx: CommandContext, text: string, permalink: string | undefined, source: { platform: string; id: string }): Outcome {
@@ -183,5 +211,6 @@ export function usageFor(commandName: string, text: string): { usage: string[]; 
 
 export type { CommandContext, CommandDefinition } from "./types.js";
 export { threadMessage } from "./inbox.js";
+export { importUpload } from "./import.js";
 export { CUSTOMER_ACTIONS } from "./survey.js";
 export { loadNotification, notificationPayload, renderNotification, type NotificationPayload } from "./notifications.js";

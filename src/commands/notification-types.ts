@@ -1,4 +1,6 @@
-import type { CustomerCard, DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
+import type { NotificationPayload } from "../domain/notification-payload.js";
+import type { RoleName } from "../domain/access-scope.js";
+import type { ImportRunRow, AccessDescription, CustomerCard, DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
@@ -20,7 +22,20 @@ export type LoadedNotification =
   | { type: "stage.alert"; recipientId: string; alert: StageAlert }
   /** A customer handed to the recipient, with its card as they see it; `by` who did it. */
   | { type: "customer.assigned"; recipientId: string; card: CustomerCard; by: string }
+  /** Roles and teams: the recipient's new role, who set it, and what they may see now. */
+  | { type: "user.role"; recipientId: string; from: RoleName; to: RoleName; by: string; access: AccessDescription }
+  /** Slack Connect: the recipient's digest subscription is held back; `channel` as it is shown. */
+  | { type: "digest.withheld"; recipientId: string; channel: string; why: "external" | "unseen"; reason: string }
+  /** Privacy on request: the inbox thread's person was erased; said in the thread. */
+  | { type: "privacy.erased"; thread: string | undefined }
+  /** An export a worker wrote (with its file), or could not write; to the rep who asked. */
+  | { type: "export.ready"; recipientId: string; run: ExportRunView; file: ExportedFile }
+  | { type: "export.failed"; recipientId: string; run: ExportRunView }
+  /** Imports: a run ended; to the rep who started it, with the problem rows as a file. */
+  | { type: "import.done"; recipientId: string; run: ImportRunRow }
   /** A channel's digest, written in the language and zone it was subscribed with. */
   | { type: "digest"; locale: string; timezone: string; digest: DigestContent };
 
+type ExportRunView = NonNullable<Awaited<ReturnType<Services["getExportRun"]>>>;
+type ExportedFile = Extract<NotificationPayload, { type: "export.ready" }>["file"];
 type InteractionDetail = NonNullable<Awaited<ReturnType<Services["getInteraction"]>>>;

@@ -9,8 +9,13 @@ import { renderInboxNotification } from "./views/inbox.js";
 import { surveyAlert, surveyAsk, surveyOptedOut, surveyThanks } from "./views/survey.js";
 import { isLowScore } from "../domain/survey-answer.js";
 import { digestView } from "./views/digest.js";
+import { digestWithheldMessage } from "./views/shared-channels.js";
 import { stageAlertMessage } from "./views/stage-alert.js";
 import { assignedMessage } from "./views/customer-assigned.js";
+import { exportDescription, exportFailedMessage, exportReadyMessage } from "./views/export.js";
+import { erasedNotice } from "./views/erasure.js";
+import { roleChangedDm } from "./views/people.js";
+import { doneMessage as importDoneMessage } from "./views/import.js";
 
 export type { LoadedNotification, RenderContext } from "./notification-types.js";
 
@@ -41,8 +46,13 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
     }
     case "inbox.message":
     case "inbox.reply-status": {
-      const [detail, interaction] = await Promise.all([services.getInboxThread(payload.threadId), services.getInteraction(payload.interactionId)]);
-      return detail && interaction ? { type: payload.type, thread: threadOf(detail), detail, interaction } : undefined;
+      // As the channel may read it: private details the text mentions are hidden.
+      const found = await services.getInboxMessage(payload.threadId, payload.interactionId);
+      return found ? { type: payload.type, thread: threadOf(found.detail), detail: found.detail, interaction: found.interaction } : undefined;
+    }
+    case "privacy.erased": {
+      const detail = await services.getInboxThread(payload.threadId);
+      return detail ? { type: payload.type, thread: threadOf(detail) } : undefined;
     }
     case "inbox.linked": {
       const [detail, customer, rep] = await Promise.all([services.getInboxThread(payload.threadId), services.getCustomer(payload.customerId), services.getRep(payload.repId)]);
@@ -68,6 +78,13 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
       const digest = await services.buildDigest(new Date(payload.firedAt), subscription.timezone);
       return { type: payload.type, locale: subscription.locale, timezone: subscription.timezone, digest };
     }
+    case "digest.withheld": {
+      // Told to whoever subscribed; once the subscription is gone there is nothing to say.
+      const subscription = await services.getDigestSubscription(payload.subscriptionId);
+      if (!subscription?.createdById) return undefined;
+      const channel = payload.channelName ? `#${payload.channelName}` : subscription.channel;
+      return { type: payload.type, recipientId: subscription.createdById, channel, why: payload.why, reason: payload.reason ?? "" };
+    }
     case "stage.alert": {
       // Only the owner's own DM; an owner who left Slack or whose customers are gone gets nothing.
       const [owner, alert] = await Promise.all([services.getRep(payload.ownerId), services.getStageAlert(payload.ownerId, new Date(payload.scanAt))]);
@@ -79,11 +96,31 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
       const card = owner ? await services.getCustomerCard(owner, payload.customerId) : null;
       return owner && card ? { type: payload.type, recipientId: owner.id, card, by: by?.displayName ?? "" } : undefined;
     }
+    case "user.role": {
+      // What they may see is read when the DM goes out: a later change is the next DM's to tell.
+      const [person, by] = await Promise.all([services.getRep(payload.userId), services.getRep(payload.byId)]);
+      if (!person) return undefined;
+      const access = await services.describeAccess(person);
+      return { type: payload.type, recipientId: person.id, from: payload.from, to: payload.to, by: by?.displayName ?? "", access };
+    }
+    case "export.ready":
+    case "export.failed": {
+      const run = await services.getExportRun(payload.runId);
+      if (!run) return undefined;
+      return payload.type === "export.ready" ? { type: payload.type, recipientId: run.requestedById, run, file: payload.file } : { type: payload.type, recipientId: run.requestedById, run };
+    }
+    case "import.done": {
+      const run = await services.getImportRun(payload.runId);
+      return run ? { type: payload.type, recipientId: run.createdById, run } : undefined;
+    }
     case "survey.alert": {
       const survey = await services.getSurvey(payload.surveyId);
       if (!survey) return undefined;
       const [owner, thread] = await Promise.all([survey.ownerId ? services.getRep(survey.ownerId) : null, survey.contactId ? services.inboxThreadOf(survey.contactId) : null]);
-      return { type: payload.type, ...(owner?.platform === "slack" ? { recipientId: owner.id } : {}), survey, thread, comment: payload.comment ?? false };
+      if (owner?.platform === "slack") return { type: payload.type, recipientId: owner.id, survey, thread, comment: payload.comment ?? false };
+      // No owner on Slack: the inbox channel reads it, with a channel's rights.
+      const shown = (await services.forChannel().getSurvey(payload.surveyId)) ?? survey;
+      return { type: payload.type, survey: shown, thread, comment: payload.comment ?? false };
     }
   }
 }
@@ -120,8 +157,14 @@ function renderSurveyNotification(ctx: RenderContext, loaded: Extract<LoadedNoti
 
 export function renderNotification(ctx: RenderContext, loaded: LoadedNotification): Message {
   if (loaded.type === "digest") return digestView(ctx, loaded.digest);
+  if (loaded.type === "digest.withheld") return digestWithheldMessage(ctx, loaded);
   if (loaded.type === "stage.alert") return stageAlertMessage(ctx, loaded.alert);
+  if (loaded.type === "privacy.erased") return erasedNotice(ctx, loaded.thread);
   if (loaded.type === "customer.assigned") return assignedMessage(ctx, loaded.card, loaded.by);
+  if (loaded.type === "export.ready") return exportReadyMessage(ctx, exportDescription(loaded.run), loaded.file);
+  if (loaded.type === "export.failed") return exportFailedMessage(ctx, exportDescription(loaded.run));
+  if (loaded.type === "user.role") return roleChangedDm(ctx, loaded, loaded.access);
+  if (loaded.type === "import.done") return importDoneMessage(ctx, loaded.run);
   if (loaded.type.startsWith("survey.")) return renderSurveyNotification(ctx, loaded as Extract<LoadedNotification, { type: `survey.${string}` }>);
   if (loaded.type !== "reminder.due") return renderInboxNotification(ctx, loaded as Parameters<typeof renderInboxNotification>[1]);
   const { reminder } = loaded;

@@ -12,7 +12,7 @@ function adminOnly(ctx: CommandContext): void {
 
 async function list(ctx: CommandContext, page = 1): Promise<Outcome> {
   adminOnly(ctx);
-  const failed = await ctx.services.listFailedDeliveries(page);
+  const failed = await ctx.services.listFailedDeliveries(ctx.rep, page);
   const title = ctx.t("outbox.title");
   const at = { page, size: failed.pageSize, total: failed.total, shown: failed.messages.length };
   const blocks: Block[] = [{ type: "header", text: title }];

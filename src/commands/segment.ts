@@ -50,7 +50,7 @@ export function parseSegmentRequest(text: string): { segment: SegmentName | unde
 /** One segment (a page of it), or every segment's size; also what a plain question about a segment answers. */
 export async function showSegment(ctx: CommandContext, segment: SegmentName | undefined, page = 1, tags: readonly string[] = []): Promise<Outcome> {
   if (!segment) return segmentOverviewMessage(ctx, await ctx.services.segmentCounts(tags));
-  return segmentMessage(ctx, await ctx.services.listSegment(segment, page, tags));
+  return segmentMessage(ctx, await ctx.services.listSegment(ctx.rep, segment, page, tags));
 }
 
 function showRequested(ctx: CommandContext, text: string): Promise<Outcome> {

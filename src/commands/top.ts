@@ -86,9 +86,9 @@ export async function showTop(ctx: CommandContext, options: TopOptions = {}): Pr
   const period = options.period;
   const metric = options.metric ?? (period ? "revenue" : "clv");
   const count = options.count ?? DEFAULT_TOP;
-  // One more than shown says whether the ranking goes on, without counting every customer.
+  // One more than shown (not shown, not audited) says whether the ranking goes on, without counting every customer.
   const tags = options.tags ?? [];
-  const fetched = await ctx.services.listTopCustomers({ count: count + 1, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}), ...(tags.length > 0 ? { tags } : {}) });
+  const fetched = await ctx.services.listTopCustomers(ctx.rep, { count, lookAhead: 1, metric, ...(period ? { period: { from: period.from, to: period.to } } : {}), ...(tags.length > 0 ? { tags } : {}) });
   const ranked = fetched.slice(0, count);
   const more = moreOf(ctx, options, count, fetched.length > count);
   const base = ctx.services.settings.baseCurrency;

@@ -15,6 +15,8 @@ export interface CommandContext {
   services: Services;
   /** The conversation a command was typed in (a Slack channel or DM id), when known. */
   channel?: string;
+  /** The message whose button was pressed, when the platform says (an import updates it with its progress). */
+  message?: { channel: string; ts: string };
 }
 
 export interface CommandHelp {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, unknownCommand, usageFor, type CommandContext,
+  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, importUpload, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, unknownCommand, usageFor, type CommandContext,
 } from "../commands/index.js";
 import { AppError, DeliveryError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
@@ -51,7 +51,7 @@ function isTimeZone(tz: string | undefined): tz is string {
 function isUnavailable(error: unknown): boolean {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   const text = error instanceof Error ? `${error.name} ${error.message} ${typeof code === "string" ? code : ""}` : "";
-  return /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|P1001|P1002|P2024|DatabaseNotReachable|57P0[13]/i.test(text);
+  return /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|Can't reach database server|P1001|P1002|P2024|DatabaseNotReachable|57P0[13]/i.test(text);
 }
 
 function eventName(event: InboundEvent): string {
@@ -70,6 +70,8 @@ function eventName(event: InboundEvent): string {
       return FORMS[event.formId] ? `form:${event.formId}` : "form:unknown";
     case "log-message":
       return "shortcut:log-message";
+    case "file":
+      return "file:import";
     case "thread-message":
       return "thread-message";
   }
@@ -119,6 +121,8 @@ export function createCore(options: CoreOptions): Core {
       }
       case "log-message":
         return logMessageForm(ctx, event.message.text, event.message.permalink, event.message.source);
+      case "file":
+        return importUpload(ctx, event.file);
       case "thread-message": {
         // handle() looked the thread up before registering the writer; not ours means no work.
         if (!inboxThreadId) return { kind: "none" };
@@ -239,7 +243,8 @@ export function createCore(options: CoreOptions): Core {
           timezone: event.actor.timezone,
         });
         const ctx = contextFor(rep, event.actor);
-        if (event.type === "command" && event.channel) ctx.channel = event.channel;
+        if ((event.type === "command" || event.type === "action" || event.type === "file") && event.channel) ctx.channel = event.channel;
+        if (event.type === "action" && event.channel && event.messageTs) ctx.message = { channel: event.channel, ts: event.messageTs };
         t = ctx.t;
         outcome = await route(event, ctx, inboxThreadId ?? undefined);
         if (outcome.kind === "message" && outcome.message.isError) label = "invalid";

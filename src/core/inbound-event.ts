@@ -25,8 +25,14 @@ export type CustomerMessage = CustomerMessageInput & { platform: Platform };
 export type InboundEvent =
   /** `channel`: where it was typed (a Slack channel or DM id), when the platform says. */
   | { type: "command"; actor: Actor; command: string; text: string; channel?: string }
-  | { type: "action"; actor: Actor; action: Action }
+  /** `channel`: the conversation of the message whose button was pressed, when the platform says. */
+  | { type: "action"; actor: Actor; action: Action; channel?: string; /** The pressed message's id (a Slack ts), with `channel`: a long task updates it. */ messageTs?: string }
   | { type: "form"; actor: Actor; formId: string; values: Record<string, string>; state: string }
+  /**
+   * A file shared with the bot in a direct message (an import): its bytes, or why the adapter
+   * did not fetch them (larger than IMPORT_MAX_BYTES, or the download failed).
+   */
+  | { type: "file"; actor: Actor; channel?: string; file: { name: string; size?: number; bytes?: Uint8Array; refused?: "too-big" | "unreadable" } }
   /** "Log to CRM" on a chat message: answers with a form to pick the customer. */
   | { type: "log-message"; actor: Actor; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } }
   /** Someone wrote in a thread; it matters when the thread mirrors a WeChat conversation. */

@@ -9,6 +9,8 @@ export type { Logger } from "../logger.js";
 export { createSightings, type Sightings } from "../jobs/first-sightings.js";
 export { DeliveryError, type DeliveryFailureKind, type DeliveryRefusal } from "../domain/errors.js";
 export { storableFields, storableText } from "../domain/storable-text.js";
+/** What a platform says about who can read a conversation (Slack Connect); main.ts hands the answers to the services. */
+export type { ConversationReach } from "../services/ports.js";
 import type { Message } from "../reply/reply.js";
 import type { ChartSpec } from "../reply/chart-spec.js";
 
@@ -21,6 +23,14 @@ export interface Sender {
   send(destination: string, message: Message, key: string): Promise<{ externalId?: string }>;
   /** Finds a message sent earlier with this key, if the platform can tell. */
   findSent?(destination: string, key: string, thread?: string): Promise<{ externalId?: string } | undefined>;
+  /**
+   * Delivers a message that is about its files (an export): each file with the message's text
+   * beside it, streamed from disk. Unlike send, a file that did not arrive is a failure: throws
+   * DeliveryError. Absent: the platform takes no files (send shows their summaries).
+   */
+  sendFiles?(destination: string, message: Message): Promise<void>;
+  /** Replaces a message the bot posted (an import's progress); best effort: a failure is the caller's to ignore. */
+  edit?(channel: string, ts: string, message: Message): Promise<void>;
 }
 
 /**

@@ -34,8 +34,30 @@ export const notificationPayload = z.discriminatedUnion("type", [
    * `runDate`), built when delivered, as of that time, so a retry says the same.
    */
   z.object({ type: z.literal("digest"), subscriptionId: z.uuid(), runDate: z.iso.date(), firedAt: z.iso.datetime() }),
+  /**
+   * Slack Connect: a subscription's digest was held back (its channel is shared with other
+   * organisations, or could not be checked), told to its subscriber once per spell.
+   */
+  z.object({ type: z.literal("digest.withheld"), subscriptionId: z.uuid(), runDate: z.iso.date(), why: z.enum(["external", "unseen"]), channelName: z.string().max(80).optional(), reason: z.string().max(80).optional() }),
+  /** Privacy on request: the thread's person had their personal data erased (/crm erase); said in the thread. */
+  z.object({ type: z.literal("privacy.erased"), threadId: z.uuid() }),
   /** A customer was handed to a rep (/customer assign, the edit form): their DM, with the card. */
   z.object({ type: z.literal("customer.assigned"), customerId: z.uuid(), ownerId: z.uuid(), byId: z.uuid() }),
+  /** Roles and teams: an admin changed the recipient's role (/crm role); their DM says what they may see now. */
+  z.object({ type: z.literal("user.role"), userId: z.uuid(), from: z.enum(["ADMIN", "MANAGER", "REP"]), to: z.enum(["ADMIN", "MANAGER", "REP"]), byId: z.uuid() }),
+  /** An export a worker wrote could not be made after its last attempt: the asker's DM. */
+  z.object({ type: z.literal("export.failed"), runId: z.uuid() }),
+  /**
+   * An export a worker wrote, to the asker's DM with the file. Never an outbox row: the file is a
+   * temporary one on the worker's machine, so that worker renders this and uploads it itself.
+   */
+  z.object({
+    type: z.literal("export.ready"),
+    runId: z.uuid(),
+    file: z.object({ path: z.string().max(4_096), filename: z.string().max(200), mimeType: z.string().max(200), rows: z.number().int().nonnegative() }),
+  }),
+  /** Imports: a run ended (done or failed); the rep's DM with the counts and the problem rows as a CSV kept with the run. */
+  z.object({ type: z.literal("import.done"), runId: z.uuid() }),
 ]);
 
 export type NotificationPayload = z.infer<typeof notificationPayload>;

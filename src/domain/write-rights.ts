@@ -1,12 +1,12 @@
+import { inScope, type Person } from "./access-scope.js";
+
 /**
  * Who may change a record, defined once for every write path (edit, correct, delete, merge,
- * link, assign). A rep changes what is theirs: customers they own or that nobody owns yet, and
- * entries they wrote; managers and admins may change anything. Reads follow maySeePrivate.
+ * link, assign), on the same scope as reading private details (access-scope.ts): an admin
+ * changes anything; a manager what their team's members own, their own and unowned customers;
+ * a rep their own and unowned customers. Anyone may change an entry they wrote themselves.
  */
-export interface Writer {
-  id: string;
-  role: "ADMIN" | "MANAGER" | "REP";
-}
+export type Writer = Person;
 
 export interface Owned {
   /** The owner of the customer the record belongs to (null: nobody's yet). */
@@ -16,7 +16,6 @@ export interface Owned {
 }
 
 export function mayChange(writer: Writer, record: Owned): boolean {
-  if (writer.role !== "REP") return true;
-  if (record.ownerId === null || record.ownerId === writer.id) return true;
+  if (inScope(writer, record.ownerId)) return true;
   return record.authorId != null && record.authorId === writer.id;
 }

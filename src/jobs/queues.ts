@@ -12,11 +12,17 @@ import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type Red
  * sharing the one slot a tagged prefix (`{crm}:…`) would give them. BULLMQ_PREFIX cannot
  * contain braces (config.ts), so it never takes the tag's place.
  */
-export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}" } as const;
+export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}", exports: "{exports}", imports: "{imports}" } as const;
 
 export const JOB = {
   fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", digest: "digest", sweep: "sweep", planNudges: "plan-nudges", stageScan: "stage-scan", analyticsRollUp: "analytics-rollup",
+  exportData: "export",
+  importData: "import",
+  auditMaintenance: "audit-maintenance",
 } as const;
+
+/** An export job's attempts: a worker killed or a platform refusing for a while gets two more tries. */
+export const EXPORT_ATTEMPTS = 3;
 
 export interface JobsOptions {
   redisUrl: string;
@@ -145,6 +151,20 @@ export function createJobQueues(options: JobsOptions): JobQueues {
       for (const subscription of subscriptions) {
         await scheduleDigest(subscription).catch((error: unknown) => log.warn({ err: error, subscriptionId: subscription.id }, "could not schedule a digest; the next sweep retries"));
       }
+    },
+    async scheduleExport(runId, options) {
+      const job = { name: JOB.exportData, data: { runId }, opts: { jobId: `export-${runId}`, attempts: EXPORT_ATTEMPTS, backoff: { type: "exponential" as const, delay: 30_000 }, ...KEEP } };
+      try {
+        if (options?.replaceFinished) await removeFinished(queue(QUEUES.exports), [job.opts.jobId]);
+        await queue(QUEUES.exports).add(job.name, job.data, job.opts);
+      } catch (error) {
+        log.warn({ err: error, runId }, "could not enqueue an export; the sweep will retry from Postgres");
+      }
+    },
+    async scheduleImport(runId) {
+      // One attempt: a worker that dies in an import leaves the run "running"; BullMQ's stalled
+      // check hands the job to another worker, which runs it again (imports are idempotent).
+      await add(QUEUES.imports, [{ name: JOB.importData, data: { runId }, opts: { jobId: `import-${runId}`, delay: 0, attempts: 1, backoff: { type: "exponential" as const, delay: 1_000 }, ...KEEP } }]);
     },
     async close() {
       await closeWithin(CLOSE_GRACE_MS, Promise.all([...queues.values()].map((q) => q.close())));

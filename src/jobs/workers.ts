@@ -5,6 +5,9 @@ import { JOB, QUEUES } from "./queues.js";
 import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type RedisClient, type RedisClusterTarget, type RedisErrors } from "./redis.js";
 import { STAGE_SCAN_AT } from "../domain/customer-segments.js";
 
+/** When the audit log's daily upkeep runs, local time of the team's zone: after the stage scan. */
+const AUDIT_MAINTENANCE_AT = "03:30";
+
 /** "02:00" -> the cron pattern of that local time every day. */
 const dailyPattern = (time: string): string => {
   const [hour, minute] = time.split(":").map(Number);
@@ -28,6 +31,12 @@ export interface JobHandlers {
   stageScan(plannedAt: Date): Promise<unknown>;
   /** Rolls up complete hours and days for reports (readers are right without it, only slower). */
   analyticsRollUp(): Promise<unknown>;
+  /** The audit log's partitions ahead and its retention, daily (start-up does it too). */
+  auditMaintenance?(): Promise<unknown>;
+  /** Writes an export run and sends it to the rep; `lastAttempt`: no retry follows a failure. Unset: this process takes no exports. */
+  exportData?(runId: string, lastAttempt: boolean): Promise<unknown>;
+  /** Runs a queued import (services/imports) and tells the rep. Unset: this process takes no imports. */
+  importData?(runId: string): Promise<unknown>;
 }
 
 export interface WorkerOptions {
@@ -59,6 +68,8 @@ const deliveryJob = z.object({ outboxId: z.uuid() });
 const surveyJob = z.object({ surveyId: z.uuid() });
 const surveyCheckJob = z.object({ contactId: z.uuid() });
 const digestJob = z.object({ subscriptionId: z.uuid() });
+const exportJob = z.object({ runId: z.uuid() });
+const importJob = z.object({ runId: z.uuid() });
 
 /** When a repeating job was meant to run: BullMQ plans it as a delay from its creation. */
 const plannedAt = (job: Job): Date => new Date(job.timestamp + (job.opts.delay ?? 0));
@@ -122,10 +133,25 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
             : job.name === JOB.planNudges ? options.handlers.planNudges()
               : job.name === JOB.stageScan ? options.handlers.stageScan(plannedAt(job))
                 : job.name === JOB.analyticsRollUp ? options.handlers.analyticsRollUp()
-                  : undefined,
+                  : job.name === JOB.auditMaintenance ? options.handlers.auditMaintenance?.()
+                    : undefined,
         { prefix: options.prefix, concurrency: 1, connection: connection("worker maintenance") },
       ),
     );
+    // One export at a time per process: it streams for minutes at a million rows.
+    const exportData = options.handlers.exportData?.bind(options.handlers);
+    if (exportData) {
+      workers.push(new Worker(
+        QUEUES.exports,
+        async (job: Job) => exportData(exportJob.parse(job.data).runId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+        { prefix: options.prefix, concurrency: 1, connection: connection("worker exports") },
+      ));
+    }
+    // One import at a time per process, for the same reason.
+    const importData = options.handlers.importData?.bind(options.handlers);
+    if (importData) {
+      workers.push(new Worker(QUEUES.imports, async (job: Job) => importData(importJob.parse(job.data).runId), { prefix: options.prefix, concurrency: 1, connection: connection("worker imports") }));
+    }
     for (const worker of workers) {
       worker.on("failed", (job, error) => log.error({ err: error, queue: worker.name, jobId: job?.id }, "job failed"));
       // Errors of a running worker are almost always its connection: reported once per interval.
@@ -168,6 +194,11 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
     await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
     // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/rollups.ts).
     await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
+    // Partitions of the audit log a few months ahead and whole months past retention dropped: daily is plenty.
+    await maintenance.upsertJobScheduler("audit-maintenance", { pattern: dailyPattern(AUDIT_MAINTENANCE_AT), tz: options.defaultTimezone ?? "UTC" }, {
+      name: JOB.auditMaintenance,
+      opts: { attempts: 4, backoff: { type: "exponential", delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
+    });
     // A scan that failed (Postgres away) is retried at its planned time, so it scores the same night.
     await maintenance.upsertJobScheduler("stage-scan", { pattern: dailyPattern(STAGE_SCAN_AT), tz: options.defaultTimezone ?? "UTC" }, {
       name: JOB.stageScan,

@@ -125,6 +125,8 @@ export interface Form {
   /** Handler name of the submission, such as "log.submit". */
   id: string;
   title: string;
+  /** Plain text shown above the fields (what submitting will do, for a confirmation). */
+  intro?: string;
   submitLabel: string;
   fields: FormField[];
   /** Opaque state returned with the submission (at most 2,900 characters). */

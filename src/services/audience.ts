@@ -1,4 +1,4 @@
-import type { Rep } from "../store/index.js";
+import { inScope, ownerScope, type OwnerScope, type Person } from "../domain/access-scope.js";
 
 /**
  * Who reads an answer: the rep who asked ("rep", their own rights), or everyone in a
@@ -9,10 +9,27 @@ import type { Rep } from "../store/index.js";
  */
 export type Audience = "rep" | "channel";
 
-/** A rep sees private details of their own customers; admins and managers of all; a channel of none. */
-export function maySeePrivate(viewer: Rep, ownerId: string | null, audience: Audience = "rep"): boolean {
+/**
+ * The one rule for private details (email, phone, WeChat id, address, and those details where a
+ * note or message mentions them): a rep sees them for their own customers and unowned ones, a
+ * manager also for customers of the members of teams they lead, an admin for all
+ * (domain/access-scope.ts); a channel for none. `viewer` is a Rep as the store loads it, with the
+ * members of the teams they lead.
+ */
+export function maySeePrivate(viewer: Person, ownerId: string | null, audience: Audience = "rep"): boolean {
   if (audience === "channel") return false;
-  return viewer.role !== "REP" || ownerId === null || ownerId === viewer.id;
+  return inScope(viewer, ownerId);
+}
+
+/** Whoever reads a channel (the WeChat inbox, a digest, a shared answer): nobody in particular. */
+export const CHANNEL_READER: Person = { id: "", role: "REP", teamRepIds: [] };
+
+/**
+ * The same rule as a set of owners, for readers that filter many customers in SQL (exports):
+ * "none" for a channel, else all owners or exactly these plus unowned customers.
+ */
+export function privateScope(viewer: Person, audience: Audience = "rep"): OwnerScope | { kind: "none" } {
+  return audience === "channel" ? { kind: "none" } : ownerScope(viewer);
 }
 
 /** A contact's private details, as stored. */

@@ -1,5 +1,5 @@
 import type { Store } from "../store/index.js";
-import type { JobScheduler } from "./ports.js";
+import type { ConversationDirectory, JobScheduler } from "./ports.js";
 
 /** What every use-case may rely on; built once in main.ts. */
 export interface ServiceDeps {
@@ -30,8 +30,19 @@ export interface ServiceDeps {
     orderConfirmAbove?: string;
     /** DEFAULT_PHONE_REGION: the region of phone numbers written without a country code; unset, CN. */
     defaultPhoneRegion?: string;
+    /** IMPORT_MAX_BYTES: the largest file an import takes; unset, 20 MB. */
+    importMaxBytes?: number;
+    /** AUDIT_RETENTION_MONTHS: whole months of the audit log older than this are dropped (0: never); unset, 24. */
+    auditRetentionMonths?: number;
+    /** EXPORT_INLINE_MAX_ROWS: larger exports are written by a worker and sent to the rep's DM; unset, services/exports' default. */
+    exportInlineMaxRows?: number;
   };
   /** Timers live in the job system; rows in Postgres stay the record (see DESIGN). */
   jobs: JobScheduler;
+  /**
+   * What the platforms say about who is in a conversation (Slack Connect). Unset where no
+   * platform with shared channels runs (the terminal demo): every conversation counts as internal.
+   */
+  conversations?: ConversationDirectory;
   now(): Date;
 }

@@ -34,6 +34,23 @@ export interface JobScheduler {
    * it, and schedules whose subscription is gone are removed. One that fails does not stop the rest.
    */
   keepDigests(subscriptions: readonly DigestSchedule[]): Promise<void>;
+  /**
+   * Makes sure a job writes this export run (services/exports); idempotent per run. Absent where
+   * no worker runs (the terminal demo): exports are then written while the rep waits.
+   * `replaceFinished` as for scheduleMany.
+   */
+  scheduleExport?(runId: string, options?: { replaceFinished?: boolean }): Promise<void>;
+  /** Makes sure a job runs this queued import (services/imports); idempotent per run. Absent where no worker runs: the import runs at once. */
+  scheduleImport?(runId: string): Promise<void>;
+}
+
+/** Where a finished export goes: the DM of the rep who asked (main.ts renders and uploads it). */
+export interface ExportDelivery {
+  /**
+   * Hands the file to the rep; throws DeliveryError when the platform refuses. The file stays the
+   * caller's, who deletes it afterwards.
+   */
+  deliver(run: { runId: string; recipientId: string; file: { path: string; filename: string; mimeType: string; rows: number } }): Promise<void>;
 }
 
 export interface DigestSchedule {
@@ -79,6 +96,26 @@ export interface RateLimiter {
   reserve(key: string, intervalMs: number, scope?: string): Promise<number>;
   /** The platform asked us to wait (a 429's Retry-After): nothing is sent to `key` for `ms`. */
   pause(key: string, ms: number): Promise<void>;
+}
+
+/**
+ * Who can read a conversation, as its platform tells (Slack Connect: a channel shared with other
+ * organisations). "unknown" when the platform did not say: `lasting` when asking again will not
+ * help (the bot cannot see the channel, or lacks a permission), else it may next time. `reason`
+ * is the platform's word for it ("channel_not_found", "missing_scope", "timeout").
+ */
+export type ConversationReach =
+  | { kind: "internal"; name?: string }
+  | { kind: "external"; name?: string }
+  | { kind: "unknown"; lasting: boolean; reason: string };
+
+export interface ConversationDirectory {
+  /**
+   * Whether people of other organisations are in a conversation: a channel id, or a person's id
+   * for the bot's direct messages with them. Answers may be cached for a short while; `fresh`
+   * asks the platform now (an admin deciding about a channel sees how it is this moment).
+   */
+  reach(platform: string, conversation: string, options?: { fresh?: boolean }): Promise<ConversationReach>;
 }
 
 /** No job system (the terminal demo, benchmarks): rows are saved and wait for a worker. */

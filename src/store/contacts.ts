@@ -1,4 +1,6 @@
 import type { ContactValues } from "../domain/contact-details.js";
+import { SEALED_CONTACT_SELECT, sealContactSecrets, withContactSecrets } from "./contact-secrets.js";
+import type { FieldCipher } from "./field-cipher.js";
 import type { Db } from "./prisma.js";
 
 /** A contact as reps manage it. Dates are YYYY-MM-DD; `deletedAt` is set while it is removed. */
@@ -13,8 +15,8 @@ export interface ContactRow extends ContactValues {
 }
 
 const select = {
-  id: true, customerId: true, name: true, title: true, email: true, phone: true, birthday: true, anniversary: true,
-  wechatOpenId: true, slackUserId: true, erasedAt: true, deletedAt: true, updatedAt: true,
+  id: true, customerId: true, name: true, title: true, ...SEALED_CONTACT_SELECT, birthday: true, anniversary: true,
+  slackUserId: true, erasedAt: true, deletedAt: true, updatedAt: true,
 } as const;
 
 /** A DATE column comes back as midnight UTC of that day. */
@@ -22,18 +24,20 @@ const day = (d: Date | null): string | null => (d ? d.toISOString().slice(0, 10)
 const toDate = (d: string | null | undefined): Date | null | undefined => (d === undefined ? undefined : d === null ? null : new Date(`${d}T00:00:00Z`));
 
 type Raw = {
-  id: string; customerId: string; name: string; title: string | null; email: string | null; phone: string | null; birthday: Date | null; anniversary: Date | null;
-  wechatOpenId: string | null; slackUserId: string | null; erasedAt: Date | null; deletedAt: Date | null; updatedAt: Date;
+  id: string; customerId: string; name: string; title: string | null; emailEnc: string | null; phoneEnc: string | null; birthday: Date | null; anniversary: Date | null;
+  wechatOpenIdEnc: string | null; slackUserId: string | null; erasedAt: Date | null; deletedAt: Date | null; updatedAt: Date;
 };
 
-const toRow = (r: Raw): ContactRow => ({ ...r, birthday: day(r.birthday), anniversary: day(r.anniversary) });
+const toRow = (cipher: FieldCipher, r: Raw): ContactRow => {
+  const open = withContactSecrets(cipher, r);
+  return { ...open, birthday: day(r.birthday), anniversary: day(r.anniversary) };
+};
 
-function data(values: Partial<ContactValues>) {
+function data(cipher: FieldCipher, values: Partial<ContactValues>) {
   return {
     ...(values.name !== undefined ? { name: values.name } : {}),
     ...(values.title !== undefined ? { title: values.title } : {}),
-    ...(values.email !== undefined ? { email: values.email } : {}),
-    ...(values.phone !== undefined ? { phone: values.phone } : {}),
+    ...sealContactSecrets(cipher, { ...(values.email !== undefined ? { email: values.email } : {}), ...(values.phone !== undefined ? { phone: values.phone } : {}) }),
     ...(values.birthday !== undefined ? { birthday: toDate(values.birthday) } : {}),
     ...(values.anniversary !== undefined ? { anniversary: toDate(values.anniversary) } : {}),
   };
@@ -44,7 +48,7 @@ function data(values: Partial<ContactValues>) {
  * keeps its row, for undo and for the history that names it). Writes go through a transaction
  * that holds the customer's contacts lock, so two reps adding the same person end with one.
  */
-export function createContactStore(db: Db) {
+export function createContactStore(db: Db, cipher: FieldCipher) {
   return {
     /** A page of a customer's live contacts, oldest first (the card's order), and how many there are. */
     async page(customerId: string, take: number, skip = 0): Promise<{ items: ContactRow[]; total: number }> {
@@ -53,13 +57,13 @@ export function createContactStore(db: Db) {
         db.contact.findMany({ where, select, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take, skip }),
         db.contact.count({ where }),
       ]);
-      return { items: items.map(toRow), total };
+      return { items: items.map((r) => toRow(cipher, r)), total };
     },
 
     /** One contact, removed or not. */
     async get(id: string): Promise<ContactRow | null> {
       const row = await db.contact.findUnique({ where: { id }, select });
-      return row ? toRow(row) : null;
+      return row ? toRow(cipher, row) : null;
     },
 
     /** The contact, locked until the transaction ends (an edit and a removal of it queue up). */
@@ -76,26 +80,31 @@ export function createContactStore(db: Db) {
       await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`crm:contacts:${customerId}`}, 0))`;
     },
 
-    /** A live contact of the customer with this email (any case) or phone, other than `exceptId`. */
+    /**
+     * A live contact of the customer with this email (any case) or phone (written any way: they
+     * meet as E.164), other than `exceptId`; by their keyed hashes.
+     */
     async findSame(customerId: string, match: { email: string | null; phone: string | null }, exceptId?: string): Promise<(ContactRow & { same: "email" | "phone" }) | null> {
-      if (!match.email && !match.phone) return null;
+      const emails = cipher.lookups("email", match.email);
+      const phones = cipher.lookups("phone", match.phone);
+      if (emails.length === 0 && phones.length === 0) return null;
       const rows = await db.$queryRaw<{ id: string; same: "email" | "phone" }[]>`
-        SELECT id, CASE WHEN lower(email) = lower(${match.email}) THEN 'email' ELSE 'phone' END AS same
+        SELECT id, CASE WHEN email_hash = ANY(${emails}::text[]) THEN 'email' ELSE 'phone' END AS same
         FROM contacts
         WHERE customer_id = ${customerId}::uuid AND deleted_at IS NULL AND id IS DISTINCT FROM ${exceptId ?? null}::uuid
-          AND (lower(email) = lower(${match.email}) OR phone = ${match.phone})
+          AND (email_hash = ANY(${emails}::text[]) OR phone_hash = ANY(${phones}::text[]))
         ORDER BY created_at, id LIMIT 1`;
       const found = rows[0] ? await this.get(rows[0].id) : null;
       return found ? { ...found, same: rows[0]!.same } : null;
     },
 
     async create(customerId: string, values: ContactValues): Promise<ContactRow> {
-      return toRow(await db.contact.create({ data: { customerId, ...data(values) } as { customerId: string; name: string }, select }));
+      return toRow(cipher, await db.contact.create({ data: { customerId, ...data(cipher, values) } as { customerId: string; name: string }, select }));
     },
 
     /** Writes only the fields given, so an edit of one field never undoes another's. */
     async update(id: string, values: Partial<ContactValues>): Promise<ContactRow> {
-      return toRow(await db.contact.update({ where: { id }, data: data(values), select }));
+      return toRow(cipher, await db.contact.update({ where: { id }, data: data(cipher, values), select }));
     },
 
     /** Removes a live contact; false when it was removed already. */

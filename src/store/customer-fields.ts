@@ -1,6 +1,7 @@
 import type { Stage } from "@prisma/client";
 import type { NameKeys } from "../domain/customer-name.js";
 import type { CustomerProfile, TextField } from "../domain/customer-fields.js";
+import type { FieldCipher } from "./field-cipher.js";
 import { Prisma, type Db } from "./prisma.js";
 
 /** A customer as the edit paths read and change it. */
@@ -21,23 +22,24 @@ interface Row {
   owner_name: string | null;
   industry: string | null;
   website: string | null;
-  address: string | null;
+  address_enc: string | null;
   source: string | null;
   about: string | null;
   tags: string[];
   updated_at: Date;
 }
 
-const toEditable = (r: Row): EditableCustomer => ({
+const toEditable = (cipher: FieldCipher, r: Row): EditableCustomer => ({
   id: r.id, name: r.name, stage: r.stage, ownerId: r.owner_id, ownerName: r.owner_name, industry: r.industry, website: r.website,
-  address: r.address, source: r.source, about: r.about, tags: r.tags, updatedAt: r.updated_at,
+  address: cipher.openOrNull("customers.address", r.address_enc), source: r.source, about: r.about, tags: r.tags, updatedAt: r.updated_at,
 });
 
 /** The column of each text field; a fixed map, so no typed word ever becomes SQL. */
 const COLUMNS: Readonly<Record<TextField, Prisma.Sql>> = {
   industry: Prisma.raw("industry"),
   website: Prisma.raw("website"),
-  address: Prisma.raw("address"),
+  // Sealed (encryption at rest): setText seals the value.
+  address: Prisma.raw("address_enc"),
   source: Prisma.raw("source"),
   about: Prisma.raw("about"),
 };
@@ -49,14 +51,14 @@ const COLUMNS: Readonly<Record<TextField, Prisma.Sql>> = {
  * the columns it changes, so an edit of one field never puts back an old value of another.
  * Every write moves `updated_at`, which the in-memory name dictionary follows.
  */
-export function createCustomerFieldStore(db: Db) {
+export function createCustomerFieldStore(db: Db, cipher: FieldCipher) {
   async function read(id: string, lock: boolean): Promise<EditableCustomer | null> {
     const rows = await db.$queryRaw<Row[]>`
-      SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name, c.industry, c.website, c.address, c.source, c.about, c.tags, c.updated_at
+      SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name, c.industry, c.website, c.address_enc, c.source, c.about, c.tags, c.updated_at
       FROM customers c LEFT JOIN users u ON u.id = c.owner_id
       WHERE c.id = ${id}::uuid
       ${lock ? Prisma.sql`FOR UPDATE OF c` : Prisma.empty}`;
-    return rows[0] ? toEditable(rows[0]) : null;
+    return rows[0] ? toEditable(cipher, rows[0]) : null;
   }
 
   return {
@@ -66,7 +68,8 @@ export function createCustomerFieldStore(db: Db) {
 
     /** Sets the given text fields (null clears) and nothing else. */
     async setText(id: string, changes: Partial<Record<TextField, string | null>>): Promise<void> {
-      const sets = (Object.keys(changes) as TextField[]).map((field) => Prisma.sql`${COLUMNS[field]} = ${changes[field] ?? null}`);
+      const stored = (field: TextField): string | null => (field === "address" ? cipher.sealOrNull("customers.address", changes[field]) : (changes[field] ?? null));
+      const sets = (Object.keys(changes) as TextField[]).map((field) => Prisma.sql`${COLUMNS[field]} = ${stored(field)}`);
       if (sets.length === 0) return;
       await db.$executeRaw`UPDATE customers SET ${Prisma.join(sets, ", ")}, updated_at = now() WHERE id = ${id}::uuid`;
     },

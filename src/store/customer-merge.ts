@@ -2,6 +2,7 @@ import type { Stage } from "../domain/customer-stage.js";
 import { AppError } from "../domain/errors.js";
 import { MAX_TAGS } from "../domain/customer-fields.js";
 import { FILLED_FROM_MERGED, mergedStage } from "../domain/merge-rules.js";
+import { auditedChange } from "../domain/audit-actions.js";
 import { createAuditStore } from "./audit.js";
 import { liveInteractions, liveOrders } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
@@ -50,6 +51,7 @@ interface LockedCustomer {
   source: string | null;
   industry: string | null;
   website: string | null;
+  /** Sealed as stored (address_enc): a merge moves it without opening it. */
   address: string | null;
   about: string | null;
   tags: string[];
@@ -59,7 +61,7 @@ interface LockedCustomer {
 async function lockCustomers(db: Db, ids: readonly string[]): Promise<LockedCustomer[]> {
   const list = Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`));
   return db.$queryRaw<LockedCustomer[]>`
-    SELECT id, name, normalized_name, pinyin, stage::text AS stage, owner_id, source, industry, website, address, about, tags
+    SELECT id, name, normalized_name, pinyin, stage::text AS stage, owner_id, source, industry, website, address_enc AS address, about, tags
     FROM customers WHERE id IN (${list}) ORDER BY id FOR UPDATE`;
 }
 
@@ -125,11 +127,16 @@ async function mergeFields(db: Db, source: LockedCustomer, target: LockedCustome
   await db.$executeRaw`
     UPDATE customers SET
       stage = ${stage}::"Stage", owner_id = ${fill.owner_id ?? null}::uuid, source = ${fill.source ?? null}, industry = ${fill.industry ?? null},
-      website = ${fill.website ?? null}, address = ${fill.address ?? null}, about = ${fill.about ?? null}, tags = ${tags}::text[], updated_at = now()
+      website = ${fill.website ?? null}, address_enc = ${fill.address ?? null}, about = ${fill.about ?? null}, tags = ${tags}::text[], updated_at = now()
     WHERE id = ${target.id}::uuid`;
   const before: Record<string, unknown> = { stage: target.stage, tags: target.tags };
   const after: Record<string, unknown> = { stage, tags };
   for (const f of FILLED_FROM_MERGED) {
+    // The address is personal data, and sealed: the audit row says only that it was filled.
+    if (f === "address") {
+      if (target.address === null && source.address !== null) after.addressFilled = true;
+      continue;
+    }
     before[f] = target[f];
     after[f] = fill[f] ?? null;
   }
@@ -171,8 +178,8 @@ export async function recomputeCustomerStats(db: Db, customerIds: readonly strin
  * it locks the contact, then both customers in id order, so concurrent links of one contact
  * run one after the other and the second sees where the first left it.
  */
-export function createCustomerMergeStore(db: Db) {
-  const audit = createAuditStore(db);
+export function createCustomerMergeStore(db: Db, now?: () => Date) {
+  const audit = createAuditStore(db, now);
   return {
     /**
      * `authorize` sees both customers' owners once they are locked, before anything moves, and
@@ -224,7 +231,11 @@ export function createCustomerMergeStore(db: Db) {
       }
 
       const result: LinkedContact = { merged, fromCustomerId: sourceId, fromCustomerName: source.name, movedInteractions, movedOrders };
-      await audit.write({ actorId: input.actorId, action: "contact.link", entity: "customer", entityId: targetId, detail: { contactId, ...result } });
+      // Ids and counts only: the lead's name may be a person's (a WeChat sender's).
+      await audit.write({
+        actorId: input.actorId, action: "contact.link", entityId: targetId, customerIds: [targetId, sourceId],
+        detail: { contactId, merged, fromCustomerId: sourceId, movedInteractions, movedOrders },
+      });
       return result;
     },
 
@@ -255,7 +266,11 @@ export function createCustomerMergeStore(db: Db) {
       const fields = await mergeFields(db, source, target);
       const moved = await absorb(db, source, target, input.actorId, true);
       const result: MergedCustomers = { from: { id: source.id, name: source.name }, into: { id: target.id, name: target.name }, moved, ...fields };
-      await audit.write({ actorId: input.actorId, action: "customer.merge", entity: "customer", entityId: target.id, detail: { ...result } });
+      // Ids, counts and the fields that changed (the values of personal ones left out): names stay with the customers.
+      await audit.write({
+        actorId: input.actorId, action: "customer.merge", entityId: target.id, customerIds: [target.id, source.id],
+        detail: { from: source.id, into: target.id, moved, ...auditedChange(fields.before, fields.after) },
+      });
       return result;
     },
 

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { nameKeys } from "../domain/customer-name.js";
+import { erasedSourceId } from "./event-ids.js";
+import { sealedContactRow } from "./contact-secrets.js";
+import type { FieldCipher } from "./field-cipher.js";
 import type { Db } from "./prisma.js";
 import { unroll } from "./rollups.js";
 import { markSurveyReply, refreshWaits } from "./wechat-waits.js";
@@ -19,26 +22,32 @@ export interface StoredCustomerMessage {
  * the interaction once per platform message id. Concurrent deliveries of the same message, or of
  * two first messages of one new sender, end in one contact and one row.
  */
-export function createCustomerMessageStore(db: Db) {
+export function createCustomerMessageStore(db: Db, cipher: FieldCipher) {
   return {
-    async record(input: { platform: string; senderId: string; senderName?: string; id: string; at: Date; kind: string; body: string; source?: string }): Promise<StoredCustomerMessage> {
+    async record(message: { platform: string; senderId: string; senderName?: string; id: string; at: Date; kind: string; body: string; source?: string }): Promise<StoredCustomerMessage> {
+      // Encryption at rest: the sender is found by the keyed hash of their openid (under every
+      // key while keys rotate), and an event's id, which WeChat makes of the openid, is stored
+      // with that replaced by a keyed hash of it (wechatEventId).
+      const input = { ...message, id: wechatEventId(cipher, message.senderId, message.id) };
+      const senderHashes = cipher.lookups("wechat", input.senderId);
       // A late retry of a message already stored changes nothing, even if its sender was erased since.
+      // An erased sender's events are kept under a digest of their id (contact-erasure.ts): a late retry finds it.
       // all-rows: found by its platform id, deleted or not, so a retry never stores it twice.
       const seen = await db.$queryRaw<{ id: string; customer_id: string; contact_id: string | null }[]>`
-        SELECT id, customer_id, contact_id FROM interactions WHERE source_platform = ${input.platform} AND source_id = ${input.id}`;
+        SELECT id, customer_id, contact_id FROM interactions WHERE source_platform = ${input.platform} AND source_id IN (${input.id}, ${erasedSourceId(input.id)})`;
       if (seen[0]?.contact_id) return { interactionId: seen[0].id, created: false, customerId: seen[0].customer_id, contactId: seen[0].contact_id, newLead: false };
       // No deleted_at filter: a contact with an openid cannot be removed (services/contacts/manage-contacts.ts).
       const existing = await db.$queryRaw<{ id: string; customer_id: string }[]>`
-        SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId} FOR SHARE`;
+        SELECT id, customer_id FROM contacts WHERE wechat_open_id_hash = ANY(${senderHashes}::text[]) FOR SHARE`;
       let contact: { id: string; customer_id: string } | undefined = existing[0];
       let newLead = false;
       if (!contact) {
         // Two first messages of one new sender may race: the second waits here for the first
         // to commit, then finds its contact (READ COMMITTED: the next statement sees it).
         await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`crm:new-sender:${input.platform}:${input.senderId}`}, 0))`;
-        contact = (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId}`)[0];
+        contact = (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id_hash = ANY(${senderHashes}::text[])`)[0];
         if (!contact) {
-          ({ contact, newLead } = await createLead(db, input));
+          ({ contact, newLead } = await createLead(db, cipher, input, senderHashes));
         }
       }
       const rows = await db.$queryRaw<{ id: string }[]>`
@@ -71,22 +80,46 @@ export function createCustomerMessageStore(db: Db) {
   };
 }
 
+/**
+ * How an event of a WeChat sender is stored: WeChat gives events no MsgId, so the adapter makes
+ * one of "<openid>:<CreateTime>:<kind>"; the openid in it becomes "~" and its keyed hash (a hash
+ * of its own kind, so event ids do not repeat the contact's look-up hash). Ids without the openid
+ * (a MsgId) stay as they are.
+ */
+export function wechatEventId(cipher: FieldCipher, senderId: string, id: string): string {
+  if (!senderId || !id.includes(senderId)) return id;
+  return id.split(senderId).join(`~${cipher.lookup("wechat-event", senderId)}`);
+}
+
+/** How the stored ids of one sender's events start, under each key (for erasure). */
+export function wechatEventIdPrefixes(cipher: FieldCipher, senderId: string): string[] {
+  return cipher.lookups("wechat-event", senderId).map((hash) => `~${hash}:`);
+}
+
 /** How much of the sender's id a new lead's name shows: the short tail first, longer while taken. */
 const TAIL_LENGTHS = [6, 10, 16];
 
 /**
- * A new sender's lead and contact. The person is the openid (the contact's `wechat_open_id`);
- * the lead's name is only a label: "WeChat user <tail>" (or their nickname, keyed with the tail).
- * Names are unique, and two openids may share their last six characters or differ only in
- * letter case, which names fold away: a name that is taken is never joined, the next one tries
- * a longer tail, then the whole id, so `/customer <tail>` can always tell the two apart.
+ * A new sender's lead and contact. The person is the openid (the contact's sealed
+ * `wechat_open_id_enc`, found by `wechat_open_id_hash`); the lead's name is only a label:
+ * "WeChat user <tail>" (or their nickname, keyed with the tail). Names are unique, and two
+ * openids may share their last six characters or differ only in letter case, which names fold
+ * away: a name that is taken is never joined, the next one tries a longer tail, then the longest
+ * with a random suffix, so `/customer <tail>` can always tell the two apart.
  * Call with the sender's advisory lock held.
  */
-async function createLead(db: Db, input: { platform: string; senderId: string; senderName?: string; source?: string }): Promise<{ contact: { id: string; customer_id: string }; newLead: boolean }> {
+async function createLead(
+  db: Db,
+  cipher: FieldCipher,
+  input: { platform: string; senderId: string; senderName?: string; source?: string },
+  senderHashes: readonly string[],
+): Promise<{ contact: { id: string; customer_id: string }; newLead: boolean }> {
   const nickname = input.senderName?.trim();
-  const tails = [...TAIL_LENGTHS.filter((n) => n < input.senderId.length).map((n) => input.senderId.slice(-n)), input.senderId];
-  // Someone may have named a customer after the whole id: a random suffix still makes a new lead.
-  const candidates = [...tails, `${input.senderId} ${randomUUID().slice(0, 8)}`];
+  const tails = TAIL_LENGTHS.filter((n) => n < input.senderId.length).map((n) => input.senderId.slice(-n));
+  // The whole openid never goes into a name (it is stored sealed): when every tail is taken, the
+  // longest one with a random suffix still makes a new lead.
+  const candidates = [...tails, `${tails.at(-1) ?? ""} ${randomUUID().slice(0, 8)}`.trim()];
+  const sealed = sealedContactRow(cipher, { email: null, phone: null, wechatOpenId: input.senderId });
   for (const tail of candidates) {
     const name = nickname || `WeChat user ${tail}`;
     const keys = nameKeys(nickname ? `${nickname} ${tail}` : name);
@@ -98,14 +131,14 @@ async function createLead(db: Db, input: { platform: string; senderId: string; s
       RETURNING id`)[0];
     if (!customer) continue;
     const contact = (await db.$queryRaw<{ id: string; customer_id: string }[]>`
-      INSERT INTO contacts (id, customer_id, name, wechat_open_id, updated_at)
-      VALUES (gen_random_uuid(), ${customer.id}::uuid, ${name}, ${input.senderId}, now())
-      ON CONFLICT (wechat_open_id) DO NOTHING
+      INSERT INTO contacts (id, customer_id, name, wechat_open_id_enc, wechat_open_id_hash, updated_at)
+      VALUES (gen_random_uuid(), ${customer.id}::uuid, ${name}, ${sealed.wechat_open_id_enc}, ${sealed.wechat_open_id_hash}, now())
+      ON CONFLICT (wechat_open_id_hash) DO NOTHING
       RETURNING id, customer_id`)[0];
     if (contact) return { contact, newLead: true };
     // The openid got its contact by another way meanwhile (a link, an import): use that one.
     await db.$executeRaw`DELETE FROM customers WHERE id = ${customer.id}::uuid`;
-    const other = (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id = ${input.senderId}`)[0];
+    const other = (await db.$queryRaw<{ id: string; customer_id: string }[]>`SELECT id, customer_id FROM contacts WHERE wechat_open_id_hash = ANY(${[...senderHashes]}::text[])`)[0];
     if (other) return { contact: other, newLead: false };
   }
   throw new Error(`no lead could be made for a ${input.platform} sender`);

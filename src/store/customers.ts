@@ -1,5 +1,7 @@
 import type { Stage } from "@prisma/client";
 import { hasChinese, type NameKeys } from "../domain/customer-name.js";
+import { SEALED_CONTACT_SELECT, openContactSecrets, withContactSecrets, type ContactSecrets } from "./contact-secrets.js";
+import type { FieldCipher } from "./field-cipher.js";
 import { LIVE } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 
@@ -37,7 +39,7 @@ const toSummary = (r: Row): CustomerSummary => ({
 /** Chinese queries of one or two characters make no trigram: they only match by prefix. */
 const MIN_SUBSTRING_LENGTH = 3;
 
-export function createCustomerStore(db: Db) {
+export function createCustomerStore(db: Db, cipher: FieldCipher) {
   async function exact(keys: NameKeys, limit: number): Promise<Row[]> {
     return db.$queryRaw<Row[]>`
       SELECT c.id, c.name, c.stage, c.owner_id, u.display_name AS owner_name
@@ -151,17 +153,18 @@ export function createCustomerStore(db: Db) {
       return c ? { id: c.id, name: c.name, stage: c.stage, ownerId: c.ownerId, ownerName: c.owner?.displayName ?? null } : null;
     },
 
+    /** The card's facts; the address and the contacts' details opened (they are stored sealed). */
     async getDetail(id: string) {
-      return db.customer.findUnique({
+      const row = await db.customer.findUnique({
         where: { id },
         select: {
           id: true, name: true, stage: true, source: true, createdAt: true, ownerId: true,
-          industry: true, website: true, address: true, about: true, tags: true,
+          industry: true, website: true, addressEnc: true, about: true, tags: true,
           owner: { select: { id: true, displayName: true, platform: true, externalId: true } },
           aliases: { select: { alias: true }, orderBy: { alias: "asc" } },
           contacts: {
             where: { deletedAt: null },
-            select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true, slackUserId: true },
+            select: { id: true, name: true, title: true, ...SEALED_CONTACT_SELECT, slackUserId: true },
             orderBy: { createdAt: "asc" },
             take: 10,
           },
@@ -170,6 +173,9 @@ export function createCustomerStore(db: Db) {
           _count: { select: { contacts: { where: { deletedAt: null } }, interactions: { where: LIVE } } },
         },
       });
+      if (!row) return null;
+      const { addressEnc, contacts, ...rest } = row;
+      return { ...rest, address: cipher.openOrNull("customers.address", addressEnc), contacts: contacts.map((c) => withContactSecrets(cipher, c)) };
     },
 
     /** A page of a customer's live contacts, oldest first (the card's order), and how many there are. */
@@ -177,22 +183,23 @@ export function createCustomerStore(db: Db) {
       const [items, total] = await Promise.all([
         db.contact.findMany({
           where: { customerId, deletedAt: null },
-          select: { id: true, name: true, title: true, email: true, phone: true, wechatOpenId: true },
+          select: { id: true, name: true, title: true, ...SEALED_CONTACT_SELECT },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
           take,
           skip,
         }),
         db.contact.count({ where: { customerId, deletedAt: null } }),
       ]);
-      return { items, total };
+      return { items: items.map((c) => withContactSecrets(cipher, c)), total };
     },
 
     /**
      * Every contact's private details (for hiding them in text a channel reads). Removed contacts
      * too, on purpose: a note written while they were listed may still mention them.
      */
-    async contactDetails(customerId: string): Promise<{ email: string | null; phone: string | null; wechatOpenId: string | null }[]> {
-      return db.contact.findMany({ where: { customerId }, select: { email: true, phone: true, wechatOpenId: true } });
+    async contactDetails(customerId: string): Promise<ContactSecrets[]> {
+      const rows = await db.contact.findMany({ where: { customerId }, select: SEALED_CONTACT_SELECT });
+      return rows.map((r) => openContactSecrets(cipher, r));
     },
 
     async addAlias(customerId: string, alias: string, keys: NameKeys): Promise<void> {

@@ -1,4 +1,4 @@
-import { EMAIL_SHAPE, PHONE_MAX_DIGITS, PHONE_MIN_DIGITS, PHONE_SHAPE, UNTOUCHED_DAYS, type QualityField, type QualityFigures } from "../domain/data-quality.js";
+import { UNTOUCHED_DAYS, type QualityField, type QualityFigures } from "../domain/data-quality.js";
 import { liveOrders } from "./live-rows.js";
 import { Prisma, type Db } from "./prisma.js";
 
@@ -20,9 +20,11 @@ export interface QualityOffender {
 /** Figures without the duplicate pairs, which come from the kept scan (store/duplicates.ts). */
 export type CountedFigures = Omit<QualityFigures, "duplicatePairs">;
 
-const BAD_PHONE = Prisma.sql`(nullif(btrim(phone), '') IS NOT NULL AND (btrim(phone) !~ ${PHONE_SHAPE}
-  OR length(regexp_replace(phone, '[^0-9]', '', 'g')) NOT BETWEEN ${PHONE_MIN_DIGITS} AND ${PHONE_MAX_DIGITS}))`;
-const BAD_EMAIL = Prisma.sql`(nullif(btrim(email), '') IS NOT NULL AND btrim(email) !~ ${EMAIL_SHAPE})`;
+// Phones and emails are sealed (encryption at rest): whether each is valid (isInvalidPhone,
+// isInvalidEmail of domain/data-quality.ts) is kept beside it on every write, and a blank one is
+// stored as null (src/store/contact-secrets.ts).
+const BAD_PHONE = Prisma.sql`phone_invalid`;
+const BAD_EMAIL = Prisma.sql`email_invalid`;
 
 /**
  * Completeness and validity of the customer data, in one pass over the customers with their
@@ -40,7 +42,7 @@ export function createDataQualityStore(db: Db) {
       const rows = await db.$queryRaw<{ totals: Record<string, number>; offenders: Record<string, unknown>[] | null }[]>`
         WITH k AS (
           SELECT customer_id, count(*)::int AS contacts,
-                 count(*) FILTER (WHERE nullif(btrim(email), '') IS NOT NULL OR nullif(btrim(phone), '') IS NOT NULL)::int AS reachable,
+                 count(*) FILTER (WHERE email_enc IS NOT NULL OR phone_enc IS NOT NULL)::int AS reachable,
                  count(*) FILTER (WHERE ${BAD_PHONE})::int AS bad_phones,
                  count(*) FILTER (WHERE ${BAD_EMAIL})::int AS bad_emails
           FROM contacts WHERE deleted_at IS NULL GROUP BY customer_id

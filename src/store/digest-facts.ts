@@ -20,6 +20,7 @@ export interface StageTurn {
 }
 
 export interface LowScore {
+  customerId: string;
   customerName: string;
   kind: "CSAT" | "NPS";
   score: number;
@@ -74,8 +75,8 @@ export function createDigestFactStore(db: Db) {
 
     /** Low survey scores answered in [from, to), lowest first, the first `take` of `total`. */
     async lowScores(from: Date, to: Date, take: number): Promise<{ total: number; items: LowScore[] }> {
-      const rows = await db.$queryRaw<{ customer_name: string; kind: "CSAT" | "NPS"; score: number; comment: string | null; served_by: string | null; total: number }[]>`
-        SELECT c.name AS customer_name, s.kind, s.score, s.comment, u.display_name AS served_by,
+      const rows = await db.$queryRaw<{ customer_id: string; customer_name: string; kind: "CSAT" | "NPS"; score: number; comment: string | null; served_by: string | null; total: number }[]>`
+        SELECT c.id::text AS customer_id, c.name AS customer_name, s.kind, s.score, s.comment, u.display_name AS served_by,
                count(*) OVER ()::int AS total
         FROM surveys s
         JOIN customers c ON c.id = s.customer_id
@@ -84,7 +85,7 @@ export function createDigestFactStore(db: Db) {
           AND ((s.kind = 'CSAT' AND s.score <= ${LOW_SCORE_MAX.CSAT}) OR (s.kind = 'NPS' AND s.score <= ${LOW_SCORE_MAX.NPS}))
         ORDER BY s.kind, s.score, s.answered_at
         LIMIT ${take}`;
-      return { total: rows[0]?.total ?? 0, items: rows.map((r) => ({ customerName: r.customer_name, kind: r.kind, score: r.score, comment: r.comment, servedByName: r.served_by })) };
+      return { total: rows[0]?.total ?? 0, items: rows.map((r) => ({ customerId: r.customer_id, customerName: r.customer_name, kind: r.kind, score: r.score, comment: r.comment, servedByName: r.served_by })) };
     },
   };
 }

@@ -41,6 +41,20 @@ export function createDigestStore(db: Db) {
       db.digestSubscription.findUnique({ where: { platform_channel: { platform, channel } }, select: fields }),
 
     all: (): Promise<DigestSubscriptionRow[]> => db.digestSubscription.findMany({ select: fields, orderBy: { createdAt: "asc" } }),
+
+    /**
+     * Marks the subscription's digest as held back; true only the first time of a spell (the
+     * subscriber is told once). Raw SQL, so `updated_at`, which says which runs are owed, stays.
+     */
+    async markWithheld(id: string, at: Date): Promise<boolean> {
+      const rows = await db.$executeRaw`UPDATE digest_subscriptions SET withheld_at = ${at} WHERE id = ${id}::uuid AND withheld_at IS NULL`;
+      return rows > 0;
+    },
+
+    /** A digest went out: a later hold starts a new spell, told again. */
+    async clearWithheld(id: string): Promise<void> {
+      await db.$executeRaw`UPDATE digest_subscriptions SET withheld_at = NULL WHERE id = ${id}::uuid AND withheld_at IS NOT NULL`;
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Stage } from "../domain/customer-stage.js";
 import type { NameKeys } from "../domain/customer-name.js";
 import { REASON_WEIGHTS, SCAN_NEIGHBOURS, SIMILAR_NAMES_FROM, type DuplicateReason } from "../domain/duplicate-reasons.js";
+import type { FieldCipher } from "./field-cipher.js";
 import { Prisma, type Db } from "./prisma.js";
 
 /** One customer of a listed pair, with what decides which of the two to keep. */
@@ -85,8 +86,9 @@ const NEIGHBOUR_VALUES = Prisma.raw(Array.from({ length: SCAN_NEIGHBOURS }, (_, 
  *   from SIMILAR_NAMES_FROM (a length check first, so most pairs never compute a similarity);
  * - the same pinyin (the same name in another script, or a homophone), by equality;
  * - an alias of one that is the other's name or pinyin;
- * - a live contact of each with the same phone (crm_phone_key; the one written with its country
- *   code is shown) or email (lower-cased), through the expression indexes of the migration.
+ * - a live contact of each with the same phone or email, by their keyed hashes (phones hashed as
+ *   E.164, emails lower-cased: src/store/field-cipher.ts). The values are sealed, so the reason
+ *   keeps the two contacts' ids, and reading the pair opens the value (openReasons).
  * One reason of each kind per pair (the strongest), the pair's score as pairScore computes it,
  * pairs marked "not a duplicate" left out.
  */
@@ -115,14 +117,13 @@ function scanStatement(): Prisma.Sql {
       SELECT a.customer_id, c.id, jsonb_build_object('kind', 'alias', 'alias', a.alias), ${w.alias}::real
       FROM customer_aliases a JOIN customers c ON c.pinyin = a.pinyin
       UNION ALL
-      SELECT x.customer_id, y.customer_id,
-             jsonb_build_object('kind', 'phone', 'phone', CASE WHEN y.phone LIKE '+%' AND x.phone NOT LIKE '+%' THEN y.phone ELSE x.phone END), ${w.phone}::real
-      FROM contacts x JOIN contacts y ON crm_phone_key(y.phone) = crm_phone_key(x.phone) AND y.customer_id > x.customer_id
-      WHERE crm_phone_key(x.phone) IS NOT NULL AND x.deleted_at IS NULL AND y.deleted_at IS NULL
+      SELECT x.customer_id, y.customer_id, jsonb_build_object('kind', 'phone', 'contacts', jsonb_build_array(x.id, y.id)), ${w.phone}::real
+      FROM contacts x JOIN contacts y ON y.phone_hash = x.phone_hash AND y.customer_id > x.customer_id
+      WHERE x.phone_hash IS NOT NULL AND x.deleted_at IS NULL AND y.deleted_at IS NULL
       UNION ALL
-      SELECT x.customer_id, y.customer_id, jsonb_build_object('kind', 'email', 'email', lower(btrim(x.email))), ${w.email}::real
-      FROM contacts x JOIN contacts y ON lower(btrim(y.email)) = lower(btrim(x.email)) AND y.customer_id > x.customer_id
-      WHERE x.email IS NOT NULL AND btrim(x.email) <> '' AND x.deleted_at IS NULL AND y.deleted_at IS NULL
+      SELECT x.customer_id, y.customer_id, jsonb_build_object('kind', 'email', 'contacts', jsonb_build_array(x.id, y.id)), ${w.email}::real
+      FROM contacts x JOIN contacts y ON y.email_hash = x.email_hash AND y.customer_id > x.customer_id
+      WHERE x.email_hash IS NOT NULL AND x.deleted_at IS NULL AND y.deleted_at IS NULL
     ),
     strongest AS (
       SELECT DISTINCT ON (a, b, reason->>'kind') a, b, reason, weight
@@ -136,11 +137,39 @@ function scanStatement(): Prisma.Sql {
     GROUP BY a, b`;
 }
 
+/** A reason as duplicate_pairs keeps it: a shared phone or email by the two contacts' ids, never the value. */
+type StoredReason = Exclude<DuplicateReason, { kind: "phone" | "email" }> | { kind: "phone" | "email"; contacts: string[] };
+
+/**
+ * The reasons as the list shows them, the shared phone or email opened from the contacts it
+ * came from (the one written with a country code first). A contact erased or changed since no
+ * longer gives its reason.
+ */
+async function openReasons(db: Db, cipher: FieldCipher, lists: readonly StoredReason[][]): Promise<DuplicateReason[][]> {
+  const ids = [...new Set(lists.flat().flatMap((r) => ("contacts" in r ? r.contacts : [])))];
+  const rows = ids.length === 0 ? [] : await db.$queryRaw<{ id: string; phone_enc: string | null; email_enc: string | null }[]>`
+    SELECT id, phone_enc, email_enc FROM contacts WHERE id = ANY(${ids}::uuid[])`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const valueOf = (kind: "phone" | "email", id: string): string | null => {
+    const row = byId.get(id);
+    return kind === "phone" ? cipher.openOrNull("contacts.phone", row?.phone_enc) : cipher.openOrNull("contacts.email", row?.email_enc);
+  };
+  return lists.map((reasons) =>
+    reasons.flatMap((r): DuplicateReason[] => {
+      if (!("contacts" in r)) return [r];
+      const values = r.contacts.map((id) => valueOf(r.kind, id)).filter((v): v is string => v !== null);
+      if (values.length < 2 || cipher.normalise(r.kind, values[0]!) !== cipher.normalise(r.kind, values[1]!)) return [];
+      const shown = r.kind === "phone" ? (values.find((v) => v.trim().startsWith("+")) ?? values[0]!) : cipher.normalise("email", values[0]!);
+      return [r.kind === "phone" ? { kind: "phone", phone: shown } : { kind: "email", email: shown }];
+    }),
+  );
+}
+
 /**
  * Duplicate detection: the scan that finds likely pairs and keeps them (duplicate_pairs), the
  * list, "not a duplicate", and the check of one new name against everyone.
  */
-export function createDuplicateStore(db: Db) {
+export function createDuplicateStore(db: Db, cipher: FieldCipher) {
   async function inTransaction<T>(work: (tx: Db) => Promise<T>, timeout: number): Promise<T> {
     return "$transaction" in db ? db.$transaction(work, { timeout, maxWait: 5_000 }) : work(db);
   }
@@ -198,7 +227,7 @@ export function createDuplicateStore(db: Db) {
      */
     async listPairs(take: number, skip: number): Promise<{ pairs: DuplicatePairRow[]; total: number }> {
       const [rows, count] = await Promise.all([
-        db.$queryRaw<(SideRow<"a"> & SideRow<"b"> & { score: number; reasons: DuplicateReason[] })[]>`
+        db.$queryRaw<(SideRow<"a"> & SideRow<"b"> & { score: number; reasons: StoredReason[] })[]>`
           SELECT p.score, p.reasons, ${side("a")}, ${side("b")}
           FROM (
             SELECT * FROM duplicate_pairs d
@@ -212,7 +241,8 @@ export function createDuplicateStore(db: Db) {
           ORDER BY p.score DESC, p.customer_a, p.customer_b`,
         this.countPairs(),
       ]);
-      return { pairs: rows.map((r) => ({ a: toSide(r, "a"), b: toSide(r, "b"), score: r.score, reasons: r.reasons })), total: count };
+      const reasons = await openReasons(db, cipher, rows.map((r) => r.reasons));
+      return { pairs: rows.map((r, i) => ({ a: toSide(r, "a"), b: toSide(r, "b"), score: r.score, reasons: reasons[i]! })), total: count };
     },
 
     /**
@@ -233,7 +263,9 @@ export function createDuplicateStore(db: Db) {
     async pair(x: string, y: string): Promise<{ score: number; reasons: DuplicateReason[] } | null> {
       const [a, b] = x < y ? [x, y] : [y, x];
       const row = await db.duplicatePair.findUnique({ where: { customerA_customerB: { customerA: a, customerB: b } } });
-      return row ? { score: row.score, reasons: row.reasons as unknown as DuplicateReason[] } : null;
+      if (!row) return null;
+      const [reasons] = await openReasons(db, cipher, [row.reasons as unknown as StoredReason[]]);
+      return { score: row.score, reasons: reasons! };
     },
 
     /**

@@ -1,3 +1,4 @@
+import type { FieldCipher } from "./field-cipher.js";
 import type { Db } from "./prisma.js";
 import { createSurveyStore } from "./surveys.js";
 
@@ -26,8 +27,8 @@ export interface InboxThreadView {
  * the customer keeps writing within `quietMs` of their previous message; after that, their
  * next message opens a new thread, so the channel shows it at the bottom.
  */
-export function createInboxThreadStore(db: Db) {
-  const surveys = createSurveyStore(db);
+export function createInboxThreadStore(db: Db, cipher: FieldCipher) {
+  const surveys = createSurveyStore(db, cipher);
   return {
     async continueOrOpen(input: { contactId: string; channel: string; at: Date; quietMs: number }): Promise<{ id: string; opened: boolean }> {
       // Two first messages of one person, stored at once, must not open two threads.
@@ -59,11 +60,11 @@ export function createInboxThreadStore(db: Db) {
       const rows = await db.$queryRaw<
         {
           id: string; channel: string; thread_ts: string | null; header_status: string | null; contact_id: string; contact_name: string;
-          wechat_open_id: string | null; unsubscribed_at: Date | null; erased_at: Date | null; customer_id: string;
+          wechat_open_id_enc: string | null; unsubscribed_at: Date | null; erased_at: Date | null; customer_id: string;
         }[]
       >`
         SELECT t.id, t.channel, t.thread_ts, o.status::text AS header_status, c.id AS contact_id, c.name AS contact_name,
-               c.wechat_open_id, c.unsubscribed_at, c.erased_at, c.customer_id
+               c.wechat_open_id_enc, c.unsubscribed_at, c.erased_at, c.customer_id
         FROM inbox_threads t
         -- Removed contacts too: a thread is a conversation that happened (a contact on WeChat cannot be removed).
         JOIN contacts c ON c.id = t.contact_id
@@ -77,7 +78,7 @@ export function createInboxThreadStore(db: Db) {
         channel: r.channel,
         threadTs: r.thread_ts,
         headerStatus: r.header_status,
-        contact: { id: r.contact_id, name: r.contact_name, wechatOpenId: r.wechat_open_id, unsubscribedAt: r.unsubscribed_at, erasedAt: r.erased_at },
+        contact: { id: r.contact_id, name: r.contact_name, wechatOpenId: cipher.openOrNull("contacts.wechat_open_id", r.wechat_open_id_enc), unsubscribedAt: r.unsubscribed_at, erasedAt: r.erased_at },
         customerId: r.customer_id,
         lastInboundAt: window.lastInboundAt,
         outboundSinceInbound: window.outboundSince,

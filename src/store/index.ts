@@ -8,6 +8,7 @@ import { createCustomerStore } from "./customers.js";
 import { createCustomerNameStore } from "./customer-names.js";
 import { createCustomerFieldStore } from "./customer-fields.js";
 import { createDigestStore } from "./digests.js";
+import { createSharedChannelStore } from "./shared-channels.js";
 import { createDigestFactStore } from "./digest-facts.js";
 // Duplicates, merge and data quality
 import { createDuplicateStore } from "./duplicates.js";
@@ -18,20 +19,41 @@ import { createInboxThreadStore } from "./inbox-threads.js";
 import { createInteractionStore } from "./interactions.js";
 import { createOrderStore } from "./orders.js";
 import { createOutboxStore } from "./outbox.js";
-import type { Db, PrismaClient } from "./prisma.js";
+import { closePrisma, type Db, type PrismaClient } from "./prisma.js";
 import { createRankingStore } from "./rankings.js";
 import { createSegmentStore } from "./segments.js";
 import { createReminderStore } from "./reminders.js";
 import { createTimelineStore } from "./timeline.js";
 import { createSurveyStore } from "./surveys.js";
 import { createUserStore } from "./users.js";
+// Imports
+import { createImportStore } from "./imports.js";
+// Privacy on request (erasure, a person's data export)
+import { createPersonLookupStore } from "./person-lookup.js";
+import { createPersonRecordStore } from "./person-records.js";
+// Roles and teams
+import { createTeamStore } from "./teams.js";
 
-function repositories(db: Db) {
+// Exports
+import { createExportStore } from "./exports.js";
+import { createExportRunStore } from "./export-runs.js";
+
+// Encryption at rest of personal details
+import { FieldCipher } from "./field-cipher.js";
+
+/**
+ * `now`: the application's clock, for what rows record as their time of writing (the audit log).
+ * `cipher`: seals and opens personal details (phones, emails, openids, addresses) and hashes them for look-ups.
+ */
+function repositories(db: Db, now: (() => Date) | undefined, cipher: FieldCipher) {
   return {
-    users: createUserStore(db),
-    customers: createCustomerStore(db),
+    exports: createExportStore(db, cipher),
+    exportRuns: createExportRunStore(db),
+    users: createUserStore(db, now),
+    teams: createTeamStore(db),
+    customers: createCustomerStore(db, cipher),
     customerNames: createCustomerNameStore(db),
-    customerFields: createCustomerFieldStore(db),
+    customerFields: createCustomerFieldStore(db, cipher),
     interactions: createInteractionStore(db),
     orders: createOrderStore(db),
     timeline: createTimelineStore(db),
@@ -39,20 +61,26 @@ function repositories(db: Db) {
     analytics: createAnalyticsStore(db),
     segments: createSegmentStore(db),
     followUps: createFollowUpStore(db),
-    audit: createAuditStore(db),
+    audit: createAuditStore(db, now),
     reminders: createReminderStore(db),
-    outbox: createOutboxStore(db),
-    customerMessages: createCustomerMessageStore(db),
-    inboxThreads: createInboxThreadStore(db),
-    customerMerge: createCustomerMergeStore(db),
-    contactErasure: createContactErasureStore(db),
-    contacts: createContactStore(db),
-    surveys: createSurveyStore(db),
+    outbox: createOutboxStore(db, cipher),
+    customerMessages: createCustomerMessageStore(db, cipher),
+    inboxThreads: createInboxThreadStore(db, cipher),
+    customerMerge: createCustomerMergeStore(db, now),
+    contactErasure: createContactErasureStore(db, now, cipher),
+    personLookup: createPersonLookupStore(db, cipher),
+    personRecords: createPersonRecordStore(db, cipher),
+    contacts: createContactStore(db, cipher),
+    surveys: createSurveyStore(db, cipher),
     digests: createDigestStore(db),
+    // Slack Connect: externally shared channels an admin allowed
+    sharedChannels: createSharedChannelStore(db),
     digestFacts: createDigestFactStore(db),
-    duplicates: createDuplicateStore(db),
+    duplicates: createDuplicateStore(db, cipher),
     dataQuality: createDataQualityStore(db),
     entryCorrections: createEntryCorrectionStore(db),
+    // Imports (CSV/XLSX): bulk matching and writes, runs and uploaded files
+    imports: createImportStore(db, cipher),
   };
 }
 
@@ -64,32 +92,44 @@ export interface Store extends Repositories {
    * lifts Prisma's limits (5 s to run, 2 s to get a connection) for the rare long one.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T>;
+  /** Seals, opens and hashes personal details (encryption at rest, src/store/field-cipher.ts). */
+  cipher: FieldCipher;
   /** Postgres answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createStore(prisma: PrismaClient): Store {
+export function createStore(prisma: PrismaClient, options: { now?: () => Date; cipher?: FieldCipher } = {}): Store {
+  // Without a cipher (a tool that reads no personal data) any use of one says what is missing.
+  const cipher = options.cipher ?? FieldCipher.unavailable("this process was started without DATA_ENCRYPTION_KEY: personal details cannot be read or written");
   return {
-    ...repositories(prisma),
-    transaction: (work, options) => prisma.$transaction((tx) => work(repositories(tx)), options),
+    ...repositories(prisma, options.now, cipher),
+    cipher,
+    transaction: (work, limits) => prisma.$transaction((tx) => work(repositories(tx, options.now, cipher)), limits),
     ping: async () => {
       await prisma.$queryRaw`SELECT 1`;
     },
-    close: () => prisma.$disconnect(),
+    close: () => closePrisma(prisma),
   };
 }
 
-export { createPrisma } from "./prisma.js";
+export { closePrisma, createPrisma } from "./prisma.js";
 export { checkDatabase, explainDatabaseError, type DatabaseProblem } from "./database-check.js";
 export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js";
 export type { DuplicatePairRow, LikelyDuplicate, PairSide, ScanState } from "./duplicates.js";
 export type { CountedFigures, QualityOffender } from "./data-quality.js";
 export type { MergedCustomers, MovedRows } from "./customer-merge.js";
 export type { ContactRow } from "./contacts.js";
+export type { ErasureCounts, ErasurePreview, ErasureResult, ErasureTarget } from "./contact-erasure.js";
+export type { PersonKey, PersonMatch } from "./person-lookup.js";
+export type { PersonRecord } from "./person-records.js";
 export type { CustomerNameStore } from "./customer-names.js";
 export type { EditableCustomer } from "./customer-fields.js";
 export type { Rep, RepProfile } from "./users.js";
+export type { ExportRange, ExportRow } from "./exports.js";
+export type { ExportRunRow } from "./export-runs.js";
+export type { AuditFilter, AuditMaintenance, AuditRecord, AuditRow, AuditSubject } from "./audit.js";
+export type { TeamPerson, TeamView } from "./teams.js";
 export type { TimelineEntry, TimelineCursor } from "./timeline.js";
 export type { EntryKind, InteractionEntry, LockedCustomer, OrderEntry } from "./entry-corrections.js";
 export { entryStamp } from "./entry-corrections.js";
@@ -106,5 +146,15 @@ export { INTERRUPTED, bookedSlot } from "./outbox.js";
 export type { OutboxRow } from "./outbox.js";
 export type { InboxThreadView } from "./inbox-threads.js";
 export type { DigestSubscriptionRow } from "./digests.js";
+export type { SharedChannelAllowanceRow } from "./shared-channels.js";
 export type { LowScore, RepReminders, StageTurn } from "./digest-facts.js";
 export type { SurveyContact, SurveyRow, SurveyStatsRow, SurveyView, WindowFacts } from "./surveys.js";
+// Encryption at rest
+export { DataKeyError, FieldCipher, dataKey, type LookupKind, type SealedField } from "./field-cipher.js";
+export { sealContactSecrets, sealedContactRow, openContactSecrets, type ContactSecrets } from "./contact-secrets.js";
+export { wechatEventId, wechatEventIdPrefixes } from "./customer-messages.js";
+export type { AliasHit, ContactChange, ContactWrite, CustomerChange, CustomerWrite, ImportRunRow, ImportStore, InteractionWrite, OrderWrite, RunCounts, StoredContact, StoredCustomer, StoredInteraction, StoredOrder } from "./imports.js";
+export { IMPORT_CHUNK_BYTES } from "./imports.js";
+export { GENERATED_KEY_FILE, activeKeyIds, cipherFromSettings, keyFileWarning, openDataKeys, type KeySettings, type OpenedKeys } from "./data-keys.js";
+export { SEALED_TABLES, resealAll, retireUnusedKeys, sealPlaintext, valuesByKey, type ResealCounts, type ResealProgress } from "./key-rotation.js";
+export type { PrismaClient } from "./prisma.js";

@@ -1,6 +1,7 @@
 import type { OutboxStatus, Prisma } from "@prisma/client";
 import type { Db } from "./prisma.js";
 import { TERMINAL_PLATFORM } from "../domain/terminal-platform.js";
+import type { FieldCipher } from "./field-cipher.js";
 
 export interface OutboxRow {
   id: string;
@@ -24,15 +25,33 @@ export function bookedSlot(lastError: string | null): number | undefined {
   return lastError?.startsWith(SLOT_BOOKED) ? Number(lastError.slice(SLOT_BOOKED.length)) : undefined;
 }
 
-const select = { id: true, platform: true, destination: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
+const select = { id: true, platform: true, destination: true, destinationEnc: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
 
-export function createOutboxStore(db: Db) {
+/**
+ * Platforms whose destination is a person's id (a WeChat openid): sealed in destination_enc with
+ * its keyed hash, destination left null. Slack channel and user ids and terminal reps stay plain.
+ * Payloads hold no personal data to begin with: they are references (ids) rendered at delivery
+ * (domain/notification-payload.ts), so a card's phone is never written here.
+ */
+const SEALED_DESTINATIONS: ReadonlySet<string> = new Set(["wechat"]);
+
+/** What rows give back: the destination, opened when it is sealed ("" for one erased). */
+function withDestination<T extends { destination: string | null; destinationEnc: string | null }>(cipher: FieldCipher, row: T): Omit<T, "destination" | "destinationEnc"> & { destination: string } {
+  const { destination, destinationEnc, ...rest } = row;
+  return { ...rest, destination: destinationEnc !== null ? cipher.open("outbox.destination", destinationEnc) : (destination ?? "") };
+}
+
+export function createOutboxStore(db: Db, cipher: FieldCipher) {
   return {
     /** Queues a message once per dedupe key; a second call for the same cause returns the first row. */
     async enqueue(input: { platform: string; destination: string; payload: Prisma.InputJsonValue; dedupeKey: string; at: Date }): Promise<{ id: string; created: boolean }> {
+      const sealed = SEALED_DESTINATIONS.has(input.platform);
+      const destination = sealed ? null : input.destination;
+      const destinationEnc = sealed ? cipher.seal("outbox.destination", input.destination) : null;
+      const destinationHash = sealed ? cipher.lookup("wechat", input.destination) : null;
       const rows = await db.$queryRaw<{ id: string }[]>`
-        INSERT INTO outbox (id, platform, destination, payload, dedupe_key, next_attempt_at, updated_at)
-        VALUES (gen_random_uuid(), ${input.platform}, ${input.destination}, ${JSON.stringify(input.payload)}::jsonb, ${input.dedupeKey}, ${input.at}, now())
+        INSERT INTO outbox (id, platform, destination, destination_enc, destination_hash, payload, dedupe_key, next_attempt_at, updated_at)
+        VALUES (gen_random_uuid(), ${input.platform}, ${destination}, ${destinationEnc}, ${destinationHash}, ${JSON.stringify(input.payload)}::jsonb, ${input.dedupeKey}, ${input.at}, now())
         ON CONFLICT (dedupe_key) DO NOTHING
         RETURNING id`;
       if (rows[0]) return { id: rows[0].id, created: true };
@@ -40,8 +59,14 @@ export function createOutboxStore(db: Db) {
       return { id: existing.id, created: false };
     },
 
+    /** A message for this cause is queued already (in any state). */
+    async isQueued(dedupeKey: string): Promise<boolean> {
+      return (await db.outboxMessage.findUnique({ where: { dedupeKey }, select: { id: true } })) !== null;
+    },
+
     async get(id: string): Promise<OutboxRow | null> {
-      return db.outboxMessage.findUnique({ where: { id }, select });
+      const row = await db.outboxMessage.findUnique({ where: { id }, select });
+      return row ? withDestination(cipher, row) : null;
     },
 
     /**
@@ -50,12 +75,12 @@ export function createOutboxStore(db: Db) {
      * (domain/terminal-platform.ts): a row the caller cannot deliver stays as it is.
      */
     async claim(id: string, now: Date, forTerminal = false): Promise<(OutboxRow & { createdAt: Date }) | null> {
-      const rows = await db.$queryRaw<(OutboxRow & { createdAt: Date })[]>`
+      const rows = await db.$queryRaw<(Omit<OutboxRow, "destination"> & { destination: string | null; destinationEnc: string | null; createdAt: Date })[]>`
         UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
         WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
           AND (platform = ${TERMINAL_PLATFORM}) = ${forTerminal}
-        RETURNING id, platform, destination, payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt"`;
-      return rows[0] ?? null;
+        RETURNING id, platform, destination, destination_enc AS "destinationEnc", payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt"`;
+      return rows[0] ? withDestination(cipher, rows[0]) : null;
     },
 
     /**
@@ -135,7 +160,7 @@ export function createOutboxStore(db: Db) {
         db.outboxMessage.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "asc" }], take, skip, select: { ...select, updatedAt: true } }),
         db.outboxMessage.count({ where }),
       ]);
-      return { messages, total };
+      return { messages: messages.map((m) => withDestination(cipher, m)), total };
     },
   };
 }

@@ -33,7 +33,31 @@ export function createPrisma(options: DatabaseOptions): PrismaClient {
     ].join(" "),
   });
   keepDeadConnectionsFromHarm(pool);
-  return new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/** The pg pool behind each client createPrisma made (closed with it). */
+const pools = new WeakMap<object, pg.Pool>();
+
+/**
+ * The pool under a client, for the few reads that stream more rows than Prisma's per-row result
+ * handling can carry (an export's cursor reads a million rows 4-5 times faster through pg);
+ * undefined for a transaction client or a client made elsewhere.
+ */
+export function poolOf(db: object): pg.Pool | undefined {
+  return pools.get(db);
+}
+
+/**
+ * Disconnects a client and ends its pool. Prisma disposes the pool only when it ran a query
+ * itself, so connections that only poolOf's readers used would otherwise stay open.
+ */
+export async function closePrisma(client: PrismaClient): Promise<void> {
+  await client.$disconnect();
+  const pool = pools.get(client);
+  if (pool && !pool.ended) await pool.end();
 }
 
 export type Db = PrismaClient | Prisma.TransactionClient;

@@ -1,4 +1,5 @@
 import type { SurveyKind, SurveyStatus, SurveyTrigger } from "@prisma/client";
+import type { FieldCipher } from "./field-cipher.js";
 import { LIVE, liveInteractions } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 
@@ -77,27 +78,30 @@ const columns = {
  * Surveys, and the survey facts of contacts. Every state change is a conditional UPDATE, so a
  * job that runs twice, or two workers at once, move a survey once.
  */
-export function createSurveyStore(db: Db) {
+export function createSurveyStore(db: Db, cipher: FieldCipher) {
   return {
     /** The contact, locked until the transaction ends: two requests cannot both start a survey. */
     async lockContact(contactId: string): Promise<SurveyContact | null> {
-      const rows = await db.$queryRaw<SurveyContact[]>`
-        SELECT c.id, c.customer_id AS "customerId", c.name, c.wechat_open_id AS "wechatOpenId", c.slack_user_id AS "slackUserId", c.locale,
+      const rows = await db.$queryRaw<(Omit<SurveyContact, "wechatOpenId"> & { wechatOpenIdEnc: string | null })[]>`
+        SELECT c.id, c.customer_id AS "customerId", c.name, c.wechat_open_id_enc AS "wechatOpenIdEnc", c.slack_user_id AS "slackUserId", c.locale,
                c.unsubscribed_at AS "unsubscribedAt", c.erased_at AS "erasedAt", c.survey_opt_out_at AS "surveyOptOutAt", cu.owner_id AS "ownerId"
         FROM contacts c JOIN customers cu ON cu.id = c.customer_id
         WHERE c.id = ${contactId}::uuid
         FOR UPDATE OF c`;
-      return rows[0] ?? null;
+      if (!rows[0]) return null;
+      const { wechatOpenIdEnc, ...contact } = rows[0];
+      return { ...contact, wechatOpenId: cipher.openOrNull("contacts.wechat_open_id", wechatOpenIdEnc) };
     },
 
     /** The customer's contacts a survey can reach: on WeChat or on Slack. */
     async reachableContacts(customerId: string): Promise<{ id: string; name: string; wechatOpenId: string | null; slackUserId: string | null }[]> {
-      return db.contact.findMany({
-        where: { customerId, erasedAt: null, deletedAt: null, OR: [{ wechatOpenId: { not: null } }, { slackUserId: { not: null } }] },
+      const rows = await db.contact.findMany({
+        where: { customerId, erasedAt: null, deletedAt: null, OR: [{ wechatOpenIdHash: { not: null } }, { slackUserId: { not: null } }] },
         orderBy: { updatedAt: "desc" },
-        select: { id: true, name: true, wechatOpenId: true, slackUserId: true },
+        select: { id: true, name: true, wechatOpenIdEnc: true, slackUserId: true },
         take: 10,
       });
+      return rows.map(({ wechatOpenIdEnc, ...c }) => ({ ...c, wechatOpenId: cipher.openOrNull("contacts.wechat_open_id", wechatOpenIdEnc) }));
     },
 
     async contactBySlackUser(slackUserId: string): Promise<{ id: string; customerId: string } | null> {
@@ -140,7 +144,7 @@ export function createSurveyStore(db: Db) {
         where: { id },
         select: {
           ...columns,
-          contact: { select: { name: true, wechatOpenId: true, slackUserId: true, customer: { select: { name: true, ownerId: true } } } },
+          contact: { select: { name: true, wechatOpenIdEnc: true, slackUserId: true, customer: { select: { name: true, ownerId: true } } } },
           servedBy: { select: { displayName: true } },
         },
       });
@@ -151,7 +155,7 @@ export function createSurveyStore(db: Db) {
         ...survey,
         customerName: customer?.name ?? "",
         contactName: contact?.name ?? null,
-        wechatOpenId: contact?.wechatOpenId ?? null,
+        wechatOpenId: cipher.openOrNull("contacts.wechat_open_id", contact?.wechatOpenIdEnc),
         slackUserId: contact?.slackUserId ?? null,
         ownerId: customer?.ownerId ?? null,
         servedByName: servedBy?.displayName ?? null,

@@ -6,6 +6,7 @@ import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { actor, createTestCore } from "../support/core.js";
 import { SlackDriver, buttonsIn, findButton, visibleText, type FormInputBlock, type SlackButton, type SlackUser } from "../support/slack-driver.js";
 import type { SignedPost } from "../support/slack-requests.js";
+import { testCipher } from "../support/sealed.js";
 
 /**
  * Customers reps maintain (issue 13): rename, stage, assign, fields, tags and the Edit form,
@@ -30,17 +31,24 @@ async function rows<T = Record<string, unknown>>(sql: string, params: unknown[] 
 }
 
 async function customer(name: string) {
-  return (
-    await rows<{ id: string; name: string; stage: string; owner: string | null; industry: string | null; website: string | null; address: string | null; source: string | null; about: string | null; tags: string[]; updated_at: Date }>(
-      `SELECT c.id, c.name, c.stage, u.external_id AS owner, c.industry, c.website, c.address, c.source, c.about, c.tags, c.updated_at
+  const row = (
+    await rows<{ id: string; name: string; stage: string; owner: string | null; industry: string | null; website: string | null; address_enc: string | null; source: string | null; about: string | null; tags: string[]; updated_at: Date }>(
+      `SELECT c.id, c.name, c.stage, u.external_id AS owner, c.industry, c.website, c.address_enc, c.source, c.about, c.tags, c.updated_at
        FROM customers c LEFT JOIN users u ON u.id = c.owner_id WHERE c.name = $1`,
       [name],
     )
   )[0];
+  if (!row) return undefined;
+  // The address is stored sealed (encryption at rest).
+  const { address_enc, ...rest } = row;
+  return { ...rest, address: testCipher().openOrNull("customers.address", address_enc) };
 }
 
+/** The bot's own id of a Slack user (audit rows name users by it). */
+const userId = async (slackId: string) => (await rows<{ id: string }>("SELECT id FROM users WHERE external_id = $1", [slackId]))[0]!.id;
+
 const audits = (action: string, customerId: string) =>
-  rows<{ actor: string; detail: { before: Record<string, unknown>; after: Record<string, unknown>; notOverwritten?: string[] } }>(
+  rows<{ actor: string; detail: { fields: string[]; before: Record<string, unknown>; after: Record<string, unknown>; notOverwritten?: string[] } }>(
     "SELECT u.external_id AS actor, a.detail FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE a.action = $1 AND a.entity_id = $2 ORDER BY a.id",
     [action, customerId],
   );
@@ -139,7 +147,8 @@ describe("/customer rename", () => {
     const found = await slack.ask(alex, "/customer", "Acme Robotics");
     expect(found.text).toContain("Acme Automation");
     expect(found.text).toContain("Also known as: Acme Robotics");
-    expect(await audits("customer.rename", after.id)).toEqual([{ actor: li.id, detail: { before: { name: "Acme Robotics" }, after: { name: "Acme Automation" } } }]);
+    // A name is recorded as the field that changed, never its value (the audit holds no names).
+    expect(await audits("customer.rename", after.id)).toEqual([{ actor: li.id, detail: { fields: ["name"], before: {}, after: {} } }]);
     // A reminder that names the new name is linked to the customer: the in-memory dictionary knows it.
     const remind = await slack.ask(li, "/remind", "tomorrow 9am call Acme Automation about the renewal");
     expect(remind.text).toContain("Acme Automation");
@@ -187,8 +196,8 @@ describe("/customer stage", () => {
       { from_stage: "ACTIVE", to_stage: "AT_RISK", rule: "manual", by: "Li Na", by_id: li.id },
     ]);
     expect(await audits("customer.stage", globex.id)).toEqual([
-      { actor: li.id, detail: { before: { stage: "LEAD" }, after: { stage: "ACTIVE" } } },
-      { actor: li.id, detail: { before: { stage: "ACTIVE" }, after: { stage: "AT_RISK" } } },
+      { actor: li.id, detail: { fields: ["stage"], before: { stage: "LEAD" }, after: { stage: "ACTIVE" } } },
+      { actor: li.id, detail: { fields: ["stage"], before: { stage: "ACTIVE" }, after: { stage: "AT_RISK" } } },
     ]);
     const zh = await slack.ask(wang, "/customer", "阶段 华为 活跃");
     expect(zh.text).toContain("华为 的阶段已从“线索”变为“活跃”。");
@@ -212,7 +221,7 @@ describe("/customer assign", () => {
     expect(text).toContain("*Owner*\nAlex Chen");
     findButton(dm.body.blocks as Blocks, "customer.edit");
     const [row] = await audits("customer.assign", globex.id);
-    expect(row).toMatchObject({ actor: li.id, detail: { before: { owner: { name: "Li Na" } }, after: { owner: { name: "Alex Chen" } } } });
+    expect(row).toMatchObject({ actor: li.id, detail: { fields: ["owner"], before: { owner: await userId(li.id) }, after: { owner: await userId(alex.id) } } });
   });
 
   it("says so and changes nothing when the owner is the same", async () => {
@@ -269,8 +278,11 @@ describe("/customer set and tags", () => {
     expect((await slack.ask(li, "/customer", "set Globex address 1 Main St, Springfield")).text).toContain("Globex: Address is now “1 Main St, Springfield”.");
     expect((await slack.ask(li, "/customer", "set Globex source trade fair")).text).toContain("Globex: Source is now “trade fair”.");
     expect((await slack.ask(li, "/customer", "set Globex about Makes everything; <!channel> ask for Hank")).text).toContain("Globex: About is now");
+    // The address is a private detail (maySeePrivate): the owner's card has it, another rep's not.
+    expect((await slack.ask(li, "/customer", "Globex")).text).toContain("Industry: Manufacturing · https://globex.com/about · Address: 1 Main St, Springfield");
     const card = await slack.ask(alex, "/customer", "Globex");
-    expect(card.text).toContain("Industry: Manufacturing · https://globex.com/about · Address: 1 Main St, Springfield");
+    expect(card.text).toContain("Industry: Manufacturing · https://globex.com/about");
+    expect(card.text).not.toContain("1 Main St");
     expect(card.text).toContain("About: Makes everything; <!channel> ask for Hank");
     // Customer text stays text: no live channel ping in what Slack renders.
     expect(JSON.stringify(card.blocks)).not.toContain("<!channel>");
@@ -278,8 +290,9 @@ describe("/customer set and tags", () => {
     const row = (await customer("Globex"))!;
     expect(row).toMatchObject({ industry: "Manufacturing", website: "https://globex.com/about", address: null, source: "trade fair", about: "Makes everything; <!channel> ask for Hank" });
     const updates = await audits("customer.update", globex.id);
-    expect(updates[0]).toEqual({ actor: li.id, detail: { before: { industry: null }, after: { industry: "Manufacturing" } } });
-    expect(updates.at(-1)).toEqual({ actor: li.id, detail: { before: { address: "1 Main St, Springfield" }, after: { address: null } } });
+    expect(updates[0]).toEqual({ actor: li.id, detail: { fields: ["industry"], before: { industry: null }, after: { industry: "Manufacturing" } } });
+    // An address is personal: its field is named, its value is not kept.
+    expect(updates.at(-1)).toEqual({ actor: li.id, detail: { fields: ["address"], before: {}, after: {} } });
   });
 
   it("refuses a bad website, an unknown field and a missing value, and changes nothing", async () => {
@@ -321,8 +334,8 @@ describe("/customer set and tags", () => {
     const long = await slack.ask(li, "/customer", `tag Globex ${"x".repeat(40)}`);
     expect(long.text).toContain("is too long: at most 32 characters.");
     expect((await customer("Globex"))?.tags).toEqual(["vip"]);
-    expect(await audits("customer.tag", globex.id)).toEqual([{ actor: li.id, detail: { before: { tags: [] }, after: { tags: ["vip", "key-account"] } } }]);
-    expect(await audits("customer.untag", globex.id)).toEqual([{ actor: li.id, detail: { before: { tags: ["vip", "key-account"] }, after: { tags: ["vip"] } } }]);
+    expect(await audits("customer.tag", globex.id)).toEqual([{ actor: li.id, detail: { fields: ["tags"], before: { tags: [] }, after: { tags: ["vip", "key-account"] } } }]);
+    expect(await audits("customer.untag", globex.id)).toEqual([{ actor: li.id, detail: { fields: ["tags"], before: { tags: ["vip", "key-account"] }, after: { tags: ["vip"] } } }]);
   });
 
   it("keeps at most 20 tags", async () => {
@@ -390,9 +403,9 @@ describe("the Edit form", () => {
     expect(await customer("Globex Corporation")).toMatchObject({ id: globex.id, stage: "ACTIVE", owner: alex.id, industry: "Manufacturing", website: null, tags: ["vip", "priority"], about: "Makes everything." });
     const edits = await audits("customer.edit", globex.id);
     expect(edits).toHaveLength(1);
-    expect(edits[0]!.detail.before).toMatchObject({ name: "Globex", stage: "AT_RISK", website: "https://globex.com/about", tags: ["vip"] });
-    expect(edits[0]!.detail.after).toMatchObject({ name: "Globex Corporation", stage: "ACTIVE", website: null, tags: ["vip", "priority"] });
-    expect(Object.keys(edits[0]!.detail.after).sort()).toEqual(["about", "name", "owner", "stage", "tags", "website"]);
+    expect(edits[0]!.detail.before).toEqual({ stage: "AT_RISK", owner: await userId(li.id), tags: ["vip"] });
+    expect(edits[0]!.detail.after).toEqual({ stage: "ACTIVE", owner: await userId(alex.id), tags: ["vip", "priority"] });
+    expect([...edits[0]!.detail.fields].sort()).toEqual(["about", "name", "owner", "stage", "tags", "website"]);
     // "Globex Corporation" has the key of "Globex" (a company suffix): no alias is needed to find it.
     expect(await rows("SELECT alias FROM customer_aliases WHERE customer_id = $1", [globex.id])).toEqual([]);
     await eventually(() => t.slack.callsTo("chat.postMessage").find((c) => c.body.channel === alex.id && visibleText((c.body.blocks ?? []) as Blocks).includes("Li Na handed Globex Corporation to you")));
@@ -489,7 +502,7 @@ describe("concurrent edits of one customer", () => {
     expect(["Paris", "Tokyo"]).toContain(address);
     expect(conflict.text).toContain(`• Address: now “${address}” (yours: “${address === "Paris" ? "Tokyo" : "Paris"}”)`);
     const umbrella = (await customer("Umbrella"))!;
-    expect((await audits("customer.edit", umbrella.id)).filter((e) => "address" in e.detail.after)).toHaveLength(1);
+    expect((await audits("customer.edit", umbrella.id)).filter((e) => e.detail.fields.includes("address"))).toHaveLength(1);
   });
 });
 

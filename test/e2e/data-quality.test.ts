@@ -7,6 +7,7 @@ import { eventually } from "../fakes/fake-slack-api.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { actor, createTestCore } from "../support/core.js";
 import { SlackDriver, buttonsIn, visibleText, type SlackUser } from "../support/slack-driver.js";
+import { insertContact } from "../support/sealed.js";
 
 /**
  * /crm quality (issue 13, data quality) and the digest's line when quality fell, through the real
@@ -48,9 +49,7 @@ async function customer(name: string, o: { owner: SlackUser | null; industry: st
 }
 
 async function contact(customerId: string, values: { email?: string; phone?: string } = {}): Promise<void> {
-  await t.db.sql.query(`INSERT INTO contacts (id, customer_id, name, email, phone, created_at, updated_at) VALUES ($1, $2, 'Someone', $3, $4, now(), now())`, [
-    randomUUID(), customerId, values.email ?? null, values.phone ?? null,
-  ]);
+  await insertContact(t.db.sql, { id: randomUUID(), customerId, email: values.email ?? null, phone: values.phone ?? null });
 }
 
 async function order(customerId: string, product: string | null, daysBack: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
-import { TEST_REDIS_URL } from "../support/env.js";
+import { TEST_DATA_ENCRYPTION_KEY, TEST_REDIS_URL } from "../support/env.js";
 import { deleteKeys } from "../support/redis.js";
 
 let db: TestDatabase;
@@ -13,7 +13,7 @@ afterAll(() => db.drop());
 function run(env: Record<string, string>, args: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = "";
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
@@ -121,7 +121,7 @@ describe("npm start", { timeout: 90_000 }, () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     let output = "";
     const npm = spawn("npm", ["start", "--silent"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port), BULLMQ_PREFIX: `crmtest-npm-${process.pid}` },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, PORT: String(port), BULLMQ_PREFIX: `crmtest-npm-${process.pid}`, DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY },
       stdio: ["ignore", "pipe", "pipe"],
     });
     npm.stdout.on("data", (c: Buffer) => (output += c.toString()));

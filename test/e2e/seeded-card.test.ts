@@ -8,7 +8,7 @@ const rep = { id: "U0NEWCOMER", name: "newcomer" };
 
 beforeAll(async () => {
   t = await startBotUnderTest();
-  const result = await seedDemoData(t.db.prisma);
+  const result = await seedDemoData(t.db.prisma, { cipher: t.db.store.cipher });
   expect(result.skipped).toBe(false);
   t.slack.addUser({ id: rep.id, name: rep.name, realName: "New Comer", locale: "en-US", tz: "Asia/Shanghai" });
 });

@@ -4,6 +4,7 @@ import { SlackDriver, buttonsIn, findButton, visibleText } from "../support/slac
 import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
 import { pushToWechat } from "../support/wechat-push.js";
+import { openIdHash } from "../support/sealed.js";
 
 /**
  * Surveys where WeChat's window is closed and a template message is set up
@@ -49,16 +50,16 @@ async function rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 
 const surveyOf = async (openId: string) =>
   (await rows<{ id: string; status: string; via: string | null; score: number | null }>(
-    "SELECT s.id, s.status, s.via, s.score FROM surveys s JOIN contacts c ON c.id = s.contact_id WHERE c.wechat_open_id = $1 ORDER BY s.created_at DESC LIMIT 1",
-    [openId],
+    "SELECT s.id, s.status, s.via, s.score FROM surveys s JOIN contacts c ON c.id = s.contact_id WHERE c.wechat_open_id_hash = $1 ORDER BY s.created_at DESC LIMIT 1",
+    [openIdHash(openId)],
   ))[0];
 
 describe("template messages outside the 48-hour window", () => {
   it("sends the survey as a template message at once, and the answer in the chat counts", async () => {
     const openId = "oTemplateCustomer00000000T00001";
     await say(openId, "你好");
-    await eventually(async () => (await rows("SELECT 1 FROM contacts WHERE wechat_open_id = $1", [openId])).length === 1);
-    await t.db.sql.query("UPDATE interactions SET occurred_at = now() - interval '3 days' WHERE contact_id = (SELECT id FROM contacts WHERE wechat_open_id = $1)", [openId]);
+    await eventually(async () => (await rows("SELECT 1 FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash(openId)])).length === 1);
+    await t.db.sql.query("UPDATE interactions SET occurred_at = now() - interval '3 days' WHERE contact_id = (SELECT id FROM contacts WHERE wechat_open_id_hash = $1)", [openIdHash(openId)]);
     const answer = await slack.ask(li, "/survey", "WeChat user T00001");
     expect(answer.text).toContain("goes out as a template message");
     await eventually(async () => (await surveyOf(openId))?.status === "SENT", 15_000);
@@ -79,7 +80,7 @@ describe("template messages outside the 48-hour window", () => {
   it("falls back to the template when WeChat refuses the chat message with 45015", async () => {
     const openId = "oTemplateCustomer00000000T00002";
     await say(openId, "在吗");
-    await eventually(async () => (await rows("SELECT 1 FROM contacts WHERE wechat_open_id = $1", [openId])).length === 1);
+    await eventually(async () => (await rows("SELECT 1 FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash(openId)])).length === 1);
     wechat.refuse(openId, { errcode: 45015, errmsg: "response out of time limit or subscription is canceled" });
     const answer = await slack.ask(li, "/survey", "WeChat user T00002");
     expect(answer.text).toContain("on WeChat");

@@ -4,6 +4,7 @@ import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js
 import { postThreadMessage, pushToWechat } from "../support/wechat-push.js";
 import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
+import { openIdHash } from "../support/sealed.js";
 
 /**
  * Satisfaction surveys end to end, without a template message: WeChat pushes in (signed), the
@@ -88,8 +89,8 @@ async function surveysOf(c: Customer): Promise<SurveyRow[]> {
   return rows<SurveyRow>(
     `SELECT s.id, s.status, s.kind, s.via, s.score, s.comment, s.trigger, u.external_id AS served, s.closed_reason
      FROM surveys s JOIN contacts ct ON ct.id = s.contact_id LEFT JOIN users u ON u.id = s.served_by_id
-     WHERE ct.wechat_open_id = $1 ORDER BY s.created_at`,
-    [c.openId],
+     WHERE ct.wechat_open_id_hash = $1 ORDER BY s.created_at`,
+    [openIdHash(c.openId)],
   );
 }
 
@@ -115,7 +116,7 @@ async function threadEvent(user: { id: string }, threadTs: string, text: string,
 
 /** The Slack ts of the inbox thread of a customer's conversation, once its header is in Slack. */
 async function threadOf(c: Customer): Promise<string> {
-  return eventually(async () => (await rows<{ thread_ts: string | null }>("SELECT t.thread_ts FROM inbox_threads t JOIN contacts ct ON ct.id = t.contact_id WHERE ct.wechat_open_id = $1", [c.openId]))[0]?.thread_ts ?? undefined, 20_000);
+  return eventually(async () => (await rows<{ thread_ts: string | null }>("SELECT t.thread_ts FROM inbox_threads t JOIN contacts ct ON ct.id = t.contact_id WHERE ct.wechat_open_id_hash = $1", [openIdHash(c.openId)]))[0]?.thread_ts ?? undefined, 20_000);
 }
 
 describe("before any survey", () => {
@@ -238,7 +239,7 @@ describe("a rep's /survey on WeChat", () => {
     given.push(score);
     await eventually(() => thanked(c).length === 1, 15_000);
     // The answer is also an ordinary message on the timeline.
-    expect(await rows("SELECT 1 FROM interactions i JOIN contacts ct ON ct.id = i.contact_id WHERE ct.wechat_open_id = $1 AND i.body = $2", [c.openId, text])).toHaveLength(1);
+    expect(await rows("SELECT 1 FROM interactions i JOIN contacts ct ON ct.id = i.contact_id WHERE ct.wechat_open_id_hash = $1 AND i.body = $2", [openIdHash(c.openId), text])).toHaveLength(1);
     await say(c.openId, "好的");
     await new Promise((r) => setTimeout(r, 300));
     expect(thanked(c)).toHaveLength(1);
@@ -285,7 +286,7 @@ describe("opting out", () => {
 describe("the 48-hour window", () => {
   it("keeps a survey waiting while the window is closed and sends it when the customer writes", async () => {
     const c = await newCustomer();
-    await t.db.sql.query("UPDATE interactions SET occurred_at = now() - interval '3 days' WHERE contact_id = (SELECT id FROM contacts WHERE wechat_open_id = $1)", [c.openId]);
+    await t.db.sql.query("UPDATE interactions SET occurred_at = now() - interval '3 days' WHERE contact_id = (SELECT id FROM contacts WHERE wechat_open_id_hash = $1)", [openIdHash(c.openId)]);
     const answer = await slack.ask(li, "/survey", c.name);
     expect(answer.text).toContain("window with");
     expect(answer.text).toContain("waits and goes out when they next write");

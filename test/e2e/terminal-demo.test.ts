@@ -9,6 +9,7 @@ import { BOT_TOKEN, startBot } from "../support/bot.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { actor, createTestCore } from "../support/core.js";
 import { deleteKeys } from "../support/redis.js";
+import { TEST_DATA_ENCRYPTION_KEY } from "../support/env.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -62,7 +63,7 @@ describe("the terminal adapter", () => {
 /** `npm run demo` as a process, typed into through its stdin like a person at a terminal. */
 function startDemo(database: TestDatabase, args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "demo", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url, LOG_LEVEL: "silent", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url, LOG_LEVEL: "silent", DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let output = "";
@@ -107,7 +108,7 @@ describe("npm run demo", { timeout: 240_000 }, () => {
   let demoDb: TestDatabase;
   beforeAll(async () => {
     demoDb = await createTestDatabase();
-    await seedDemoData(demoDb.prisma);
+    await seedDemoData(demoDb.prisma, { cipher: demoDb.store.cipher });
   }, 120_000);
   afterAll(() => demoDb.drop());
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dateInZone } from "../../src/domain/calendar-date.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js";
+import { insertContact } from "../support/sealed.js";
 
 /**
  * Figures a manager can trust, through the running bot on a fresh database: an answer shared
@@ -44,11 +45,8 @@ afterAll(() => t.stop());
 
 describe("an answer shared into a channel", () => {
   beforeAll(async () => {
-    await t.db.sql.query(
-      `INSERT INTO contacts (id, customer_id, name, title, email, phone, wechat_open_id, updated_at)
-       SELECT gen_random_uuid(), id, 'Chen Jing', 'Buyer', $1, $2, $3, now() FROM customers WHERE name = 'Privacy Co'`,
-      [EMAIL, PHONE, WECHAT_ID],
-    );
+    const { rows } = await t.db.sql.query<{ id: string }>("SELECT id FROM customers WHERE name = 'Privacy Co'");
+    await insertContact(t.db.sql, { customerId: rows[0]!.id, name: "Chen Jing", title: "Buyer", email: EMAIL, phone: PHONE, wechatOpenId: WECHAT_ID });
     const logged = await slack.ask(alex, "/log", `Privacy Co call: reached Chen on 13800138000, the quote goes to ${EMAIL} (WeChat ${WECHAT_ID})`);
     expect(logged.text).toContain("Logged a call with Privacy Co");
   });

@@ -4,6 +4,7 @@ import { SlackDriver, findButton, visibleText, type SlackButton } from "../suppo
 import { postThreadMessage, pushToWechat } from "../support/wechat-push.js";
 import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
+import { openIdHash } from "../support/sealed.js";
 
 const TOKEN = "inbox-test-token";
 // Safe mode, as README recommends for production: only a signed body may erase an unfollower.
@@ -144,7 +145,7 @@ describe("WeChat conversations in the Slack inbox channel", () => {
     const { answer } = await submitModal(li, findButton(blocksOf(header), "inbox.link"), { customer: "acme" });
     expect(answer.status).toBe(200);
     await postedWith("Li Na linked this conversation to Acme Ltd.");
-    const contact = await rows<{ customer: string }>("SELECT c.name AS customer FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ct.wechat_open_id = $1", [openId]);
+    const contact = await rows<{ customer: string }>("SELECT c.name AS customer FROM contacts ct JOIN customers c ON c.id = ct.customer_id WHERE ct.wechat_open_id_hash = $1", [openIdHash(openId)]);
     expect(contact).toEqual([{ customer: "Acme Ltd" }]);
     expect(await rows("SELECT 1 FROM customers WHERE name = 'WeChat user Q7wXyZ'")).toEqual([]);
     const moved = await rows<{ n: number }>("SELECT count(*)::int AS n FROM interactions i JOIN customers c ON c.id = i.customer_id WHERE c.name = 'Acme Ltd' AND i.channel = 'WECHAT'");
@@ -180,10 +181,10 @@ describe("WeChat conversations in the Slack inbox channel", () => {
     const unfollowedAt = new Date();
     await push({ FromUserName: leaver, MsgType: "event", Event: "unsubscribe" }, unfollowedAt);
     await push({ FromUserName: leaver, MsgType: "event", Event: "unsubscribe" }, unfollowedAt);
-    const erased = await rows<{ name: string; wechat_open_id: string | null; erased: boolean; unsubscribed: boolean }>(
-      "SELECT name, wechat_open_id, erased_at IS NOT NULL AS erased, unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE name = 'Erased contact' ORDER BY created_at DESC LIMIT 1",
+    const erased = await rows<{ name: string; wechat_open_id_enc: string | null; erased: boolean; unsubscribed: boolean }>(
+      "SELECT name, wechat_open_id_enc, erased_at IS NOT NULL AS erased, unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE name = 'Erased contact' ORDER BY created_at DESC LIMIT 1",
     );
-    expect(erased).toEqual([{ name: "Erased contact", wechat_open_id: null, erased: true, unsubscribed: true }]);
+    expect(erased).toEqual([{ name: "Erased contact", wechat_open_id_enc: null, erased: true, unsubscribed: true }]);
     expect(await rows("SELECT 1 FROM interactions WHERE body LIKE '%13800000000%'")).toEqual([]);
     expect(await rows<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'contact.erase'")).toEqual([{ n: 1 }]);
     const unsubscribed = await postedWith("[event unsubscribe]");
@@ -214,7 +215,7 @@ describe("WeChat conversations in the Slack inbox channel", () => {
     await say("oInboxNoHeader000000000Hd4Xx", "头部发不出去也要看到我");
     const message = await postedWith("头部发不出去也要看到我");
     expect(message.body.thread_ts).toBeUndefined();
-    expect(await rows("SELECT o.status FROM inbox_threads t JOIN outbox o ON o.id = t.header_outbox_id JOIN contacts c ON c.id = t.contact_id WHERE c.wechat_open_id = 'oInboxNoHeader000000000Hd4Xx'")).toEqual([{ status: "FAILED" }]);
+    expect(await rows("SELECT o.status FROM inbox_threads t JOIN outbox o ON o.id = t.header_outbox_id JOIN contacts c ON c.id = t.contact_id WHERE c.wechat_open_id_hash = $1", [openIdHash("oInboxNoHeader000000000Hd4Xx")])).toEqual([{ status: "FAILED" }]);
   }, 30_000);
 
   it("explains the inbox and /link in /crm help", async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptMessage } from "../../adapters/wechat/crypto.js";
 import { wechatSignature } from "../../adapters/wechat/signature.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { openIdHash, testCipher } from "../support/sealed.js";
 
 const TOKEN = "wechat-test-token";
 const APP_ID = "wx0000000000test";
@@ -73,7 +74,7 @@ describe("the WeChat Official Account webhook", () => {
     expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_platform = 'wechat' AND source_id = '6054768590064713728'")).toBe(1);
     const { rows } = await plain.db.sql.query("SELECT c.name, c.stage, i.channel, i.direction, i.body FROM interactions i JOIN customers c ON c.id = i.customer_id WHERE i.source_id = '6054768590064713728'");
     expect(rows).toEqual([{ name: "WeChat user 3bGY9x", stage: "LEAD", channel: "WECHAT", direction: "INBOUND", body: "你好，想了解一下报价" }]);
-    expect(await count(plain, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id = $1", [openId])).toBe(1);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash(openId)])).toBe(1);
   });
 
   it("refuses a bad or missing signature, malformed XML, an entity bomb and a huge body, storing nothing", async () => {
@@ -112,7 +113,7 @@ describe("the WeChat Official Account webhook", () => {
     const subscribe = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[oScanUser0000000000qrScan]]></FromUserName><CreateTime>${t}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[qrscene_expo2026]]></EventKey><Ticket><![CDATA[TICKET]]></Ticket></xml>`;
     expect((await pushPlain(plain.base, subscribe)).status).toBe(200);
     expect((await pushPlain(plain.base, subscribe)).status).toBe(200);
-    const { rows } = await plain.db.sql.query("SELECT c.source, i.body FROM interactions i JOIN customers c ON c.id = i.customer_id JOIN contacts k ON k.id = i.contact_id WHERE k.wechat_open_id = 'oScanUser0000000000qrScan'");
+    const { rows } = await plain.db.sql.query("SELECT c.source, i.body FROM interactions i JOIN customers c ON c.id = i.customer_id JOIN contacts k ON k.id = i.contact_id WHERE k.wechat_open_id_hash = $1", [openIdHash("oScanUser0000000000qrScan")]);
     expect(rows).toEqual([{ source: "wechat:qrscene:expo2026", body: "[event subscribe] qrscene_expo2026" }]);
   });
 });
@@ -146,7 +147,7 @@ describe("replays, forged erasures, merged leads and text Postgres cannot store"
     expect(injected.status).toBe(403);
     expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id = '7200000000000000001'")).toBe(1);
     expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id = '7200000000000000002'")).toBe(0);
-    expect(await count(plain, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id = 'oReplayVictim0000000000000'")).toBe(0);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash("oReplayVictim0000000000000")])).toBe(0);
   });
 
   it("erases nothing on a plain-mode unsubscribe (its body is signed by nobody), but does on a safe-mode one", async () => {
@@ -155,16 +156,16 @@ describe("replays, forged erasures, merged leads and text Postgres cannot store"
     const forged = await pushPlain(plain.base, eventXml(victim, "unsubscribe"));
     expect(forged.status).toBe(200);
     expect(await forged.text()).toBe("success");
-    const { rows } = await plain.db.sql.query("SELECT name, wechat_open_id, erased_at, unsubscribed_at FROM contacts WHERE wechat_open_id = $1", [victim]);
-    expect(rows).toEqual([{ name: `WeChat user ${victim.slice(-6)}`, wechat_open_id: victim, erased_at: null, unsubscribed_at: null }]);
+    const { rows } = await plain.db.sql.query("SELECT name, wechat_open_id_hash, erased_at, unsubscribed_at FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash(victim)]);
+    expect(rows).toEqual([{ name: `WeChat user ${victim.slice(-6)}`, wechat_open_id_hash: openIdHash(victim), erased_at: null, unsubscribed_at: null }]);
     expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE body = '[event unsubscribe]'")).toBe(1);
     expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE body = 'my phone is 13800000001'")).toBe(1);
-    expect(await count(plain, "SELECT count(*)::int AS n FROM audit_log WHERE action = 'contact.erase' AND entity_id = (SELECT id::text FROM contacts WHERE wechat_open_id = $1)", [victim])).toBe(0);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM audit_log WHERE action = 'contact.erase' AND entity_id = (SELECT id::text FROM contacts WHERE wechat_open_id_hash = $1)", [openIdHash(victim)])).toBe(0);
 
     const leaver = "oSafeUnfollowLeaver0000000";
     expect((await pushSafe(safe.base, textXml(leaver, "7300000000000000002", "my phone is 13800000002"))).status).toBe(200);
     expect((await pushSafe(safe.base, eventXml(leaver, "unsubscribe"))).status).toBe(200);
-    expect(await count(safe, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id = $1", [leaver])).toBe(0);
+    expect(await count(safe, "SELECT count(*)::int AS n FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash(leaver)])).toBe(0);
     expect(await count(safe, "SELECT count(*)::int AS n FROM interactions WHERE body LIKE '%13800000002%'")).toBe(0);
   });
 
@@ -174,17 +175,19 @@ describe("replays, forged erasures, merged leads and text Postgres cannot store"
       const answer = await pushPlain(plain.base, textXml(openId, `740000000000000000${i}`, `hello from ${i}`));
       expect(answer.status).toBe(200);
     }
-    const { rows } = await plain.db.sql.query<{ open_id: string; name: string; customer_id: string }>(
-      "SELECT k.wechat_open_id AS open_id, c.name, c.id AS customer_id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.wechat_open_id = ANY($1) ORDER BY k.wechat_open_id",
-      [senders],
+    const { rows: found } = await plain.db.sql.query<{ open_id: string; name: string; customer_id: string }>(
+      "SELECT k.wechat_open_id_enc AS open_id, c.name, c.id AS customer_id FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.wechat_open_id_hash = ANY($1)",
+      [senders.map(openIdHash)],
     );
+    // Stored sealed (encryption at rest): opened with the test key.
+    const rows = found.map((r) => ({ ...r, open_id: testCipher().open("contacts.wechat_open_id", r.open_id) }));
     expect(rows.map((r) => r.open_id).sort()).toEqual([...senders].sort());
     expect(new Set(rows.map((r) => r.customer_id)).size).toBe(3);
     expect(new Set(rows.map((r) => r.name.toLowerCase())).size).toBe(3);
     // The first keeps the short name; the others show enough of their id to be told apart.
     expect(rows.find((r) => r.open_id === senders[0])?.name).toBe("WeChat user sameT1");
     for (const row of rows) expect(row.open_id.endsWith(row.name.slice("WeChat user ".length))).toBe(true);
-    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id LIKE '74000000000000000%' AND customer_id IN (SELECT customer_id FROM contacts WHERE wechat_open_id = $1)", [senders[0]])).toBe(1);
+    expect(await count(plain, "SELECT count(*)::int AS n FROM interactions WHERE source_id LIKE '74000000000000000%' AND customer_id IN (SELECT customer_id FROM contacts WHERE wechat_open_id_hash = $1)", [openIdHash(senders[0]!)])).toBe(1);
   });
 
   it("stores text with a NUL, in any text field, cleaned, once, and answers success instead of 503 for ever", async () => {

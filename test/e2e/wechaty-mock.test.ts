@@ -3,6 +3,7 @@ import { PuppetMock, mock } from "wechaty-puppet-mock";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js";
 import { eventually } from "../fakes/fake-slack-api.js";
+import { contactDetails } from "../support/sealed.js";
 
 /**
  * The generic Wechaty path, driven by wechaty-puppet-mock: any puppet's messages become
@@ -44,8 +45,10 @@ describe("WeChat through any Wechaty puppet (wechaty-puppet-mock)", () => {
       return rows.length > 0 ? rows : undefined;
     });
     expect(stored).toEqual([{ name: "张伟", stage: "LEAD", direction: "INBOUND", channel: "WECHAT", body: "你好，我想订购一批货" }]);
-    const contact = await t.db.sql.query("SELECT wechat_open_id FROM contacts WHERE name = '张伟'");
-    expect(contact.rows).toEqual([{ wechat_open_id: customer.id }]);
+    // The talker's id is the contact's WeChat id, stored sealed (encryption at rest).
+    const contact = await t.db.sql.query<{ id: string }>("SELECT id FROM contacts WHERE name = '张伟'");
+    expect(contact.rows).toHaveLength(1);
+    expect((await contactDetails(t.db.sql, contact.rows[0]!.id))?.wechatOpenId).toBe(customer.id);
 
     const header = await eventually(() => t.slack.callsTo("chat.postMessage").find((c) => c.body.channel === INBOX && !c.body.thread_ts), 15_000);
     expect(visibleText(header.body.blocks as Record<string, unknown>[])).toContain("New WeChat conversation with 张伟");

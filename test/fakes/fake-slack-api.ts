@@ -86,8 +86,24 @@ export class FakeSlackApi {
    * sharing a file answers not_in_channel, as on Slack.
    */
   readonly notInChannel = new Set<string>();
-  /** Channels that do not exist (deleted, or never were): sharing a file answers channel_not_found. */
+  /** Channels that do not exist (deleted, or never were): sharing a file and conversations.info answer channel_not_found. */
   readonly unknownChannels = new Set<string>();
+  /**
+   * Slack Connect channels, shared with other organisations: conversations.info says
+   * `is_ext_shared: true` for them. Every other channel id is an ordinary internal channel.
+   */
+  readonly externallyShared = new Set<string>();
+  /** Channel names conversations.info answers with, by id (otherwise the id in lower case). */
+  readonly channelNames = new Map<string, string>();
+  /**
+   * Files people shared (imports): files.info describes them, and their bytes are served at
+   * url_private_download only with the bot token as a bearer (as on Slack; 403 otherwise).
+   */
+  readonly hosted = new Map<string, { name: string; mimetype: string; bytes: Buffer }>();
+  /** Downloads of hosted files, with the token they came with. */
+  readonly downloads: { id: string; token: string | undefined }[] = [];
+  /** Messages the bot changed with chat.update, in order. */
+  readonly updates: { channel: string; ts: string; text: unknown }[] = [];
   private server: Server | undefined;
   private messageCounter = 1_700_000_000;
   private fileCounter = 1;
@@ -116,6 +132,18 @@ export class FakeSlackApi {
       readRaw(req)
         .then(async (raw) => {
           const url = new URL(req.url ?? "/", "http://localhost");
+          if (url.pathname.startsWith("/files-pri/")) {
+            const id = url.pathname.slice("/files-pri/".length).split("/")[0] ?? "";
+            const token = (req.headers.authorization ?? "").replace(/^Bearer /, "") || undefined;
+            this.downloads.push({ id, token });
+            const file = this.hosted.get(id);
+            if (token !== this.botToken || !file) {
+              res.writeHead(token !== this.botToken ? 403 : 404, { "content-type": "text/html" }).end("<html>login</html>");
+              return;
+            }
+            res.writeHead(200, { "content-type": file.mimetype, "content-length": String(file.bytes.length) }).end(file.bytes);
+            return;
+          }
           if (url.pathname.startsWith("/upload/")) {
             const answer = await this.receiveUpload(url.pathname.slice("/upload/".length), raw, req.headers["content-type"] ?? "");
             res.writeHead(answer.status, { "content-type": "text/plain" }).end(answer.text);
@@ -196,6 +224,23 @@ export class FakeSlackApi {
     return { ok: true, files: shared };
   }
 
+  /** Hosts a file as if a person had shared it; returns its id (use sharedFile for the event's `files` entry). */
+  hostFile(name: string, bytes: Buffer, mimetype = name.endsWith(".xlsx") ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv"): string {
+    const id = `FH${String(this.fileCounter++).padStart(7, "0")}`;
+    this.hosted.set(id, { name, mimetype, bytes });
+    return id;
+  }
+
+  /** A hosted file as Slack describes it in a message's `files` and in files.info. */
+  sharedFile(id: string): Record<string, unknown> {
+    const file = this.hosted.get(id)!;
+    return {
+      id, name: file.name, title: file.name, mimetype: file.mimetype, filetype: file.name.split(".").pop(), size: file.bytes.length, mode: "hosted",
+      url_private: `http://127.0.0.1:${this.port}/files-pri/${id}/${encodeURIComponent(file.name)}`,
+      url_private_download: `http://127.0.0.1:${this.port}/files-pri/${id}/download/${encodeURIComponent(file.name)}`,
+    };
+  }
+
   /** Slack answers a post to a user id in the bot's DM channel with that user. */
   channelOf(destination: string): string {
     return /^[UW]/.test(destination) ? `D${destination}` : destination;
@@ -234,6 +279,26 @@ export class FakeSlackApi {
       case "chat.postEphemeral":
         if (!body.channel) return { ok: false, error: "channel_not_found" };
         return { ok: true, channel: body.channel, message_ts: `${this.messageCounter++}.000100` };
+      case "conversations.info": {
+        const id = typeof body.channel === "string" ? body.channel : "";
+        if (!id || this.unknownChannels.has(id)) return { ok: false, error: "channel_not_found" };
+        const external = this.externallyShared.has(id);
+        return {
+          ok: true,
+          channel: {
+            id, name: this.channelNames.get(id) ?? id.toLowerCase(), is_channel: id.startsWith("C"), is_group: id.startsWith("G"), is_im: id.startsWith("D"),
+            is_private: !id.startsWith("C"), is_shared: external, is_ext_shared: external, is_org_shared: false, is_pending_ext_shared: false,
+          },
+        };
+      }
+      case "files.info": {
+        const file = this.hosted.get(String(body.file));
+        return file ? { ok: true, file: this.sharedFile(String(body.file)) } : { ok: false, error: "file_not_found" };
+      }
+      case "chat.update":
+        if (!body.channel || !body.ts) return { ok: false, error: "cant_update_message" };
+        this.updates.push({ channel: body.channel as string, ts: body.ts as string, text: body.text });
+        return { ok: true, channel: body.channel, ts: body.ts };
       case "conversations.open":
         if (!body.users) return { ok: false, error: "users_list_not_supplied" };
         return { ok: true, channel: { id: this.channelOf(body.users as string) } };

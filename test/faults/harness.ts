@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { freePort } from "../support/ports.js";
+import { TEST_DATA_ENCRYPTION_KEY } from "../support/env.js";
 export { freePort };
 
 /**
@@ -262,6 +263,7 @@ export class BotProcess {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_API_URL: this.env.slackApiUrl,
       LOG_LEVEL: "info",
+      DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
       ...this.env.extra,
     });
     const printed = () => this.proc!.output();

@@ -165,12 +165,12 @@ async function expectRankingsAndCardsExact(): Promise<void> {
     FROM customers c JOIN orders o ON o.customer_id = c.id AND o.deleted_at IS NULL
     GROUP BY c.id, c.name`);
   const byRevenue = [...totals].sort((a, b) => Number(b.total) - Number(a.total) || a.name.localeCompare(b.name));
-  const top = await services.listTopCustomers({ metric: "revenue", count: 50 });
+  const top = await services.listTopCustomers(rep, { metric: "revenue", count: 50 });
   expect(top.map((c) => [c.name, c.totalSpent.toFixed(2), c.orderCount])).toEqual(byRevenue.map((c) => [c.name, Number(c.total).toFixed(2), c.n]));
 
   const asOf = valueAsOf(NOW, ZONE);
   const value = (c: (typeof totals)[number]) => customerValue({ totalSpent: Number(c.total), orderCount: c.n, firstOrderAt: c.first }, asOf, { lifespanMonths: 36, minObservationMonths: 3 });
-  const byClv = await services.listTopCustomers({ count: 50 });
+  const byClv = await services.listTopCustomers(rep, { count: 50 });
   expect(byClv.map((c) => c.name)).toEqual([...totals].sort((a, b) => value(b).clv - value(a).clv || a.name.localeCompare(b.name)).map((c) => c.name));
   for (const c of byClv) expect(c.clv).toBeCloseTo(value(totals.find((x) => x.id === c.id)!).clv, 6);
 
@@ -180,7 +180,7 @@ async function expectRankingsAndCardsExact(): Promise<void> {
     "SELECT customer_id AS id, count(*)::int AS n, sum(base_amount)::text AS r FROM orders WHERE deleted_at IS NULL AND ordered_at >= $1 AND ordered_at < $2 GROUP BY customer_id",
     [period.from, period.to],
   );
-  const ranked = await services.listTopCustomers({ metric: "orders", count: 50, period });
+  const ranked = await services.listTopCustomers(rep, { metric: "orders", count: 50, period });
   expect(ranked.map((c) => [c.id, c.inPeriod!.orders, c.inPeriod!.revenue.toFixed(2)]).sort()).toEqual(inPeriod.map((r) => [r.id, r.n, Number(r.r).toFixed(2)]).sort());
 
   for (const [name, customer] of customers) {
@@ -333,6 +333,7 @@ describe("aggregates after corrections and deletions", () => {
     await expectEverythingExact();
     await expectSegmentFollows(customers.get("Acme Ltd")!.id);
     const audits = await sql<{ action: string; n: number }>("SELECT action, count(*)::int AS n FROM audit_log WHERE entity_id = ANY($1) GROUP BY action ORDER BY action", [acme.slice(0, 5)]);
-    expect(audits).toEqual([{ action: "order.correct", n: 4 }, { action: "order.delete", n: 1 }]);
+    // Each order's creation, each correction form opened (order.view), and each change that landed.
+    expect(audits).toEqual([{ action: "order.correct", n: 4 }, { action: "order.create", n: 5 }, { action: "order.delete", n: 1 }, { action: "order.view", n: 5 }]);
   });
 });

@@ -7,6 +7,7 @@ import { createServices, type Report, type Services } from "../../src/services/i
 import { REBUILD_WECHAT_WAITS_SQL, rebuildPurchaseMonthsSql, type Rep } from "../../src/store/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { testServiceDeps } from "../support/core.js";
+import { openIdHash } from "../support/sealed.js";
 
 /**
  * Every period measure on crafted rows with hand-computed answers, in Postgres: March 2026 and
@@ -68,8 +69,8 @@ function figures(report: Report) {
   return JSON.parse(JSON.stringify({ current: period(report.current), previous: period(report.previous) })) as unknown;
 }
 
-async function rows(sql: string): Promise<unknown[]> {
-  return (await db.sql.query<Record<string, unknown>>(sql)).rows;
+async function rows(sql: string, params: unknown[] = []): Promise<unknown[]> {
+  return (await db.sql.query<Record<string, unknown>>(sql, params)).rows;
 }
 
 beforeAll(async () => {
@@ -189,18 +190,18 @@ describe("period measures, counted in Postgres", () => {
 
   it("ranks a period's customers by revenue, by orders, and by lifetime value among its buyers", async () => {
     const period = calendarPeriod("month", at("2026-03-15T00:00:00Z"), SHANGHAI);
-    const byRevenue = await services.listTopCustomers({ count: 5, metric: "revenue", period });
+    const byRevenue = await services.listTopCustomers(rep, { count: 5, metric: "revenue", period });
     expect(byRevenue.map((c) => [c.name, c.inPeriod])).toEqual([
       ["Alpha Trading", { orders: 2, revenue: 500 }],
       ["Delta Parts", { orders: 2, revenue: 100 }],
       ["Beta Foods", { orders: 1, revenue: 50 }],
     ]);
-    const byOrders = await services.listTopCustomers({ count: 2, metric: "orders", period });
+    const byOrders = await services.listTopCustomers(rep, { count: 2, metric: "orders", period });
     expect(byOrders.map((c) => c.name)).toEqual(["Alpha Trading", "Delta Parts"]);
-    const byValue = await services.listTopCustomers({ metric: "clv", period });
+    const byValue = await services.listTopCustomers(rep, { metric: "clv", period });
     expect(byValue.map((c) => c.name).sort()).toEqual(["Alpha Trading", "Beta Foods", "Delta Parts"]);
     expect(byValue.map((c) => c.clv)).toEqual([...byValue.map((c) => c.clv)].sort((a, b) => b - a));
-    const lifetime = await services.listTopCustomers({ metric: "revenue", count: 2 });
+    const lifetime = await services.listTopCustomers(rep, { metric: "revenue", count: 2 });
     expect(lifetime.map((c) => [c.name, c.totalSpent])).toEqual([["Zeta Imports", 1111], ["Alpha Trading", 600]]);
   });
 
@@ -250,7 +251,7 @@ describe("rollups", () => {
     const alphaId = ((await rows("SELECT id FROM customers WHERE name = 'Alpha Trading'")) as { id: string }[])[0]!.id;
     await order({ id: alphaId }, "25", "2026-03-15T08:30:00Z");
     await logged({ id: alphaId }, "CALL", "2026-03-15T08:45:00Z");
-    const w1 = (await rows("SELECT c.id AS \"contactId\", c.customer_id AS \"customerId\" FROM contacts c WHERE wechat_open_id = 'oAnalyticsW1'"))[0] as { contactId: string; customerId: string };
+    const w1 = (await rows("SELECT c.id AS \"contactId\", c.customer_id AS \"customerId\" FROM contacts c WHERE wechat_open_id_hash = $1", [openIdHash("oAnalyticsW1")]))[0] as { contactId: string; customerId: string };
     await teamAnswers(w1, "2026-03-29T10:20:00Z");
     expect(await rows("SELECT hour FROM order_hours WHERE hour = '2026-03-15T08:00:00Z'")).toEqual([]);
     expect(await rows("SELECT hour FROM interaction_hours WHERE hour = '2026-03-15T08:00:00Z'")).toEqual([]);

@@ -9,6 +9,7 @@ import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Rep, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { testServiceDeps } from "../support/core.js";
+import { insertContact } from "../support/sealed.js";
 
 let db: TestDatabase;
 let services: Services;
@@ -55,10 +56,7 @@ async function fullCustomer(name: string, options: Parameters<typeof customer>[1
   const c = await customer(name, options);
   const n = ++seq;
   const contactId = randomUUID();
-  await db.sql.query(
-    `INSERT INTO contacts (id, customer_id, name, email, phone, wechat_open_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now(), now())`,
-    [contactId, c.id, `Person ${n}`, `p${n}@example.com`, `+86 138 0000 ${String(1000 + n)}`, `openid-${n}-${randomUUID().slice(0, 6)}`],
-  );
+  await insertContact(db.sql, { id: contactId, customerId: c.id, name: `Person ${n}`, email: `p${n}@example.com`, phone: `+86 138 0000 ${String(1000 + n)}`, wechatOpenId: `openid-${n}-${randomUUID().slice(0, 6)}` });
   await db.sql.query(`INSERT INTO contacts (id, customer_id, name, deleted_at, created_at, updated_at) VALUES ($1, $2, 'Removed person', now(), now(), now())`, [randomUUID(), c.id]);
   await order(c.id, "100.00", daysAgo(40));
   await order(c.id, "250.50", daysAgo(10));
@@ -174,15 +172,16 @@ describe("merging two customers", () => {
     // The kept customer: its own fields first, the gaps from the other, tags of both, no longer a lead.
     const kept = (await db.sql.query<Record<string, unknown>>("SELECT stage, owner_id, industry, tags FROM customers WHERE id = $1", [into.id])).rows[0];
     expect(kept).toEqual({ stage: "ACTIVE", owner_id: ann.id, industry: "Logistics", tags: ["north", "key-account", "vip"] });
-    // One audit row naming both, with what moved and the kept customer before and after.
+    // One audit row naming both by id (no names: they may be a person's), with what moved and the
+    // kept customer's changed fields before and after.
     const audit = await auditRows("customer.merge");
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
       actor_id: admin.id,
       entity_id: into.id,
       detail: {
-        from: { id: from.id, name: from.name },
-        into: { id: into.id, name: into.name },
+        from: from.id,
+        into: into.id,
         moved: { contacts: 2, orders: 3, interactions: 2, deals: 1, reminders: 1, surveys: 1, stageChanges: 1, aliases: 1 },
         before: { stage: "LEAD", owner_id: null, industry: null, tags: ["north", "key-account"] },
         after: { stage: "ACTIVE", owner_id: ann.id, industry: "Logistics", tags: ["north", "key-account", "vip"] },
@@ -212,7 +211,7 @@ describe("merging two customers", () => {
     expect(await exists(a.id)).toBe(true);
   });
 
-  it("lets a rep merge only customers they may change; managers and admins merge any", async () => {
+  it("lets a rep merge only customers they may change; their team's manager and admins merge any", async () => {
     const anns = await customer("Rights Ann Co", { owner: ann });
     const bobs = await customer("Rights Bob Co", { owner: bob });
     const nobodys = await customer("Rights Nobody Co", { owner: null });
@@ -224,7 +223,9 @@ describe("merging two customers", () => {
     // Her own and nobody's: allowed; the unowned one becomes hers with the merge.
     await services.mergeCustomers(ann, { fromId: nobodys.id, intoId: anns.id });
     await db.sql.query("UPDATE users SET role = 'MANAGER' WHERE id = $1", [bob.id]);
-    await services.mergeCustomers({ ...bob, role: "MANAGER" }, { fromId: anns.id, intoId: bobs.id });
+    // A manager changes what the members of their team own (Ann is in Bob's team here), not more.
+    await expect(services.mergeCustomers({ ...bob, role: "MANAGER", teamRepIds: [] }, { fromId: anns.id, intoId: bobs.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await services.mergeCustomers({ ...bob, role: "MANAGER", teamRepIds: [ann.id] }, { fromId: anns.id, intoId: bobs.id });
     await db.sql.query("UPDATE users SET role = 'REP' WHERE id = $1", [bob.id]);
     expect([await exists(anns.id), await exists(nobodys.id), await exists(bobs.id)]).toEqual([false, false, true]);
   });
@@ -279,7 +280,7 @@ describe("merges at the same time", () => {
     const b = await fullCustomer("Twice Merge Target");
     const results = await Promise.allSettled([services.mergeCustomers(admin, { fromId: a.id, intoId: b.id }), services.mergeCustomers(admin, { fromId: a.id, intoId: b.id })]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
-    expect((await auditRows("customer.merge")).filter((r) => (r.detail.from as { id: string }).id === a.id)).toHaveLength(1);
+    expect((await auditRows("customer.merge")).filter((r) => r.detail.from === a.id)).toHaveLength(1);
     await expectAggregatesTrue(b.id);
   });
 

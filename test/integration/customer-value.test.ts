@@ -55,7 +55,7 @@ describe("lifetime value in the rankings and on the card", () => {
   });
 
   it("ranks by the same CLV the card shows, computed in SQL exactly as customerValue computes it", async () => {
-    const ranked = await services.listTopCustomers({ count: 50 });
+    const ranked = await services.listTopCustomers(rep, { count: 50 });
     expect(ranked).toHaveLength(Object.keys(ids).length);
     for (const row of ranked) {
       const stats = (await db.sql.query<{ total: string; n: number; first: Date }>("SELECT total_spent::text AS total, order_count AS n, first_order_at AS first FROM customer_stats WHERE customer_id = $1", [row.id])).rows[0]!;
@@ -75,7 +75,7 @@ describe("lifetime value in the rankings and on the card", () => {
   });
 
   it("does not let one order three weeks ago outrank a customer with 66 orders", async () => {
-    const ranked = await services.listTopCustomers({ count: 50 });
+    const ranked = await services.listTopCustomers(rep, { count: 50 });
     const names = ranked.map((c) => c.name);
     expect(names.indexOf("Sixty Six Co")).toBeLessThan(names.indexOf("Three Weeks Co"));
     const one = ranked.find((c) => c.id === ids.threeWeeks)!;
@@ -89,8 +89,8 @@ describe("lifetime value in the rankings and on the card", () => {
 
   it("gives the same figures for two calls a minute apart", async () => {
     const minuteLater = servicesAt(new Date(NOW.getTime() + 60_000));
-    const first = await services.listTopCustomers({ count: 50 });
-    const second = await minuteLater.listTopCustomers({ count: 50 });
+    const first = await services.listTopCustomers(rep, { count: 50 });
+    const second = await minuteLater.listTopCustomers(rep, { count: 50 });
     expect(second.map((c) => [c.name, c.clv])).toEqual(first.map((c) => [c.name, c.clv]));
     const cardNow = await services.getCustomerCard(rep, ids.odd!);
     const cardLater = await minuteLater.getCustomerCard(rep, ids.odd!);
@@ -100,8 +100,8 @@ describe("lifetime value in the rankings and on the card", () => {
 
   it("measures from the start of the team's day: a new day gives a new figure", async () => {
     const tomorrow = servicesAt(new Date(NOW.getTime() + DAY));
-    const today = (await services.listTopCustomers({ count: 50 })).find((c) => c.id === ids.odd)!;
-    const next = (await tomorrow.listTopCustomers({ count: 50 })).find((c) => c.id === ids.odd)!;
+    const today = (await services.listTopCustomers(rep, { count: 50 })).find((c) => c.id === ids.odd)!;
+    const next = (await tomorrow.listTopCustomers(rep, { count: 50 })).find((c) => c.id === ids.odd)!;
     expect(next.clv).toBeLessThan(today.clv);
     const stats = (await db.sql.query<{ total: string; first: Date }>("SELECT total_spent::text AS total, first_order_at AS first FROM customer_stats WHERE customer_id = $1", [ids.odd])).rows[0]!;
     expect(next.clv).toBeCloseTo((Number(stats.total) / ((AS_OF.getTime() + DAY - stats.first.getTime()) / MS_PER_MONTH)) * 36, 6);
@@ -109,7 +109,7 @@ describe("lifetime value in the rankings and on the card", () => {
 
   it("takes the observation window from the settings", async () => {
     const sixMonths = createServices(testServiceDeps(db.store, { now: () => NOW, settings: { timeZone: ZONE, clvMinObservationMonths: 6 } }));
-    const ranked = await sixMonths.listTopCustomers({ count: 50 });
+    const ranked = await sixMonths.listTopCustomers(rep, { count: 50 });
     const boundary = ranked.find((c) => c.id === ids.boundary)!;
     expect(boundary.earlyEstimate).toBe(true);
     expect(boundary.clv).toBeCloseTo((900 / 6) * 36, 6);

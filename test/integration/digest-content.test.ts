@@ -129,7 +129,7 @@ describe("the morning digest of a fixed day", () => {
     expect(digest.atRisk.total).toBe(1);
     expect(digest.atRisk.items[0]).toMatchObject({ customerName: "Gamma Trading", ownerName: "Li Na" });
     expect(digest.surveys.csat).toMatchObject({ answers: 2, percent: 50, average: 3.5 });
-    expect(digest.lowScores).toEqual([{ customerName: "Beta Foods", kind: "CSAT", score: 2, comment: "物流太慢", servedByName: "Tom" }]);
+    expect(digest.lowScores).toEqual([{ customerId: expect.any(String) as string, customerName: "Beta Foods", kind: "CSAT", score: 2, comment: "物流太慢", servedByName: "Tom" }]);
     expect(digest.trend).toHaveLength(14);
     expect(digest.trend.at(-1)).toEqual({ day: "2026-11-22", revenue: 1000 });
     expect(digest.trend.at(-2)).toEqual({ day: "2026-11-21", revenue: 500 });

@@ -4,6 +4,8 @@ import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Rep, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { testServiceDeps } from "../support/core.js";
+import { sealContactSecrets } from "../../src/store/index.js";
+import { openIdHash, testCipher } from "../support/sealed.js";
 
 let db: TestDatabase;
 let services: Services;
@@ -28,7 +30,7 @@ async function wechatLead(openId: string, bodies: string[]): Promise<{ customerI
     interactionIds.push(stored.interactionId);
     customerId = stored.customerId;
   }
-  const contact = await db.prisma.contact.findUniqueOrThrow({ where: { wechatOpenId: openId }, select: { id: true } });
+  const contact = await db.prisma.contact.findUniqueOrThrow({ where: { wechatOpenIdHash: openIdHash(openId) }, select: { id: true } });
   return { customerId, contactId: contact.id, interactionIds };
 }
 
@@ -75,12 +77,13 @@ async function customerExists(id: string): Promise<boolean> {
 }
 
 describe("linking a contact to a customer", () => {
-  it("lets a rep link only between customers they own (or nobody owns); managers and admins link anything", async () => {
+  it("lets a rep link only between customers they own (or nobody owns); their team's manager and admins link anything", async () => {
     const ann = await services.registerRep({ platform: "slack", externalId: "ULINKANN", displayName: "Ann" });
     const bob = await services.registerRep({ platform: "slack", externalId: "ULINKBOB", displayName: "Bob" });
     const boss = await services.registerRep({ platform: "slack", externalId: "ULINKMGR", displayName: "Boss" });
     await db.sql.query("UPDATE users SET role = 'MANAGER' WHERE id = $1", [boss.id]);
-    const manager = { ...boss, role: "MANAGER" as const };
+    // A manager leading a team of Ann and Bob (domain/access-scope.ts).
+    const manager = { ...boss, role: "MANAGER" as const, teamRepIds: [ann.id, bob.id] };
     expect([ann.role, bob.role]).toEqual(["REP", "REP"]);
     const { customer: annsCustomer } = await services.addCustomer(ann, "Ann Owned Trading");
     const { customer: bobsCustomer } = await services.addCustomer(bob, "Bob Owned Trading");
@@ -101,7 +104,7 @@ describe("linking a contact to a customer", () => {
     expect(await auditRows("contact.link", bobsCustomer.id)).toEqual([]);
     expect(await auditRows("contact.link", annsCustomer.id)).toEqual([]);
 
-    // The owner of both ends may; so may a rep with a lead nobody owns, and a manager anything.
+    // The owner of both ends may; so may a rep with a lead nobody owns, and their team's manager anything.
     expect((await services.linkContact(ann, { contactId: annsLead.contactId, customerId: annsCustomer.id })).merged).toBe(true);
     expect((await services.linkContact(bob, { contactId: freeLead.contactId, customerId: bobsCustomer.id })).merged).toBe(true);
     const moved = await services.linkContact(manager, { contactId: freeLead.contactId, customerId: annsCustomer.id });
@@ -157,7 +160,7 @@ describe("linking a contact to a customer", () => {
 
     expect(await auditRows("contact.link", target.id)).toEqual([{
       actor_id: rep.id, entity: "customer",
-      detail: { contactId: lead.contactId, fromCustomerId: lead.customerId, fromCustomerName: leadName, merged: true, movedInteractions: 3, movedOrders: 2 },
+      detail: { contactId: lead.contactId, fromCustomerId: lead.customerId, merged: true, movedInteractions: 3, movedOrders: 2 },
     }]);
   });
 
@@ -290,7 +293,7 @@ describe("erasing a contact", () => {
     const lead = await wechatLead(openId, ["my phone is 138 0000 0000", "I live at 1 Main St", "unsubscribe"]);
     await db.prisma.contact.update({
       where: { id: lead.contactId },
-      data: { name: "Wang Fang", title: "Buyer", email: "wf@example.com", phone: "13800000000", locale: "zh-CN", birthday: new Date("1990-05-01"), anniversary: new Date("2015-06-01") },
+      data: { name: "Wang Fang", title: "Buyer", ...sealContactSecrets(testCipher(), { email: "wf@example.com", phone: "13800000000" }), locale: "zh-CN", birthday: new Date("1990-05-01"), anniversary: new Date("2015-06-01") },
     });
     await db.prisma.interaction.updateMany({ where: { id: lead.interactionIds[0] }, data: { permalink: "https://example.com/p/1" } });
     const survey = await db.prisma.survey.create({ data: { customerId: lead.customerId, contactId: lead.contactId, score: 2, comment: "Wang here, delivery was late" } });
@@ -304,10 +307,13 @@ describe("erasing a contact", () => {
 
     const result = await services.eraseContact({ contactId: lead.contactId, actorId: null, reason: "wechat.unsubscribe", keepInteractionId: keep });
 
-    expect(result).toEqual({ interactions: 2, outbox: 4 });
+    // Two queued messages cancelled (the pending and the sending one); every row loses the openid.
+    expect(result).toMatchObject({ contacts: 1, interactions: 2, outbox: 2, noticeIds: [] });
     const contact = await db.prisma.contact.findUniqueOrThrow({ where: { id: lead.contactId } });
     expect(contact).toMatchObject({
-      name: "Erased contact", title: null, email: null, phone: null, locale: null, birthday: null, anniversary: null, wechatOpenId: null, erasedAt: NOW,
+      name: "Erased contact", title: null, locale: null, birthday: null, anniversary: null, erasedAt: NOW,
+      // Encryption at rest: the sealed details and their look-up hashes go too.
+      emailEnc: null, emailHash: null, phoneEnc: null, phoneHash: null, wechatOpenIdEnc: null, wechatOpenIdHash: null,
     });
     const interactions = await db.prisma.interaction.findMany({ where: { contactId: lead.contactId }, select: { id: true, body: true, permalink: true } });
     expect(Object.fromEntries(interactions.map((i) => [i.id, [i.body, i.permalink]]))).toEqual({
@@ -322,25 +328,30 @@ describe("erasing a contact", () => {
     expect(customer).toEqual({ name: renamed, ...pick(nameKeys(renamed)), pinyinInitials: nameKeys(renamed).pinyinInitials });
     expect(customer.normalizedName).toBe(`erasedcontact${lead.contactId.slice(0, 8)}`);
 
-    const outbox = await db.prisma.outboxMessage.findMany({ where: { id: { in: [pending, sending, sent, failed, someoneElse, slack] } }, select: { id: true, status: true, destination: true, lastError: true } });
-    const byId = Object.fromEntries(outbox.map(({ id, ...rest }) => [id, rest]));
+    const outbox = await db.prisma.outboxMessage.findMany({
+      where: { id: { in: [pending, sending, sent, failed, someoneElse, slack] } },
+      select: { id: true, status: true, destination: true, destinationEnc: true, destinationHash: true, lastError: true },
+    });
+    const byId = Object.fromEntries(outbox.map(({ id, destinationEnc, ...rest }) => [id, { ...rest, sealed: destinationEnc !== null }]));
+    // A WeChat destination is sealed (encryption at rest): erased, its sealed value and hash go.
+    const erased = { destination: "erased", destinationHash: null, sealed: false };
     expect(byId).toEqual({
-      [pending]: { status: "FAILED", destination: "erased", lastError: "the contact was erased" },
-      [sending]: { status: "FAILED", destination: "erased", lastError: "the contact was erased" },
-      [sent]: { status: "SENT", destination: "erased", lastError: null },
-      [failed]: { status: "FAILED", destination: "erased", lastError: null },
-      [someoneElse]: { status: "PENDING", destination: "oERASE-someone-else1", lastError: null },
-      [slack]: { status: "PENDING", destination: "U123", lastError: null },
+      [pending]: { status: "FAILED", ...erased, lastError: "the contact was erased" },
+      [sending]: { status: "FAILED", ...erased, lastError: "the contact was erased" },
+      [sent]: { status: "SENT", ...erased, lastError: null },
+      [failed]: { status: "FAILED", ...erased, lastError: null },
+      [someoneElse]: { status: "PENDING", destination: null, destinationHash: openIdHash("oERASE-someone-else1"), sealed: true, lastError: null },
+      [slack]: { status: "PENDING", destination: "U123", destinationHash: null, sealed: false, lastError: null },
     });
 
     const audit = await auditRows("contact.erase", lead.contactId);
-    expect(audit).toEqual([{ actor_id: null, entity: "contact", detail: { reason: "wechat.unsubscribe", interactions: 2, outbox: 4 } }]);
+    expect(audit).toMatchObject([{ actor_id: null, entity: "contact", detail: { reason: "wechat.unsubscribe", customerId: lead.customerId, interactions: 2, outbox: 2 } }]);
     const { rows: leaks } = await db.sql.query(
       "SELECT count(*)::int AS n FROM audit_log WHERE detail::text ~* ANY($1)",
       [[openId, "Wang", "wf@example", "13800000000", "Main St"]],
     );
     expect(leaks[0]).toEqual({ n: 0 });
-    const { rows: found } = await db.sql.query("SELECT count(*)::int AS n FROM outbox WHERE destination = $1", [openId]);
+    const { rows: found } = await db.sql.query("SELECT count(*)::int AS n FROM outbox WHERE destination_hash = $1", [openIdHash(openId)]);
     expect(found[0]).toEqual({ n: 0 });
 
     // Idempotent: nothing left to erase, nothing written.
@@ -351,17 +362,17 @@ describe("erasing a contact", () => {
 
   it("keeps the name of a customer that is more than this person", async () => {
     const { customer } = await services.addCustomer(rep, "Keeps Its Name Ltd");
-    const contact = await db.prisma.contact.create({ data: { customerId: customer.id, name: "Eve", email: "eve@example.com" } });
+    const contact = await db.prisma.contact.create({ data: { customerId: customer.id, name: "Eve", ...sealContactSecrets(testCipher(), { email: "eve@example.com" }) } });
     await db.store.interactions.record({ customerId: customer.id, authorId: rep.id, contactId: contact.id, channel: "EMAIL", direction: "INBOUND", body: "hello from Eve", occurredAt: hoursAgo(2) });
     await order(customer.id, "12.00", hoursAgo(1));
 
     const result = await services.eraseContact({ contactId: contact.id, actorId: rep.id, reason: "request" });
 
-    expect(result).toEqual({ interactions: 1, outbox: 0 });
+    expect(result).toMatchObject({ contacts: 1, interactions: 1, outbox: 0 });
     expect((await db.prisma.customer.findUniqueOrThrow({ where: { id: customer.id } })).name).toBe("Keeps Its Name Ltd");
-    expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: contact.id }, select: { name: true, email: true } })).toEqual({ name: "Erased contact", email: null });
+    expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: contact.id }, select: { name: true, emailEnc: true, emailHash: true } })).toEqual({ name: "Erased contact", emailEnc: null, emailHash: null });
     await expectStatsTrue(customer.id);
-    expect(await auditRows("contact.erase", contact.id)).toEqual([{ actor_id: rep.id, entity: "contact", detail: { reason: "request", interactions: 1, outbox: 0 } }]);
+    expect(await auditRows("contact.erase", contact.id)).toMatchObject([{ actor_id: rep.id, entity: "contact", detail: { reason: "request", interactions: 1, outbox: 0 } }]);
   });
 
   it("flags an unfollow once", async () => {
@@ -380,7 +391,7 @@ describe("following again", () => {
   it("lifts an earlier unfollow, so the person may be written to and surveyed again; an older follow does not", async () => {
     const keep = createServices(testServiceDeps(db.store, { now: () => NOW, settings: { wechatEraseOnUnsubscribe: false } }));
     const openId = "oFollowsAgain0000000000000";
-    const flag = async () => (await db.sql.query<{ unsubscribed: boolean }>("SELECT unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE wechat_open_id = $1", [openId])).rows[0]?.unsubscribed;
+    const flag = async () => (await db.sql.query<{ unsubscribed: boolean }>("SELECT unsubscribed_at IS NOT NULL AS unsubscribed FROM contacts WHERE wechat_open_id_hash = $1", [openIdHash(openId)])).rows[0]?.unsubscribed;
     await keep.recordCustomerMessage({ platform: "wechat", senderId: openId, id: "follow-1", at: hoursAgo(5), kind: "text", body: "hello" });
     await keep.recordCustomerMessage({ platform: "wechat", senderId: openId, id: "unfollow-1", at: hoursAgo(4), kind: "event:unsubscribe", body: "[event unsubscribe]", bodySigned: true });
     expect(await flag()).toBe(true);

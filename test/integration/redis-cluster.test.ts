@@ -79,6 +79,8 @@ describe("jobs on a Redis Cluster", () => {
     planNudges: () => record("planNudges", ""),
     stageScan: () => record("stageScan", ""),
     analyticsRollUp: () => record("analyticsRollUp", ""),
+    exportData: (id) => record("exportData", id),
+    importData: (id) => record("importData", id),
   };
   let queues: JobQueues;
   let workers: RunningWorkers;
@@ -111,6 +113,12 @@ describe("jobs on a Redis Cluster", () => {
     await queues.scheduleDelivery(delivery, new Date());
     await queues.scheduleMany([{ kind: "survey", id: survey, at: new Date() }, { kind: "survey-check", id: contact, at: new Date() }]);
     await eventually(() => calls.fireReminder?.includes(reminder) && calls.deliverOutbox?.includes(delivery) && calls.surveyTimer?.includes(survey) && calls.surveyCheck?.includes(contact), 10_000);
+    const exportRun = randomUUID();
+    await queues.scheduleExport?.(exportRun);
+    await eventually(() => calls.exportData?.includes(exportRun), 10_000);
+    const importRun = randomUUID();
+    await queues.scheduleImport?.(importRun);
+    await eventually(() => calls.importData?.includes(importRun), 10_000);
 
     // A digest repeats daily at its local time: its planned job is brought forward to run now.
     await queues.scheduleDigest({ id: subscription, localTime: "09:00", timezone: "Asia/Shanghai" });
@@ -129,7 +137,7 @@ describe("jobs on a Redis Cluster", () => {
     const maintenance = new Queue(QUEUES.maintenance, { connection: cluster.client(), prefix });
     try {
       const ids = (await maintenance.getJobSchedulers(0, -1)).map((s) => s.key).sort();
-      expect(ids).toEqual(["analytics-rollup", "plan-nudges", "stage-scan", "sweep"]);
+      expect(ids).toEqual(["analytics-rollup", "audit-maintenance", "plan-nudges", "stage-scan", "sweep"]);
     } finally {
       await maintenance.close();
     }

@@ -3,6 +3,7 @@ import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { testServiceDeps } from "../support/core.js";
+import { insertContact } from "../support/sealed.js";
 
 let db: TestDatabase;
 let services: Services;
@@ -58,7 +59,7 @@ describe("orders, interactions and the card", () => {
     );
     expect(rows.every((r: { consistent: boolean }) => r.consistent)).toBe(true);
 
-    const top = await services.listTopCustomers({ count: 5 });
+    const top = await services.listTopCustomers(rep, { count: 5 });
     expect(top[0]).toMatchObject({ name: "Steady Buyer Ltd", totalSpent: 1200, orderCount: 12, earlyEstimate: false });
     expect(top[0]!.clv).toBeCloseTo(7200, 6);
   });
@@ -87,7 +88,7 @@ describe("orders, interactions and the card", () => {
     const owner = await services.registerRep({ platform: "slack", externalId: "UOWNER", displayName: "Owner" });
     const other = await services.registerRep({ platform: "slack", externalId: "UOTHER", displayName: "Other" });
     const { customer } = await services.addCustomer(owner, "Private Details AG");
-    await db.prisma.contact.create({ data: { customerId: customer.id, name: "Erika", email: "erika@example.com", phone: "+49 30 1234" } });
+    await insertContact(db.sql, { customerId: customer.id, name: "Erika", email: "erika@example.com", phone: "+49 30 1234" });
     const mine = await services.getCustomerCard(owner, customer.id);
     const theirs = await services.getCustomerCard(other, customer.id);
     expect(mine!.contacts[0]).toMatchObject({ name: "Erika", email: "erika@example.com", phone: "+49 30 1234" });
@@ -109,10 +110,10 @@ describe("orders, interactions and the card", () => {
       else await services.recordInteraction(rep, { customer, channel: "NOTE", body: `n${i}`, occurredAt: at });
     }
     const seen: string[] = [];
-    let page = await services.listHistory(customer.id);
+    let page = await services.listHistory(rep, customer.id);
     seen.push(...page.entries.map((e) => (e.kind === "order" ? e.product! : e.body)));
     while (page.next) {
-      page = await services.listHistory(customer.id, page.next);
+      page = await services.listHistory(rep, customer.id, page.next);
       seen.push(...page.entries.map((e) => (e.kind === "order" ? e.product! : e.body)));
     }
     expect(seen).toEqual(Array.from({ length: 13 }, (_, i) => (i % 3 === 0 ? `p${i}` : `n${i}`)));

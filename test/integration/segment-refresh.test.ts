@@ -83,7 +83,7 @@ describe("a customer's own writes", () => {
 
   const stageChanges = async () => (await db.sql.query<{ reason: { rule: string } }>("SELECT reason FROM customer_stage_changes")).rows.map((r) => r.reason.rule);
   const stageAlerts = async () => (await db.sql.query("SELECT id FROM outbox WHERE payload->>'type' = 'stage.alert'")).rows.length;
-  const listed = async (segment: Parameters<Services["listSegment"]>[0]) => (await services.listSegment(segment)).customers.map((c) => c.name);
+  const listed = async (segment: Parameters<Services["listSegment"]>[1]) => (await services.listSegment(rep, segment)).customers.map((c) => c.name);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -142,7 +142,7 @@ describe("a customer's own writes", () => {
     expect((await services.answerSurveyButton({ surveyId: survey, score: 1, platform: "slack", userId: "UCUSTOMER" })).outcome).toBe("answered");
 
     expect(await segmentOf(db, stored.customerId)).toMatchObject({ segment: "CHURN_RISK", reason: { rule: "complaints", complaints: 1, lowScores: 1 } });
-    const risk = await services.listSegment("churn-risk");
+    const risk = await services.listSegment(rep, "churn-risk");
     expect(risk.count).toBe(1);
     expect(risk.customers.map((c) => c.id)).toEqual([stored.customerId]);
     expect((await services.getCustomer(stored.customerId))!.stage).toBe("ACTIVE");
@@ -176,7 +176,9 @@ describe("an install never scored", () => {
   afterAll(() => db.drop());
 
   it("is scored before /segment answers, even with no customers yet", async () => {
-    const empty = await createServices(deps).listSegment("churn-risk");
+    const services = createServices(deps);
+    const asker = await services.registerRep({ platform: "slack", externalId: "UASKER", displayName: "Asker" });
+    const empty = await services.listSegment(asker, "churn-risk");
     expect(empty).toMatchObject({ scoredAt: NOW, count: 0, customers: [] });
   });
 

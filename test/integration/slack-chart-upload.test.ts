@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { WebClient } from "@slack/web-api";
 import { decode } from "fast-png";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chartFilename } from "../../adapters/slack/chart-uploads.js";
+import { chartFilename } from "../../adapters/slack/file-uploads.js";
 import { createSlackSender } from "../../adapters/slack/slack-sender.js";
 import { createChartRenderer, type ChartRenderer } from "../../src/charts/render-pool.js";
 import type { Message, Sender } from "../../src/core/index.js";

@@ -5,7 +5,7 @@ import { createLogger } from "../../src/logger.js";
 import { start, type Role, type RunningBot, type StartOptions } from "../../src/main.js";
 import { FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
-import { TEST_REDIS_URL } from "./env.js";
+import { TEST_DATA_ENCRYPTION_KEY, TEST_REDIS_URL } from "./env.js";
 import { deleteKeys } from "./redis.js";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -35,6 +35,8 @@ export interface BotOptions {
   prefix?: string;
   /** A Wechaty puppet instance for WECHATY_PUPPET (the mock puppet in tests). */
   wechatyPuppet?: StartOptions["wechatyPuppet"];
+  /** Where a bot started without DATA_ENCRYPTION_KEY keeps the key it generates (encryption at rest). */
+  dataKeyFile?: string;
 }
 
 /** Starts only the bot, against an existing database, fake Slack and job prefix. */
@@ -48,6 +50,7 @@ export async function startBot(db: TestDatabase, slack: FakeSlackApi, prefix: st
     SLACK_API_URL: slack.apiUrl,
     BULLMQ_PREFIX: prefix,
     LOG_LEVEL: "silent",
+    DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
     ...options.env,
   });
   return start(config, {
@@ -58,6 +61,7 @@ export async function startBot(db: TestDatabase, slack: FakeSlackApi, prefix: st
     ...(options.ackBudgetMs !== undefined ? { slackAckBudgetMs: options.ackBudgetMs } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.wechatyPuppet ? { wechatyPuppet: options.wechatyPuppet } : {}),
+    ...(options.dataKeyFile ? { dataKeyFile: options.dataKeyFile } : {}),
   });
 }
 

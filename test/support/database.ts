@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createPrisma, createStore, type Store } from "../../src/store/index.js";
+import { closePrisma, createPrisma, createStore, type Store } from "../../src/store/index.js";
 import type { PrismaClient } from "@prisma/client";
 import { ADMIN_DATABASE_URL, TEST_DATABASE_PREFIX, databaseUrl } from "./env.js";
+import { testCipher } from "./sealed.js";
 
 export interface TestDatabase {
   name: string;
@@ -49,10 +50,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     url,
     prisma,
-    store: createStore(prisma),
+    store: createStore(prisma, { cipher: testCipher() }),
     sql,
     async drop() {
-      await prisma.$disconnect();
+      // The pool too: Prisma ends it only when it ran a query itself (exports read through it directly).
+      await closePrisma(prisma);
       await sql.end();
       await admin(async (client) => {
         // Pools close their connections asynchronously; forcing the drop while one is still

@@ -156,7 +156,7 @@ export class SlackDriver {
    */
   async submitForm(user: SlackUser, view: Record<string, unknown>, changes: Record<string, string>): Promise<SignedPost> {
     const values = Object.fromEntries(
-      (view.blocks as FormInputBlock[]).map((b): [string, unknown] => {
+      (view.blocks as (FormInputBlock & { type?: string })[]).filter((b) => b.type === undefined || b.type === "input").map((b): [string, unknown] => {
         if (b.element.type === "static_select") {
           const value = changes[b.block_id] ?? b.element.initial_option?.value;
           return [b.block_id, { value: { type: "static_select", selected_option: value ? { value, text: { type: "plain_text", text: value } } : null } }];

@@ -29,7 +29,7 @@ function content(overrides: Partial<DigestContent> = {}): DigestContent {
       items: Array.from({ length: 10 }, (_, i) => ({ customerId: `00000000-0000-4000-8000-00000000000${i}`, customerName: `Risk ${i + 1}`, ownerName: null, reason: null, changedAt: RUN })),
     },
     surveys: { csat: { answers: 1, percent: 0, average: 2, distribution: { 2: 1 } }, nps: { answers: 0, score: null, distribution: {} }, asked: 1, answered: 1, responseRate: 1 },
-    lowScores: Array.from({ length: 5 }, (_, i) => ({ customerName: `Low ${i + 1}`, kind: "CSAT" as const, score: 1, comment: null, servedByName: null })),
+    lowScores: Array.from({ length: 5 }, (_, i) => ({ customerId: `c${i + 1}`, customerName: `Low ${i + 1}`, kind: "CSAT" as const, score: 1, comment: null, servedByName: null })),
     lowScoreTotal: 8,
     trend: [{ day: "2026-11-23", revenue: 100 }],
     quiet: false,

@@ -31,7 +31,7 @@ describe("slack-manifest.yaml matches what the bot serves", () => {
     expect(manifest.settings.event_subscriptions.request_url).toBe("https://YOUR-HOST/slack/events");
     expect(manifest.settings.interactivity).toEqual({ is_enabled: true, request_url: "https://YOUR-HOST/slack/events" });
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(["app_mention", "message.channels", "message.groups", "message.im"]);
-    for (const scope of ["commands", "chat:write", "users:read", "app_mentions:read", "im:history", "channels:history", "groups:history"]) {
+    for (const scope of ["commands", "chat:write", "users:read", "app_mentions:read", "im:history", "channels:history", "groups:history", "channels:read", "groups:read", "im:read", "mpim:read"]) {
       expect(manifest.oauth_config.scopes.bot).toContain(scope);
     }
   });

@@ -4,6 +4,8 @@ import { Decimal, toBase } from "../../domain/money.js";
 import { mayChange } from "../../domain/write-rights.js";
 import { entryStamp, type EntryKind, type InteractionEntry, type LockedCustomer, type OrderEntry, type Rep, type Repositories } from "../../store/index.js";
 import { refreshSegments } from "../analytics/score-segments.js";
+import { auditedChange, isNonPersonalField } from "../../domain/audit-actions.js";
+import { recordRead } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { rateOf, reviewOrder, type OrderReview } from "./record-order.js";
 
@@ -77,8 +79,9 @@ const snapshotOf = (kind: EntryKind, entry: OrderEntry | InteractionEntry): Entr
 const customerOf = (c: LockedCustomer): EntryCustomer => ({ id: c.id, name: c.name, ownerId: c.ownerId, stage: c.stage });
 const authorOf = (entry: OrderEntry | InteractionEntry): string | null => ("createdById" in entry ? entry.createdById : entry.authorId);
 
-/** For the audit log: dates as ISO strings. */
-const audited = (s: OrderTermsSnapshot | InteractionSnapshot) => ({ ...s, ...("orderedAt" in s ? { orderedAt: s.orderedAt.toISOString() } : { occurredAt: s.occurredAt.toISOString() }) });
+/** An entry as the audit log may show it: its non-personal fields (an order's terms; a note's channel and time, not its text). */
+const audited = (s: OrderTermsSnapshot | InteractionSnapshot | EntrySnapshot): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(s).filter(([k]) => isNonPersonalField(k)).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 
 /** Refuses what the rep may not change, naming who may; checked on the locked customer. */
 async function authorize(tx: Pick<Repositories, "entryCorrections">, rep: Rep, customer: { ownerId: string | null }, authorId: string | null): Promise<void> {
@@ -101,14 +104,20 @@ async function read(deps: ServiceDeps, kind: EntryKind, id: string): Promise<Ord
   return entry;
 }
 
-/** The entry a correction form opens on, once the viewer may change it; a deleted entry is not corrected. */
-export async function openEntry(deps: ServiceDeps, viewer: Rep, kind: EntryKind, id: string): Promise<EditableEntry> {
+/**
+ * The entry a correction form opens on, once the viewer may change it; a deleted entry is not
+ * corrected. Opening the form shows the entry: audited. `purpose` "check": the same checks before
+ * a submitted form is written, which shows nothing new (the write is audited itself).
+ */
+export async function openEntry(deps: ServiceDeps, viewer: Rep, kind: EntryKind, id: string, purpose: "form" | "check" = "form"): Promise<EditableEntry> {
   const entry = await read(deps, kind, id);
   const customer = await deps.store.customers.getSummary(entry.customerId);
   if (!customer) throw new AppError("NOT_FOUND", "correction.gone");
   assertEditable(kind, entry);
   await authorize(deps.store, viewer, customer, authorOf(entry));
   if (entry.deletedAt) throw new AppError("CONFLICT", "correction.isDeleted");
+  // The form shows the entry's terms or text: reading them is audited.
+  if (purpose === "form") await recordRead(deps.store, viewer, kind === "order" ? "order.view" : "interaction.view", { entityId: entry.id, customerIds: [customer.id], detail: { form: "correct" } });
   const base = { id: entry.id, customer: { id: customer.id, name: customer.name, ownerId: customer.ownerId, stage: customer.stage }, stamp: entryStamp(entry) };
   return kind === "order" ? { kind, ...base, order: orderSnapshot(entry as OrderEntry) } : { kind, ...base, interaction: interactionSnapshot(entry as InteractionEntry) };
 }
@@ -160,8 +169,8 @@ export async function correctOrder(deps: ServiceDeps, rep: Rep, input: OrderCorr
     await tx.entryCorrections.correctOrder(before, after, rep.id, deps.now());
     const result = { before: orderSnapshot(before), after: { amount: after.amount, currency: after.currency, baseAmount: after.baseAmount, product: after.product, orderedAt: after.orderedAt } };
     await tx.audit.write({
-      actorId: rep.id, action: "order.correct", entity: "order", entityId: before.id,
-      detail: { customerId: customer.id, before: audited(result.before), after: audited(result.after) },
+      actorId: rep.id, action: "order.correct", entityId: before.id, customerIds: [customer.id],
+      detail: { customerId: customer.id, ...auditedChange(result.before, result.after) },
     });
     // Revenue, frequency and recency moved: the customer's segment follows now.
     await refreshSegments(tx, deps, [customer.id]);
@@ -182,8 +191,8 @@ export async function correctInteraction(deps: ServiceDeps, rep: Rep, input: { i
     await tx.entryCorrections.correctInteraction(before, { channel: input.channel, body: input.body }, rep.id, deps.now());
     const after: InteractionSnapshot = { channel: input.channel, body: input.body, occurredAt: before.occurredAt };
     await tx.audit.write({
-      actorId: rep.id, action: "interaction.correct", entity: "interaction", entityId: before.id,
-      detail: { customerId: customer.id, before: audited(interactionSnapshot(before)), after: audited(after) },
+      actorId: rep.id, action: "interaction.correct", entityId: before.id, customerIds: [customer.id],
+      detail: { customerId: customer.id, ...auditedChange(interactionSnapshot(before), after) },
     });
     // Segment facts count a rep's notes, not their channel or words: no re-scoring is needed.
     return { changed: true, id: before.id, customer: customerOf(customer), before: interactionSnapshot(before), after };
@@ -206,12 +215,12 @@ async function setDeleted(deps: ServiceDeps, rep: Rep, kind: EntryKind, id: stri
     const result: DeletionResult = { changed, id: entry.id, customer: customerOf(customer), entry: snapshotOf(kind, entry) };
     if (!changed) return result;
     await tx.audit.write({
-      actorId: rep.id, action: `${kind}.${deleted ? "delete" : "restore"}`, entity: kind, entityId: entry.id,
+      actorId: rep.id, action: `${kind}.${deleted ? "delete" : "restore"}`, entityId: entry.id, customerIds: [customer.id],
       detail: {
         customerId: customer.id,
         ...(via === "undo" ? { via } : {}),
-        before: { ...audited(snapshotOf(kind, entry)), deletedAt: entry.deletedAt?.toISOString() ?? null },
-        after: { ...audited(snapshotOf(kind, entry)), deletedAt: deleted ? at.toISOString() : null, ...(deleted ? { deletedById: rep.id } : {}) },
+        entry: audited(snapshotOf(kind, entry)),
+        ...auditedChange({ deletedAt: entry.deletedAt ?? null }, { deletedAt: deleted ? at : null, ...(deleted ? { deletedById: rep.id } : {}) }),
       },
     });
     await refreshSegments(tx, deps, [customer.id]);

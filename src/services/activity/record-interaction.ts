@@ -34,7 +34,7 @@ export async function recordInteraction(deps: ServiceDeps, rep: Rep, input: Inte
       occurredAt: input.occurredAt ?? deps.now(),
     });
     if (!result.created) return result;
-    await tx.audit.write({ actorId: rep.id, action: "interaction.create", entity: "customer", entityId: input.customer.id, detail: { interactionId: result.id, channel: input.channel } });
+    await tx.audit.write({ actorId: rep.id, action: "interaction.create", entityId: result.id, customerIds: [input.customer.id], detail: { customerId: input.customer.id, channel: input.channel } });
     const promoted = await tx.customers.setStage(input.customer.id, ["LEAD"], "PROSPECT");
     // Talking to someone who never bought may make them potential: their segment follows now.
     await refreshSegments(tx, deps, [input.customer.id]);

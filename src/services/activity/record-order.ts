@@ -87,8 +87,8 @@ export async function recordOrder(deps: ServiceDeps, rep: Rep, input: OrderInput
       return { id: order.id, baseAmount: existing.baseAmount, duplicate: true };
     }
     await tx.audit.write({
-      actorId: rep.id, action: "order.create", entity: "customer", entityId: input.customer.id,
-      detail: { orderId: order.id, amount: input.amount.toFixed(), currency: input.currency },
+      actorId: rep.id, action: "order.create", entityId: order.id, customerIds: [input.customer.id],
+      detail: { customerId: input.customer.id, amount: input.amount.toFixed(), currency: input.currency, baseAmount },
     });
     // The move and its customer_stage_changes row ({ rule: "purchase" }, no alert) in one statement.
     const now = deps.now();

@@ -1,6 +1,8 @@
 import { qualityDrops, type QualityDrop, type QualityFigures } from "../../domain/data-quality.js";
 import type { QualityOffender, Rep } from "../../store/index.js";
 import { freshDuplicateScan } from "../customers/find-duplicates.js";
+import type { Audience } from "../audience.js";
+import { recordListed } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 
 /** How many of the worst customers the report names. */
@@ -26,9 +28,10 @@ async function figuresFor(deps: ServiceDeps, ownedBy?: string): Promise<{ figure
  * The data quality report. Managers and admins see the team's figures; a rep sees those of the
  * customers they own (what they can fix), so nobody's report lists others' customers to them.
  */
-export async function getDataQuality(deps: ServiceDeps, viewer: Rep): Promise<QualityReport> {
+export async function getDataQuality(deps: ServiceDeps, viewer: Rep, audience: Audience = "rep"): Promise<QualityReport> {
   const own = viewer.role === "REP";
   const { figures, offenders } = await figuresFor(deps, own ? viewer.id : undefined);
+  await recordListed(deps.store, viewer, "quality", offenders.map((o) => o.id), audience);
   return { scope: own ? "own" : "team", figures, offenders, asOf: deps.now() };
 }
 

@@ -2,6 +2,9 @@ import type { Stage } from "../../domain/customer-stage.js";
 import {
   SEGMENT_CODES, SEGMENT_NAMES, segmentReason, stageReason, type SegmentName, type SegmentReason, type StageReason,
 } from "../../domain/customer-segments.js";
+import type { Rep } from "../../store/index.js";
+import type { Audience } from "../audience.js";
+import { recordListed } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { scoreSegmentsIfNeeded } from "./score-segments.js";
 
@@ -59,11 +62,12 @@ export async function segmentCounts(deps: ServiceDeps, tags: readonly string[] =
  * A segment as the last scoring left it (the nightly scan, or the customer's own latest write):
  * its size and its biggest spenders (one page of them), with why.
  */
-export async function listSegment(deps: ServiceDeps, segment: SegmentName, page = 1, tags: readonly string[] = []): Promise<SegmentListing> {
+export async function listSegment(deps: ServiceDeps, viewer: Rep, segment: SegmentName, page = 1, tags: readonly string[] = [], audience: Audience = "rep"): Promise<SegmentListing> {
   const offset = (page - 1) * SEGMENT_LIST_SIZE;
   // The counts first: they score a never-scored install before its members are read.
   const summary = await segmentCounts(deps, tags);
   const members = await deps.store.segments.members(SEGMENT_CODES[segment], SEGMENT_LIST_SIZE, offset, tags);
+  await recordListed(deps.store, viewer, "segment", members.map((m) => m.id), audience, { segment, page });
   return {
     segment,
     tags: [...tags],

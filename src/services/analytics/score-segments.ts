@@ -54,6 +54,17 @@ export async function refreshSegments(tx: Repositories, deps: Pick<ServiceDeps, 
   await tx.segments.writeScores(scoresOf(rows, now), now);
 }
 
+/**
+ * The same for every customer in one pass (a large import changed most of them): the facts of
+ * a list of ids are read per customer, which at tens of thousands costs minutes; all at once,
+ * as the first scoring does, seconds.
+ */
+export async function refreshAllSegments(tx: Repositories, deps: Pick<ServiceDeps, "settings" | "now">): Promise<void> {
+  const now = deps.now();
+  const rows = await tx.segments.facts(now, deps.settings.timeZone);
+  await tx.segments.writeScores(scoresOf(rows, now), now);
+}
+
 export interface FirstScoring {
   at: Date;
   customers: number;

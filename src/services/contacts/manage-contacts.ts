@@ -9,6 +9,8 @@ import { mayChange } from "../../domain/write-rights.js";
 import type { ContactRow, CustomerSummary, Rep, Repositories } from "../../store/index.js";
 import { maySeePrivate, type Audience } from "../audience.js";
 import type { ServiceDeps } from "../deps.js";
+import { auditedChange } from "../../domain/audit-actions.js";
+import { recordRead } from "../audit/record-read.js";
 import { scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 
 /** How many contacts /contact lists a page (each with its buttons: Slack's 50 blocks allow a dozen). */
@@ -131,7 +133,7 @@ export async function listContacts(deps: ServiceDeps, viewer: Rep, customerId: s
   if (!customer) return null;
   const showPrivate = maySeePrivate(viewer, customer.ownerId, audience);
   const { items, total } = await deps.store.contacts.page(customerId, CONTACT_PAGE_SIZE, (page - 1) * CONTACT_PAGE_SIZE);
-  await deps.store.audit.write({ actorId: viewer.id, action: "customer.view", entity: "customer", entityId: customerId, detail: { private: showPrivate, section: "contacts", ...(audience === "channel" ? { shared: true } : {}) } });
+  await recordRead(deps.store, viewer, "contact.list", { entityId: customerId, audience, detail: { private: showPrivate, page, contactIds: items.map((c) => c.id) } });
   return {
     customer,
     showPrivate,
@@ -151,7 +153,7 @@ export async function getContact(deps: ServiceDeps, viewer: Rep, contactId: stri
   const customer = await deps.store.customers.getSummary(row.customerId);
   if (!customer) return null;
   const showPrivate = maySeePrivate(viewer, customer.ownerId, audience);
-  await deps.store.audit.write({ actorId: viewer.id, action: "customer.view", entity: "customer", entityId: customer.id, detail: { private: showPrivate, contactId: row.id } });
+  await recordRead(deps.store, viewer, "contact.view", { entityId: row.id, customerIds: [customer.id], audience, detail: { private: showPrivate } });
   return { customer, contact: view(row, showPrivate), mayChange: audience === "rep" && mayChange(viewer, { ownerId: customer.ownerId }) };
 }
 
@@ -169,7 +171,7 @@ export async function addContact(deps: ServiceDeps, rep: Rep, customerId: string
     const same = await tx.contacts.findSame(customerId, { email: emailKey(full.email), phone: full.phone });
     if (same) return { kind: "exists", customer, contact: view(same, true), same: same.same };
     const row = await tx.contacts.create(customerId, full);
-    await tx.audit.write({ actorId: rep.id, action: "contact.add", entity: "contact", entityId: row.id, detail: { customerId, before: null, after: full } });
+    await tx.audit.write({ actorId: rep.id, action: "contact.add", entityId: row.id, customerIds: [customerId], detail: { customerId, ...auditedChange(null, full) } });
     return { kind: "added", customer, contact: view(row, true) };
   });
   if (result.kind === "added" && (full.birthday || full.anniversary)) await planCare(deps, result.contact.id);
@@ -205,8 +207,8 @@ export async function editContact(deps: ServiceDeps, rep: Rep, contactId: string
     await tx.reminders.cancelCareDates(row.id, row.customerId, moved);
     if (changed.includes("name")) await tx.reminders.renameCareDates(row.id, row.customerId, after.name);
     await tx.audit.write({
-      actorId: rep.id, action: "contact.edit", entity: "contact", entityId: row.id,
-      detail: { customerId: row.customerId, before: Object.fromEntries(changed.map((f) => [f, before[f]])), after: changes },
+      actorId: rep.id, action: "contact.edit", entityId: row.id, customerIds: [row.customerId],
+      detail: { customerId: row.customerId, ...auditedChange(Object.fromEntries(changed.map((f) => [f, before[f]])), changes) },
     });
     return { kind: "edited", customer, contact: view(updated, true), changed };
   });
@@ -231,8 +233,8 @@ export async function removeContact(deps: ServiceDeps, rep: Rep, contactId: stri
     await tx.contacts.remove(row.id, at);
     const cancelled = await tx.reminders.cancelCareDates(row.id, row.customerId, OCCASIONS);
     await tx.audit.write({
-      actorId: rep.id, action: "contact.remove", entity: "contact", entityId: row.id,
-      detail: { customerId: row.customerId, before: { ...stored(row), deletedAt: null }, after: { deletedAt: at.toISOString() }, careRemindersCancelled: cancelled },
+      actorId: rep.id, action: "contact.remove", entityId: row.id, customerIds: [row.customerId],
+      detail: { customerId: row.customerId, ...auditedChange({ deletedAt: null }, { deletedAt: at }), careRemindersCancelled: cancelled },
     });
     return { kind: "removed", customer, contact: view(row, true) };
   });
@@ -248,8 +250,8 @@ export async function restoreContact(deps: ServiceDeps, rep: Rep, contactId: str
     if (same) return { kind: "exists", customer, contact: view(row, true), other: view(same, true), same: same.same };
     await tx.contacts.restore(row.id);
     await tx.audit.write({
-      actorId: rep.id, action: "contact.restore", entity: "contact", entityId: row.id,
-      detail: { customerId: row.customerId, before: { deletedAt: row.deletedAt.toISOString() }, after: { deletedAt: null } },
+      actorId: rep.id, action: "contact.restore", entityId: row.id, customerIds: [row.customerId],
+      detail: { customerId: row.customerId, ...auditedChange({ deletedAt: row.deletedAt }, { deletedAt: null }) },
     });
     return { kind: "restored", customer, contact: view(row, true) };
   });
@@ -267,7 +269,7 @@ export async function contactForEdit(deps: ServiceDeps, rep: Rep, contactId: str
     throw new AppError("FORBIDDEN", "contact.forbidden", { customer: customer.name, owner: customer.ownerName ?? "?" });
   }
   // The form shows every private detail: reading them is logged like the card.
-  await deps.store.audit.write({ actorId: rep.id, action: "customer.view", entity: "customer", entityId: customer.id, detail: { private: true, contactId: row.id, form: "edit" } });
+  await recordRead(deps.store, rep, "contact.view", { entityId: row.id, customerIds: [customer.id], detail: { private: true, form: "edit" } });
   return { customer, contact: view(row, true), version: versionOf(row) };
 }
 

@@ -13,7 +13,8 @@ export async function addCustomer(deps: ServiceDeps, rep: Rep, name: string): Pr
   return deps.store.transaction(async (tx) => {
     const result = await tx.customers.create({ name: display, keys, ownerId: rep.id, stage: "LEAD", source: `${rep.platform}:command` });
     if (result.created) {
-      await tx.audit.write({ actorId: rep.id, action: "customer.create", entity: "customer", entityId: result.customer.id, detail: { name: display } });
+      // The name is the customer's own record, read by id when the log is: not copied here.
+      await tx.audit.write({ actorId: rep.id, action: "customer.create", entityId: result.customer.id, detail: { stage: "LEAD", source: `${rep.platform}:command` } });
     }
     return result;
   });

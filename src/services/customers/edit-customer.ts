@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { auditedChange, type AuditAction } from "../../domain/audit-actions.js";
 import { fingerprint, MAX_TAGS, type TextField } from "../../domain/customer-fields.js";
 import { nameKeys, tidyDisplayName } from "../../domain/customer-name.js";
 import type { Stage } from "../../domain/customer-stage.js";
@@ -7,6 +8,7 @@ import type { NotificationPayload } from "../../domain/notification-payload.js";
 import { mayChange } from "../../domain/write-rights.js";
 import type { EditableCustomer, Rep, Repositories } from "../../store/index.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
+import { recordRead } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { customerNamesChanged } from "./find-named-customers.js";
 
@@ -36,7 +38,7 @@ export interface EditRequest {
    */
   expected?: Partial<Record<EditableField, string>>;
   /** The audit action ("customer.rename", "customer.edit" ...). */
-  action: string;
+  action: AuditAction;
 }
 
 export interface EditResult {
@@ -120,10 +122,11 @@ export async function editCustomer(deps: ServiceDeps, rep: Rep, request: EditReq
         (f) => fieldValue(before, f) !== fieldValue(after, f),
       );
       if (changed.length > 0) {
-        const pick = (c: EditableCustomer) => Object.fromEntries(changed.map((f) => [f, f === "tags" ? c.tags : f === "owner" ? { id: c.ownerId, name: c.ownerName } : fieldValue(c, f)]));
+        // Stage, owner id, tags and industry before and after; a name, address, website or note only by its field's name.
+        const pick = (c: EditableCustomer) => Object.fromEntries(changed.map((f) => [f, f === "tags" ? c.tags : fieldValue(c, f)]));
         await tx.audit.write({
-          actorId: rep.id, action: request.action, entity: "customer", entityId: before.id,
-          detail: { before: pick(before), after: pick(after), ...(conflicts.length > 0 ? { notOverwritten: conflicts } : {}) },
+          actorId: rep.id, action: request.action, entityId: before.id,
+          detail: { ...auditedChange(pick(before), pick(after)), ...(conflicts.length > 0 ? { notOverwritten: conflicts } : {}) },
         });
       }
       return { before, after, changed, conflicts, ownerNotified: outboxId !== undefined };
@@ -139,6 +142,18 @@ export async function editCustomer(deps: ServiceDeps, rep: Rep, request: EditReq
   if (result.changed.includes("name")) customerNamesChanged(deps);
   if (outboxId) await scheduleAfterCommit(deps, deliveriesNow(deps, [outboxId]));
   return result;
+}
+
+/**
+ * A customer's editable fields as the edit form shows them (every field, the address too); the
+ * form opens only for those who may change the customer, and then the read is audited.
+ */
+export async function editableCustomer(deps: ServiceDeps, viewer: Rep, customerId: string): Promise<EditableCustomer | null> {
+  const customer = await deps.store.customerFields.get(customerId);
+  if (customer && mayChange(viewer, { ownerId: customer.ownerId })) {
+    await recordRead(deps.store, viewer, "customer.view", { entityId: customer.id, detail: { form: "edit" } });
+  }
+  return customer;
 }
 
 /** Writes the changes that differ from what is there; returns the outbox row of an owner's DM. */

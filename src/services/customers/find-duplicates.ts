@@ -4,6 +4,7 @@ import { AppError } from "../../domain/errors.js";
 import { mayChange } from "../../domain/write-rights.js";
 import type { LikelyDuplicate, PairSide, Rep, ScanState } from "../../store/index.js";
 import { maySeePrivate, type Audience } from "../audience.js";
+import { recordListed } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 
 /** How many pairs /crm duplicates shows a page. */
@@ -52,6 +53,7 @@ function shownReasons(viewer: Rep, a: PairSide, b: PairSide, reasons: readonly D
 export async function listDuplicates(deps: ServiceDeps, viewer: Rep, page: number, audience: Audience): Promise<DuplicateListing> {
   const scan = await freshDuplicateScan(deps);
   const { pairs, total } = await deps.store.duplicates.listPairs(DUPLICATES_PAGE_SIZE, (page - 1) * DUPLICATES_PAGE_SIZE);
+  await recordListed(deps.store, viewer, "duplicates", [...new Set(pairs.flatMap((p) => [p.a.id, p.b.id]))], audience, { page, pairs: pairs.length });
   return {
     pairs: pairs.map((p) => ({
       a: p.a,
@@ -86,7 +88,7 @@ export async function dismissDuplicate(deps: ServiceDeps, rep: Rep, input: { x: 
     const nameOf = (id: string) => found.find((c) => c.id === id)!.name;
     const dismissed = await tx.duplicates.dismiss(a, b, rep.id);
     if (dismissed) {
-      await tx.audit.write({ actorId: rep.id, action: "duplicate.dismiss", entity: "customer", entityId: a, detail: { customers: [{ id: a, name: nameOf(a) }, { id: b, name: nameOf(b) }] } });
+      await tx.audit.write({ actorId: rep.id, action: "duplicate.dismiss", entityId: a, customerIds: [a, b], detail: { customers: [a, b] } });
     }
     return { dismissed, names: [nameOf(input.x), nameOf(input.y)] };
   });
@@ -97,7 +99,9 @@ export async function dismissDuplicate(deps: ServiceDeps, rep: Rep, input: { x: 
  * name alike), strongest first. None when a customer has exactly this name: adding answers
  * with that one's card anyway.
  */
-export async function likelyDuplicatesOf(deps: ServiceDeps, name: string): Promise<LikelyDuplicate[]> {
+export async function likelyDuplicatesOf(deps: ServiceDeps, viewer: Rep, name: string, audience: Audience = "rep"): Promise<LikelyDuplicate[]> {
   const keys = nameKeys(tidyDisplayName(name));
-  return deps.store.duplicates.likelyDuplicatesOf(keys, LIKELY_SHOWN);
+  const likely = await deps.store.duplicates.likelyDuplicatesOf(keys, LIKELY_SHOWN);
+  await recordListed(deps.store, viewer, "likely-duplicates", likely.map((c) => c.id), audience);
+  return likely;
 }

@@ -1,6 +1,7 @@
 import type { Rep } from "../../store/index.js";
 import { maySeePrivate, type Audience } from "../audience.js";
 import type { ServiceDeps } from "../deps.js";
+import { recordRead } from "../audit/record-read.js";
 
 /** The card's lists that are cut to a few, with an "all" view of their own. */
 export const CARD_SECTIONS = ["contacts", "reminders", "deals"] as const;
@@ -35,10 +36,11 @@ export async function getCardSection(deps: ServiceDeps, viewer: Rep, customerId:
   const take = CARD_SECTION_PAGE_SIZE;
   const skip = (page - 1) * take;
   const base = { customer: { id: customer.id, name: customer.name }, section, page, pageSize: take };
+  const showPrivate = maySeePrivate(viewer, customer.ownerId, audience);
+  // Every section is part of the card: its page is audited like the card.
+  await recordRead(store, viewer, section === "contacts" ? "contact.list" : "customer.view", { entityId: customerId, audience, detail: { private: showPrivate, section, page } });
   switch (section) {
     case "contacts": {
-      const showPrivate = maySeePrivate(viewer, customer.ownerId, audience);
-      await store.audit.write({ actorId: viewer.id, action: "customer.view", entity: "customer", entityId: customerId, detail: { private: showPrivate, section } });
       const { items, total } = await store.customers.contactsPage(customerId, take, skip);
       return {
         ...base,

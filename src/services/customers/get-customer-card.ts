@@ -51,8 +51,9 @@ export interface CustomerCard extends CustomerProfile {
 
 /**
  * Everything on the customer card, assembled from indexed reads; the view is audit-logged. For
- * a channel (`audience`), the card has no private details, and notes that mention them have
- * them hidden.
+ * a reader who may not see the customer's private details (maySeePrivate: a channel, or a rep
+ * outside the owner's scope), the card has none (emails, phones, the address), and notes that
+ * mention a contact's details have them hidden.
  */
 export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId: string, audience: Audience = "rep"): Promise<CustomerCard | null> {
   const { store, settings } = deps;
@@ -67,9 +68,10 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
   const showPrivate = maySeePrivate(viewer, detail.ownerId, audience);
   const forChannel = audience === "channel";
   await store.audit.write({ actorId: viewer.id, action: "customer.view", entity: "customer", entityId: customerId, detail: { private: showPrivate, ...(forChannel ? { shared: true } : {}) } });
-  // Every contact's, not only the ten on the card: a note may mention any of them.
-  const hidden = forChannel ? await store.customers.contactDetails(customerId) : [];
-  const body = (text: string) => (forChannel ? withoutDetails(text, hidden) : text);
+  // Every contact's, not only the ten on the card: a note may mention any of them. Hidden from
+  // whoever may not see the private details (a channel, a rep outside the owner's scope).
+  const hidden = showPrivate ? [] : await store.customers.contactDetails(customerId);
+  const body = (text: string) => (showPrivate ? text : withoutDetails(text, hidden));
 
   const stats = detail.stats;
   const revenue = Number(stats?.totalSpent ?? 0);
@@ -83,7 +85,8 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
     source: detail.source,
     industry: detail.industry,
     website: detail.website,
-    address: detail.address,
+    // A private detail like a contact's email or phone (maySeePrivate).
+    address: showPrivate ? detail.address : null,
     // A note like any other: in a channel, a contact's details in it are hidden.
     about: detail.about === null ? null : body(detail.about),
     tags: detail.tags,

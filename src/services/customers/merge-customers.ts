@@ -4,6 +4,8 @@ import { mayChange } from "../../domain/write-rights.js";
 import type { Rep } from "../../store/index.js";
 import type { MergedCustomers } from "../../store/customer-merge.js";
 import { refreshSegments } from "../analytics/score-segments.js";
+import type { Audience } from "../audience.js";
+import { recordRead } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { customerNamesChanged } from "./find-named-customers.js";
 
@@ -43,11 +45,12 @@ export async function mergeCustomers(deps: ServiceDeps, rep: Rep, input: { fromI
  * Both customers of a merge as they are now, or "X no longer exists (merged into Y)" for one
  * that is gone. Refuses a customer merged into itself before anything is asked.
  */
-export async function previewMerge(deps: ServiceDeps, input: { fromId: string; intoId: string }): Promise<MergePreview> {
+export async function previewMerge(deps: ServiceDeps, viewer: Rep, input: { fromId: string; intoId: string }, audience: Audience = "rep"): Promise<MergePreview> {
   if (input.fromId === input.intoId) throw new AppError("INVALID_INPUT", "merge.self");
   const [from, into] = await Promise.all([deps.store.duplicates.mergeSide(input.fromId), deps.store.duplicates.mergeSide(input.intoId)]);
   if (!from) throw await deps.store.customerMerge.goneCustomerError(input.fromId);
   if (!into) throw await deps.store.customerMerge.goneCustomerError(input.intoId);
+  await recordRead(deps.store, viewer, "customer.view", { entityId: from.id, customerIds: [from.id, into.id], audience, detail: { form: "merge", into: into.id } });
   return { from, into };
 }
 

@@ -1,7 +1,9 @@
 import { addDays, instantOfLocalTime } from "../../domain/calendar-date.js";
 import { digestDay } from "../../domain/digest-schedule.js";
 import { CHANNELS, type Channel } from "../../domain/interaction-channel.js";
-import type { LowScore, RepReminders, StageTurn } from "../../store/index.js";
+import type { LowScore, Rep, RepReminders, StageTurn } from "../../store/index.js";
+import { CHANNEL_READER, maySeePrivate, withoutDetails, type Audience } from "../audience.js";
+import { recordRead } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { getSurveyStats, type SurveyStats } from "../surveys/get-survey-stats.js";
 import { qualityChangeFor, type QualityChange } from "../analytics/data-quality.js";
@@ -48,7 +50,7 @@ export interface DigestContent {
  * before, and what is due on the day itself. Every figure is a measure from the analytics
  * store or a short list; nothing is computed from loaded rows.
  */
-export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: string): Promise<DigestContent> {
+export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: string, reader?: { viewer: Rep; audience: Audience }): Promise<DigestContent> {
   const { runDate, day, from, to } = digestDay(runAt, timeZone);
   const startOf = (date: string) => instantOfLocalTime(date, timeZone, 0, 0);
   const dayBefore = addDays(day, -1);
@@ -85,6 +87,12 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     atRisk.total === 0 &&
     surveys.answered === 0 &&
     surveys.csat.answers + surveys.nps.answers === 0;
+  // Shown to someone who asked (/digest now): the customers it names are audited as read.
+  if (reader) {
+    const named = [...new Set([...atRisk.items.map((i) => i.customerId), ...lowScores.items.map((s) => s.customerId)])];
+    await recordRead(deps.store, reader.viewer, "digest.view", { entityId: day, customerIds: named, audience: reader.audience, detail: { day } });
+  }
+  const shownLowScores = await withoutPrivateDetails(deps, lowScores.items);
   return {
     day,
     runDate,
@@ -97,10 +105,26 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     reminders,
     atRisk,
     surveys,
-    lowScores: lowScores.items,
+    lowScores: shownLowScores,
     lowScoreTotal: lowScores.total,
     trend: trend.map((d) => ({ day: d.date, revenue: d.revenue })),
     quiet,
     quality,
   };
 }
+
+/**
+ * The digest is written for a channel (it is posted into one, and /digest now can be shared):
+ * a channel sees no private details (maySeePrivate), so the contacts' emails, phones and WeChat
+ * ids are hidden where a customer's survey comment mentions them. (Reminders show only the
+ * customers' names, never the reps' own words.)
+ */
+async function withoutPrivateDetails(deps: ServiceDeps, lowScores: LowScore[]): Promise<LowScore[]> {
+  const ids = [...new Set(lowScores.filter((s) => s.comment && !maySeePrivate(CHANNEL_READER, null, "channel")).map((s) => s.customerId))];
+  const details = new Map(await Promise.all(ids.map(async (id) => [id, await deps.store.customers.contactDetails(id)] as const)));
+  return lowScores.map((s) => {
+    const contacts = details.get(s.customerId);
+    return s.comment && contacts ? { ...s, comment: withoutDetails(s.comment, contacts) } : s;
+  });
+}
+

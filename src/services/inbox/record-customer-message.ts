@@ -51,6 +51,8 @@ export async function recordCustomerMessage(deps: ServiceDeps, raw: CustomerMess
     const result = await tx.customerMessages.record(input);
     const queued: ScheduleItem[] = [];
     if (!result.created) return { ...result, queued };
+    // A sender the CRM never saw became a lead: the bot wrote a customer (one INSERT, new senders only).
+    if (result.newLead) await tx.audit.write({ actorId: null, action: "customer.create", entityId: result.customerId, detail: { source: input.platform, contactId: result.contactId } });
     // Only a signed body may act on an unfollow: in plain mode anyone holding one captured signed
     // query string could otherwise erase (or silence for good: nothing clears the flag) any
     // contact whose openid they know. There the event stays on the timeline and does nothing
@@ -66,7 +68,7 @@ export async function recordCustomerMessage(deps: ServiceDeps, raw: CustomerMess
     // a forged follow only lets a reply be tried, which WeChat refuses visibly (45015).
     if (input.kind === "event:subscribe") await tx.contactErasure.clearUnsubscribed(result.contactId, input.at);
     if (channel && input.platform === "wechat") {
-      const relayed = await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, at: input.at }, deps.now());
+      const relayed = await queueInboxRelay(tx, channel, { interactionId: result.interactionId, contactId: result.contactId, customerId: result.customerId, at: input.at }, deps.now());
       queued.push(...deliveriesNow(deps, relayed));
     }
     if (input.platform === "wechat") {

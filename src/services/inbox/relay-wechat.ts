@@ -3,6 +3,7 @@ import type { NotificationPayload } from "../../domain/notification-payload.js";
 import type { Rep, Repositories } from "../../store/index.js";
 import { valueOfCustomer } from "../customers/customer-value.js";
 import type { ServiceDeps } from "../deps.js";
+import { CHANNEL_READER, maySeePrivate, withoutDetails } from "../audience.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 
 /**
@@ -36,9 +37,10 @@ async function enqueueSlack(tx: Repositories, channel: string, payload: Notifica
 /**
  * Mirrors a stored customer message into the Slack inbox: into the conversation's thread, or
  * a new thread (with its header) when the conversation had gone quiet. Runs in the transaction
- * that stored the message; returns the outbox rows to schedule once it commits.
+ * that stored the message, and so does its audit row (the bot shows the message to the channel);
+ * returns the outbox rows to schedule once it commits.
  */
-export async function queueInboxRelay(tx: Repositories, channel: string, message: { interactionId: string; contactId: string; at: Date }, now: Date): Promise<string[]> {
+export async function queueInboxRelay(tx: Repositories, channel: string, message: { interactionId: string; contactId: string; customerId: string; at: Date }, now: Date): Promise<string[]> {
   const thread = await tx.inboxThreads.continueOrOpen({ contactId: message.contactId, channel, at: message.at, quietMs: CUSTOMER_SERVICE_WINDOW.ms });
   const queued: string[] = [];
   if (thread.opened) {
@@ -47,6 +49,7 @@ export async function queueInboxRelay(tx: Repositories, channel: string, message
     queued.push(header);
   }
   queued.push(await enqueueSlack(tx, channel, { type: "inbox.message", threadId: thread.id, interactionId: message.interactionId }, `inbox-message:${message.interactionId}`, now));
+  await tx.audit.write({ actorId: null, action: "inbox.relay", entityId: message.interactionId, customerIds: [message.customerId], detail: { contactId: message.contactId, threadId: thread.id, channel } });
   return queued;
 }
 
@@ -72,6 +75,20 @@ export async function getInboxThread(deps: ServiceDeps, threadId: string) {
 }
 
 export type InboxThreadDetail = NonNullable<Awaited<ReturnType<typeof getInboxThread>>>;
+
+/**
+ * A message of a conversation as the inbox channel reads it. Everyone in the channel reads it,
+ * and a channel sees no private details (maySeePrivate): the customer's contacts' emails, phones
+ * and WeChat ids are hidden where the text mentions them; /history shows them to whoever may see.
+ */
+export async function getInboxMessage(deps: ServiceDeps, threadId: string, interactionId: string) {
+  const [detail, interaction] = await Promise.all([getInboxThread(deps, threadId), deps.store.interactions.get(interactionId)]);
+  if (!detail || !interaction) return null;
+  if (maySeePrivate(CHANNEL_READER, detail.customer.owner?.id ?? null, "channel")) return { detail, interaction };
+  const contacts = await deps.store.customers.contactDetails(detail.customer.id);
+  return { detail, interaction: { ...interaction, body: withoutDetails(interaction.body, contacts) } };
+}
+
 
 /**
  * A rep answers the customer: the reply is logged as an outbound WeChat interaction and queued
@@ -106,7 +123,7 @@ export async function replyOnWechat(deps: ServiceDeps, rep: Rep, input: { thread
       dedupeKey: `wechat-reply:${logged.id}`,
       at: now,
     });
-    await tx.audit.write({ actorId: rep.id, action: "wechat.reply", entity: "customer", entityId: thread.customerId, detail: { interactionId: logged.id, contactId: thread.contact.id } });
+    await tx.audit.write({ actorId: rep.id, action: "inbox.reply", entityId: logged.id, customerIds: [thread.customerId], detail: { contactId: thread.contact.id, threadId: thread.id } });
     // A rep answered: once the conversation goes quiet, the customer is asked how it went.
     const checkAt = new Date(now.getTime() + deps.settings.surveyAfterIdleMs);
     await tx.surveys.setSurveyCheck(thread.contact.id, checkAt);
@@ -122,18 +139,23 @@ export async function noteFromThread(deps: ServiceDeps, rep: Rep, input: { threa
   const thread = await threadFor(deps, input.threadId);
   const text = input.text.trim();
   if (!text) return { created: false };
-  const logged = await deps.store.interactions.record({
-    customerId: thread.customerId,
-    contactId: thread.contact.id,
-    authorId: rep.id,
-    channel: "NOTE",
-    direction: "INTERNAL",
-    body: text,
-    permalink: input.permalink ?? null,
-    source: input.source,
-    occurredAt: deps.now(),
+  return deps.store.transaction(async (tx) => {
+    const logged = await tx.interactions.record({
+      customerId: thread.customerId,
+      contactId: thread.contact.id,
+      authorId: rep.id,
+      channel: "NOTE",
+      direction: "INTERNAL",
+      body: text,
+      permalink: input.permalink ?? null,
+      source: input.source,
+      occurredAt: deps.now(),
+    });
+    if (logged.created) {
+      await tx.audit.write({ actorId: rep.id, action: "interaction.create", entityId: logged.id, customerIds: [thread.customerId], detail: { customerId: thread.customerId, channel: "NOTE", via: "inbox-thread" } });
+    }
+    return { created: logged.created };
   });
-  return { created: logged.created };
 }
 
 /** Says in the thread that a contact now belongs to a customer (after /link or the Link button). */

@@ -18,8 +18,14 @@ export async function scheduleReminder(deps: ServiceDeps, rep: Rep, input: { tex
 
 /** Done, cancelled, or moved to a new time by its owner; false when it is no longer open. */
 export async function updateReminder(deps: ServiceDeps, rep: Rep, id: string, change: { close: "DONE" | "CANCELLED" } | { dueAt: Date }): Promise<boolean> {
-  if ("close" in change) return deps.store.reminders.close(id, rep.id, change.close);
-  const moved = await deps.store.reminders.reschedule(id, rep.id, change.dueAt);
-  if (moved) await deps.jobs.scheduleReminder(id, change.dueAt);
-  return moved;
+  const changed = await deps.store.transaction(async (tx) => {
+    const done = "close" in change ? await tx.reminders.close(id, rep.id, change.close) : await tx.reminders.reschedule(id, rep.id, change.dueAt);
+    if (done) {
+      const detail = "close" in change ? { status: change.close } : { dueAt: change.dueAt.toISOString() };
+      await tx.audit.write({ actorId: rep.id, action: "reminder.update", entityId: id, detail });
+    }
+    return done;
+  });
+  if (changed && "dueAt" in change) await deps.jobs.scheduleReminder(id, change.dueAt);
+  return changed;
 }

@@ -84,7 +84,7 @@ async function start(tx: Repositories, deps: ServiceDeps, input: { contactId: st
       delivery = "waiting";
     }
   }
-  await tx.audit.write({ actorId: input.actor?.id ?? null, action: "survey.start", entity: "customer", entityId: contact.customerId, detail: { surveyId: survey.id, kind: input.kind, trigger: input.trigger, via: survey.via } });
+  await tx.audit.write({ actorId: input.actor?.id ?? null, action: "survey.start", entityId: survey.id, customerIds: [contact.customerId], detail: { customerId: contact.customerId, contactId: contact.id, kind: input.kind, trigger: input.trigger, via: survey.via } });
   return { started: { survey, delivery, contactName: contact.name }, schedule };
 }
 
