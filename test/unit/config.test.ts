@@ -91,7 +91,7 @@ describe("loadConfig", () => {
   });
 
   it("reports a Slack token without its secret", () => {
-    const error = configError({ DATABASE_URL, SLACK_BOT_TOKEN: "xoxb-1" });
+    const error = configError({ DATABASE_URL, SLACK_BOT_TOKEN: "xoxb-fake-test-token" });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(/SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set/);
   });
@@ -105,23 +105,23 @@ describe("loadConfig", () => {
   });
 
   it("enables Slack when both the signing secret and the bot token are set", () => {
-    const config = loadConfig({ DATABASE_URL, SLACK_SIGNING_SECRET: " secret ", SLACK_BOT_TOKEN: "xoxb-123", ADMIN_SLACK_USER_IDS: "U1, U2,," });
+    const config = loadConfig({ DATABASE_URL, SLACK_SIGNING_SECRET: " secret ", SLACK_BOT_TOKEN: "xoxb-fake-test-token", ADMIN_SLACK_USER_IDS: "U1, U2,," });
     expect(config.slack).toEqual({
       enabled: true,
       signingSecret: "secret",
-      botToken: "xoxb-123",
+      botToken: "xoxb-fake-test-token",
       apiUrl: "https://slack.com/api/",
       adminUserIds: ["U1", "U2"],
     });
   });
 
   it("takes an app-level token for Socket Mode when it starts with xapp-", () => {
-    const config = loadConfig({ DATABASE_URL, SLACK_SIGNING_SECRET: "secret", SLACK_BOT_TOKEN: "xoxb-123", SLACK_APP_TOKEN: "xapp-1-abc" });
+    const config = loadConfig({ DATABASE_URL, SLACK_SIGNING_SECRET: "secret", SLACK_BOT_TOKEN: "xoxb-fake-test-token", SLACK_APP_TOKEN: "xapp-1-abc" });
     expect(config.slack).toMatchObject({ enabled: true, appToken: "xapp-1-abc" });
   });
 
   it("refuses an app-level token that does not start with xapp-", () => {
-    const error = configError({ DATABASE_URL, SLACK_SIGNING_SECRET: "secret", SLACK_BOT_TOKEN: "xoxb-123", SLACK_APP_TOKEN: "xoxb-123" });
+    const error = configError({ DATABASE_URL, SLACK_SIGNING_SECRET: "secret", SLACK_BOT_TOKEN: "xoxb-fake-test-token", SLACK_APP_TOKEN: "xoxb-fake-test-token" });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(/^SLACK_APP_TOKEN: .*xapp-/);
   });
