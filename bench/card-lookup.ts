@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import pg from "pg";
-import { nameKeys } from "../src/domain/customer-name.js";
+import { nameKeys } from "../src/domain/language/customer-name.js";
 import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
 import { benchCipher, benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";

@@ -2,7 +2,7 @@
  * The duplicate scan at 100,000 customers (BENCH_CUSTOMERS) with planted duplicates, against a
  * floor measured in the same run:
  *
- * - the scan: store/duplicates.ts scan(), every arm (names alike by neighbours in pinyin order and
+ * - the scan: store/customers/duplicates.ts scan(), every arm (names alike by neighbours in pinyin order and
  *   reversed, the same pinyin, aliases, shared phones and emails), "not a duplicate" marks left
  *   out, the pairs written to duplicate_pairs; forced, so every round does the whole work.
  * - floor: the bare name comparison alone, the same neighbour windows and pg_trgm similarity,
@@ -23,8 +23,8 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { mulberry32 } from "../prisma/seed-data.js";
-import { nameKeys } from "../src/domain/customer-name.js";
-import { SCAN_NEIGHBOURS, SIMILAR_NAMES_FROM } from "../src/domain/duplicate-reasons.js";
+import { nameKeys } from "../src/domain/language/customer-name.js";
+import { SCAN_NEIGHBOURS, SIMILAR_NAMES_FROM } from "../src/domain/customers/duplicate-reasons.js";
 import { createPrisma, createStore } from "../src/store/index.js";
 import { benchCipher, createBenchDatabase, percentile, sealBenchPlaintext } from "./bench-database.js";
 import { generateCustomers, loadCustomers, type GeneratedCustomer } from "./generate-customers.js";

@@ -4,7 +4,7 @@
  * - floor: `COPY (SELECT …) TO STDOUT (FORMAT csv)` of the same rows, columns and order (times
  *   formatted by Postgres in the same zone, the same joins), read by pg-copy-streams and
  *   dropped. Postgres writing CSV itself: no export can be cheaper.
- * - read: the export's own reading (src/store/exports.ts: the same COPY in text format, decoded
+ * - read: the export's own reading (src/store/exports/exports.ts: the same COPY in text format, decoded
  *   into rows a thousand at a time), every batch dropped; what reading costs before any file.
  * - csv: the whole export as `/crm export orders` writes it (services/exports: the reading, the
  *   visibility rule per row, formula escaping, csv-stringify with BOM), into a file on disk.

@@ -579,7 +579,7 @@ export async function generateAnalyticsData(pool: pg.Pool, options: AnalyticsDat
       WHERE o.n IS NOT NULL OR i.n IS NOT NULL`);
     await restore("customer_stats");
 
-    // The analytics tables (src/store/analytics.ts), set-based like everything here: what the
+    // The analytics tables (src/store/analytics/analytics.ts), set-based like everything here: what the
     // write path keeps per customer and per WeChat contact, then the rollups of every complete
     // hour and day, exactly as the analytics job would roll them.
     await step("analytics", "customer_order_months", rebuildPurchaseMonthsSql("all"));

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { mulberry32 } from "../prisma/seed-data.js";
-import { nameKeys } from "../src/domain/customer-name.js";
+import { nameKeys } from "../src/domain/language/customer-name.js";
 
 const LATIN_A = ["Blue", "North", "Silver", "Bright", "Summit", "Harbor", "Maple", "Granite", "Copper", "Eagle", "Pioneer", "Atlas", "Nova", "Cedar", "Iron", "Golden", "Crystal", "Rapid", "Union", "Vertex", "Delta", "Orion", "Sterling", "Falcon", "Beacon"];
 const LATIN_B = ["Ridge", "Point", "Field", "Stone", "Bridge", "Wave", "Peak", "Forge", "Line", "Gate", "Works", "Labs", "Craft", "Path", "Hill", "Bay", "Port", "Grove", "Valley", "Star"];

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Channel, Direction, Prisma, PrismaClient, Role, Stage } from "@prisma/client";
-import { nameKeys } from "../src/domain/customer-name.js";
+import { nameKeys } from "../src/domain/language/customer-name.js";
 import { Decimal, ratesToBase, toBase } from "../src/domain/money.js";
 import { REBUILD_WECHAT_WAITS_SQL, ROLLUP_KINDS, rebuildPurchaseMonthsSql, rollUpStatements, sealContactSecrets, type ContactSecrets, type FieldCipher } from "../src/store/index.js";
 
@@ -796,7 +796,7 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions): 
       const plan = generate(seed, now, userIds);
       await insertInBatches(plan.customers, (data) => tx.customer.createMany({ data }));
       await insertInBatches(plan.aliases, (data) => tx.customerAlias.createMany({ data }));
-      // The key the details are sealed with is in use from now on (src/store/data-keys.ts).
+      // The key the details are sealed with is in use from now on (src/store/encryption/data-keys.ts).
       await tx.$executeRaw`INSERT INTO data_keys (key_id) VALUES (${options.cipher.keyId}) ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL`;
       const sealed = plan.contacts.map(({ email, phone, wechatOpenId, ...contact }) => ({ ...contact, ...sealContactSecrets(options.cipher, { email, phone, wechatOpenId }) }));
       await insertInBatches(sealed, (data) => tx.contact.createMany({ data }));
@@ -820,7 +820,7 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions): 
         LEFT JOIN (SELECT customer_id, count(*)::int AS interaction_count, max(occurred_at) AS last_interaction_at
                    FROM interactions GROUP BY customer_id) i ON i.customer_id = c.id
         WHERE o.customer_id IS NOT NULL OR i.customer_id IS NOT NULL`;
-      // The same for the analytics (src/store/analytics.ts): the per-customer running totals and
+      // The same for the analytics (src/store/analytics/analytics.ts): the per-customer running totals and
       // WeChat waits the write path keeps, then the rollups of every complete hour and day.
       await tx.$executeRawUnsafe(rebuildPurchaseMonthsSql("all"));
       await tx.$executeRawUnsafe(REBUILD_WECHAT_WAITS_SQL);

@@ -1,10 +1,10 @@
 import { isAbsolute } from "node:path";
 import { z } from "zod";
-import { DEFAULT_LIFESPAN_MONTHS, DEFAULT_MIN_OBSERVATION_MONTHS } from "./domain/clv.js";
+import { DEFAULT_LIFESPAN_MONTHS, DEFAULT_MIN_OBSERVATION_MONTHS } from "./domain/customers/clv.js";
 import { isSupportedCurrency } from "./domain/money.js";
 import { defaultConfirmAbove } from "./domain/order-guard.js";
-import { parseDuration } from "./domain/survey-policy.js";
-import { isPhoneRegion } from "./domain/phone-number.js";
+import { parseDuration } from "./domain/surveys/survey-policy.js";
+import { isPhoneRegion } from "./domain/customers/phone-number.js";
 import { parseClusterNodes, type RedisClusterTarget } from "./jobs/redis-target.js";
 
 const optional = z
@@ -214,7 +214,7 @@ export interface Config {
   wechatSurveyTemplateId?: string;
   /**
    * Encryption at rest of personal details: the key new values are written with
-   * (DATA_ENCRYPTION_KEY; unset, see src/store/data-keys.ts) and older ones still read while
+   * (DATA_ENCRYPTION_KEY; unset, see src/store/encryption/data-keys.ts) and older ones still read while
    * they are rotated (DATA_ENCRYPTION_OLD_KEYS).
    */
   dataEncryption: { key?: Buffer; oldKeys: Buffer[] };

@@ -13,7 +13,7 @@ export interface KeyCheck {
 }
 
 /**
- * The data encryption keys at a bot's start (src/store/data-keys.ts has the rule). With Postgres
+ * The data encryption keys at a bot's start (src/store/encryption/data-keys.ts has the rule). With Postgres
  * answering, a refusal throws DataKeyError before anything is served. A bot that starts while
  * Postgres is away (it serves probes, not ready) checks once Postgres answers; until then the
  * cipher holds personal details back, and a refusal then goes to `onRefused` (the process

@@ -3,8 +3,8 @@ import { rename, rm } from "node:fs/promises";
 import { extname, relative, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { EXPORT_FORMATS, formatOf, kindOf, readExportPeriod, type ExportFormat, type ExportPeriod } from "../domain/export-request.js";
-import { DATA_KINDS, type DataKind } from "../domain/import-columns.js";
+import { EXPORT_FORMATS, formatOf, kindOf, readExportPeriod, type ExportFormat, type ExportPeriod } from "../domain/transfer/export-request.js";
+import { DATA_KINDS, type DataKind } from "../domain/transfer/import-columns.js";
 import { writeExport, type ExportRequest } from "../services/index.js";
 import { CliUsageError, type CliCommand, type CliContext } from "./types.js";
 

@@ -2,7 +2,7 @@ import { copyFile } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { Config } from "../config.js";
 import { AppError } from "../domain/errors.js";
-import { IMPORT_KINDS, mappingOverrides, parseImportKind } from "../domain/import-mapping.js";
+import { IMPORT_KINDS, mappingOverrides, parseImportKind } from "../domain/transfer/import-mapping.js";
 import { ratesToBase } from "../domain/money.js";
 import { isMessageKey, translator, type Locale } from "../i18n/index.js";
 import { fieldLabel, importWords } from "../commands/views/import.js";

@@ -1,5 +1,5 @@
-import { findPeriod, lastDays } from "../domain/report-period.js";
-import { readQuestion, type QuestionIntent } from "../domain/question-intent.js";
+import { findPeriod, lastDays } from "../domain/time/report-period.js";
+import { readQuestion, type QuestionIntent } from "../domain/language/question-intent.js";
 import type { Outcome } from "../reply/reply.js";
 import { showDigest } from "./digest.js";
 import { historyCommand } from "./history.js";
@@ -15,7 +15,7 @@ const EXAMPLES = {
   zh: ["本季度前十大客户", "今年收入最高的5个客户", "Acme的历史", "谁有流失风险", "高价值客户", "本月报告", "上个月满意度"],
 } as const;
 
-/** The question, read by domain/question-intent.ts, answered by the same views as the commands. */
+/** The question, read by domain/language/question-intent.ts, answered by the same views as the commands. */
 export async function answer(ctx: CommandContext, intent: Exclude<QuestionIntent, { kind: "unknown" }>, text: string): Promise<Outcome> {
   switch (intent.kind) {
     case "top":

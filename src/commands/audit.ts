@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError, invalidInput } from "../domain/errors.js";
-import { findPeriod, lastDays, parsePeriod, type ReportPeriod } from "../domain/report-period.js";
+import { findPeriod, lastDays, parsePeriod, type ReportPeriod } from "../domain/time/report-period.js";
 import type { Outcome } from "../reply/reply.js";
 import { AUDIT_EXPORT_MAX, type AuditQuery, type AuditTarget, type CustomerSummary } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";

@@ -1,10 +1,10 @@
-import { readContactDate, type ContactInput } from "../domain/contact-details.js";
+import { readContactDate, type ContactInput } from "../domain/customers/contact-details.js";
 import { invalidInput } from "../domain/errors.js";
 
 /**
  * Reads the part of "/contact add <customer> …" after the customer: the person's name first (several
  * words, Chinese, or quoted), then email, phone, title and dates recognised by their shape, in any
- * order. Only the split happens here; the fields' checks are domain/contact-details.ts's.
+ * order. Only the split happens here; the fields' checks are domain/customers/contact-details.ts's.
  *
  *   Li Lei li@acme.com +86 138 0013 8000 title: Head of Sales birthday 1985-03-02
  *   "Wang Fang" "Chief Buyer" 138-0013-8000 anniversary 2019-06-01

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { CONTACT_FIELDS, ContactInputError, type ContactField, type ContactInput } from "../domain/contact-details.js";
+import { CONTACT_FIELDS, ContactInputError, type ContactField, type ContactInput } from "../domain/customers/contact-details.js";
 import { AppError, invalidInput } from "../domain/errors.js";
-import { mayChange } from "../domain/write-rights.js";
+import { mayChange } from "../domain/access/write-rights.js";
 import type { Block, Button, Outcome } from "../reply/reply.js";
 import type { ContactView, CustomerSummary } from "../services/index.js";
 import { readContactText } from "./contact-text.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dateInZone, isCalendarDate } from "../domain/calendar-date.js";
+import { dateInZone, isCalendarDate } from "../domain/time/calendar-date.js";
 import { AppError } from "../domain/errors.js";
 import { splitChannel } from "../domain/interaction-channel.js";
 import { CURRENCY_DIGITS, Decimal } from "../domain/money.js";

@@ -1,12 +1,12 @@
-import type { AuditAction } from "../domain/audit-actions.js";
+import type { AuditAction } from "../domain/access/audit-actions.js";
 import { z } from "zod";
 import {
   FIELD_LIMITS, MAX_CUSTOMER_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, fingerprint, isClearWord, isNameLike, normalizeWebsite, parseFieldWord, parseStage, parseTags, unwrapSlackLink,
   type SettableField, type TagProblem, type TextField,
-} from "../domain/customer-fields.js";
-import { STAGES, type Stage } from "../domain/customer-stage.js";
+} from "../domain/customers/customer-fields.js";
+import { STAGES, type Stage } from "../domain/customers/customer-stage.js";
 import { AppError, invalidInput } from "../domain/errors.js";
-import { mayChange } from "../domain/write-rights.js";
+import { mayChange } from "../domain/access/write-rights.js";
 import type { Block, Form, FormField, Outcome } from "../reply/reply.js";
 import { FieldError, fingerprints, type CustomerChange, type CustomerSummary, type EditableCustomer, type EditableField, type EditResult, type Rep } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";
@@ -18,7 +18,7 @@ import { customerCardMessage } from "./views/customer-card.js";
  * Customers reps maintain: rename, stage, assign, set a field, tag and untag, as command words
  * after /customer (in English and Chinese, also through /crm and direct messages), and the card's
  * Edit button with one form for every field. The rules of the values live in
- * domain/customer-fields.ts, the writes (rights, audit, locking) in services/customers/edit-customer.ts.
+ * domain/customers/customer-fields.ts, the writes (rights, audit, locking) in services/customers/edit-customer.ts.
  */
 
 type EditWord = "rename" | "assign" | "stage" | "set" | "tag" | "untag";

@@ -1,4 +1,4 @@
-import { isNameLike } from "../domain/customer-fields.js";
+import { isNameLike } from "../domain/customers/customer-fields.js";
 import type { Block, Button, Outcome } from "../reply/reply.js";
 import { message } from "../reply/reply.js";
 import type { CustomerSummary } from "../services/index.js";

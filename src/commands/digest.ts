@@ -1,4 +1,4 @@
-import { canonicalTimeZone, DEFAULT_DIGEST_TIME, formatDigestTime, parseDigestTime } from "../domain/digest-schedule.js";
+import { canonicalTimeZone, DEFAULT_DIGEST_TIME, formatDigestTime, parseDigestTime } from "../domain/time/digest-schedule.js";
 import { invalidInput } from "../domain/errors.js";
 import type { Outcome } from "../reply/reply.js";
 import { textMessage } from "../reply/reply.js";

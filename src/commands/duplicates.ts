@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { nameKeys } from "../domain/customer-name.js";
+import { nameKeys } from "../domain/language/customer-name.js";
 import { AppError, invalidInput } from "../domain/errors.js";
 import type { Outcome } from "../reply/reply.js";
 import { textMessage } from "../reply/reply.js";

@@ -1,5 +1,5 @@
 import { invalidInput } from "../domain/errors.js";
-import { parseExportText } from "../domain/export-request.js";
+import { parseExportText } from "../domain/transfer/export-request.js";
 import type { Outcome } from "../reply/reply.js";
 import type { CommandDefinition } from "./types.js";
 import { exportDoneMessage, exportQueuedMessage } from "./views/export.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../domain/errors.js";
-import { mayChange } from "../domain/write-rights.js";
+import { mayChange } from "../domain/access/write-rights.js";
 import type { Block, ListItem, Outcome } from "../reply/reply.js";
 import { HISTORY_PAGE_SIZE } from "../services/index.js";
 import type { TimelineCursor, TimelineEntry } from "../services/index.js";

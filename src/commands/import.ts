@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../domain/errors.js";
-import { IMPORT_KINDS, importFields, parseImportKind, type ImportKind, type Mapping } from "../domain/import-mapping.js";
+import { IMPORT_KINDS, importFields, parseImportKind, type ImportKind, type Mapping } from "../domain/transfer/import-mapping.js";
 import type { Form, Outcome } from "../reply/reply.js";
 import { mayImport } from "../services/index.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";

@@ -1,5 +1,5 @@
 import type { NotificationPayload } from "../domain/notification-payload.js";
-import type { RoleName } from "../domain/access-scope.js";
+import type { RoleName } from "../domain/access/access-scope.js";
 import type { ImportRunRow, AccessDescription, CustomerCard, DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 

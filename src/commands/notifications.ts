@@ -7,7 +7,7 @@ import type { CommandContext } from "./types.js";
 import type { LoadedNotification, RenderContext } from "./notification-types.js";
 import { renderInboxNotification } from "./views/inbox.js";
 import { surveyAlert, surveyAsk, surveyOptedOut, surveyThanks } from "./views/survey.js";
-import { isLowScore } from "../domain/survey-answer.js";
+import { isLowScore } from "../domain/surveys/survey-answer.js";
 import { digestView } from "./views/digest.js";
 import { digestWithheldMessage } from "./views/shared-channels.js";
 import { stageAlertMessage } from "./views/stage-alert.js";

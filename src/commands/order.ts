@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { dateInZone, instantOfLocalTime, isCalendarDate } from "../domain/calendar-date.js";
-import { currencyNamed, isLeadingName } from "../domain/currency-words.js";
+import { dateInZone, instantOfLocalTime, isCalendarDate } from "../domain/time/calendar-date.js";
+import { currencyNamed, isLeadingName } from "../domain/language/currency-words.js";
 import { AppError, invalidInput } from "../domain/errors.js";
 import { CURRENCY_DIGITS, Decimal, MAX_ORDER_AMOUNT, SUPPORTED_CURRENCIES, isSupportedCurrency, parseAmountToken, readAmountToken, readMoney } from "../domain/money.js";
-import { readOrderDate } from "../domain/order-date.js";
+import { readOrderDate } from "../domain/time/order-date.js";
 import type { OrderConcern } from "../domain/order-guard.js";
 import type { Block, Form, FormField, Outcome } from "../reply/reply.js";
 import { message } from "../reply/reply.js";

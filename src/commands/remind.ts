@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { addDays, dateInZone, instantOfLocalTime } from "../domain/calendar-date.js";
+import { addDays, dateInZone, instantOfLocalTime } from "../domain/time/calendar-date.js";
 import { invalidInput } from "../domain/errors.js";
-import { findTimePhrase } from "../domain/time-phrase.js";
+import { findTimePhrase } from "../domain/time/time-phrase.js";
 import type { Block, Message, Outcome } from "../reply/reply.js";
 import type { CustomerSummary, ReminderView } from "../services/index.js";
 import { withCustomer } from "./customer-picker.js";

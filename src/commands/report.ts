@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
-import { parsePeriod } from "../domain/report-period.js";
-import type { ReportKind, ReportWhich } from "../domain/report-spans.js";
+import { parsePeriod } from "../domain/time/report-period.js";
+import type { ReportKind, ReportWhich } from "../domain/time/report-spans.js";
 import type { Outcome } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
 import { reportView } from "./views/report.js";

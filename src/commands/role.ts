@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
-import { ROLE_WORDS, parseMention, peopleWords, roleFromWord } from "../domain/people-words.js";
+import { ROLE_WORDS, parseMention, peopleWords, roleFromWord } from "../domain/language/people-words.js";
 import type { Outcome } from "../reply/reply.js";
 import { validate } from "./parse.js";
 import type { CommandContext, CommandDefinition } from "./types.js";

@@ -1,5 +1,5 @@
-import { takeTagFilters } from "../domain/customer-fields.js";
-import { SEGMENT_NAMES, type SegmentName } from "../domain/customer-segments.js";
+import { takeTagFilters } from "../domain/customers/customer-fields.js";
+import { SEGMENT_NAMES, type SegmentName } from "../domain/customers/customer-segments.js";
 import { invalidInput } from "../domain/errors.js";
 import type { Outcome } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";

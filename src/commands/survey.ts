@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
-import { lastDays, parsePeriod, type ReportPeriod } from "../domain/report-period.js";
-import type { SurveyKind } from "../domain/survey-answer.js";
+import { lastDays, parsePeriod, type ReportPeriod } from "../domain/time/report-period.js";
+import type { SurveyKind } from "../domain/surveys/survey-answer.js";
 import type { Outcome } from "../reply/reply.js";
 import { withCustomer } from "./customer-picker.js";
 import { MAX_NAME_LENGTH } from "./customer.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { invalidInput } from "../domain/errors.js";
-import { MAX_TEAM_NAME, TEAM_VERBS, isPersonToken, peopleWords } from "../domain/people-words.js";
+import { MAX_TEAM_NAME, TEAM_VERBS, isPersonToken, peopleWords } from "../domain/language/people-words.js";
 import type { Outcome } from "../reply/reply.js";
 import type { Rep } from "../services/index.js";
 import { validate } from "./parse.js";

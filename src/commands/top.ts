@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { MAX_TAG_LENGTH, takeTagFilters } from "../domain/customer-fields.js";
+import { MAX_TAG_LENGTH, takeTagFilters } from "../domain/customers/customer-fields.js";
 import { invalidInput } from "../domain/errors.js";
-import type { RankMetric } from "../domain/question-intent.js";
-import { parsePeriod, type ReportPeriod } from "../domain/report-period.js";
+import type { RankMetric } from "../domain/language/question-intent.js";
+import { parsePeriod, type ReportPeriod } from "../domain/time/report-period.js";
 import type { Button, Outcome } from "../reply/reply.js";
 import { textMessage } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";

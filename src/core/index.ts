@@ -8,7 +8,7 @@ export type { Route, RouteHandler } from "../http/server.js";
 export type { Logger } from "../logger.js";
 export { createSightings, type Sightings } from "../jobs/first-sightings.js";
 export { DeliveryError, type DeliveryFailureKind, type DeliveryRefusal } from "../domain/errors.js";
-export { storableFields, storableText } from "../domain/storable-text.js";
+export { storableFields, storableText } from "../domain/language/storable-text.js";
 /** What a platform says about who can read a conversation (Slack Connect); main.ts hands the answers to the services. */
 export type { ConversationReach } from "../services/ports.js";
 import type { Message } from "../reply/reply.js";

@@ -1,7 +1,7 @@
 /**
  * The period measures of reports, /top and the digest, defined once: what each one counts, how
  * a ratio is formed, how a change against the previous period is expressed, and the thresholds.
- * Postgres computes the counts and sums (src/store/analytics.ts); this module only combines them,
+ * Postgres computes the counts and sums (src/store/analytics/analytics.ts); this module only combines them,
  * so the same figures give the same answer everywhere. CLV is in clv.ts, CSAT and NPS in
  * satisfaction.ts, periods in report-period.ts.
  *

@@ -1,5 +1,5 @@
 import { Decimal } from "decimal.js";
-import { MAX_NAME_WORDS, currencyNamed, isCurrencyNoun, isLeadingName, looksLikeCurrency, narrows } from "./currency-words.js";
+import { MAX_NAME_WORDS, currencyNamed, isCurrencyNoun, isLeadingName, looksLikeCurrency, narrows } from "./language/currency-words.js";
 
 /** ISO 4217 codes the bot accepts, with their minor-unit digits. */
 export const CURRENCY_DIGITS: Readonly<Record<string, number>> = {

@@ -748,7 +748,7 @@ export const en = {
   "quality.drop.count": "{measure} {before, number} → {after, number}",
   "digest.quality": "Data quality fell since {date}: {drops}. /crm quality has the details.",
 
-  // Roles and teams (/crm role, /crm team, /crm whoami; the rule in src/domain/access-scope.ts)
+  // Roles and teams (/crm role, /crm team, /crm whoami; the rule in src/domain/access/access-scope.ts)
   "help.role": "Admins only: give someone a role — admin (everything, and roles and teams), manager (their own customers and those of the teams they lead) or rep (their own customers). Alone, lists the admins and managers. The person is told by direct message. Also 角色 with 管理员, 经理, 销售.",
   "help.team": "Admins only: sales teams. A manager leads a team and sees and changes the private details and records of its members’ customers. A person is in one team at most: adding them moves them. Also 团队 with 添加, 负责人, 移除, 删除.",
   "help.whoami": "Your role, your team, the teams you lead, and whose customers’ private details (email, phone, WeChat id, address) you see. Also 我是谁.",

@@ -747,7 +747,7 @@ export const zhCN: Record<MessageKey, string> = {
   "quality.drop.count": "{measure} {before, number} → {after, number}",
   "digest.quality": "自 {date} 以来数据质量下降：{drops}。/crm quality 可看详情。",
 
-  // 角色与团队（/crm role、/crm team、/crm whoami；规则见 src/domain/access-scope.ts）
+  // 角色与团队（/crm role、/crm team、/crm whoami；规则见 src/domain/access/access-scope.ts）
   "help.role": "仅管理员：设置某人的角色——管理员（全部权限，并管理角色和团队）、经理（自己的客户和所带团队成员的客户）或销售（自己的客户）。不带参数时列出管理员和经理。对方会收到私信通知。也可写 角色 加 管理员、经理、销售。",
   "help.team": "仅管理员：销售团队。经理带领团队，可以查看和修改团队成员客户的私密信息和记录。每人最多属于一个团队：添加即转入。也可写 团队 加 添加、负责人、移除、删除。",
   "help.whoami": "你的角色、所在团队、所带团队，以及你能看到哪些客户的私密信息（邮箱、电话、微信号、地址）。也可写 我是谁。",

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import type { Logger } from "../logger.js";
-import { dailyCronPattern, parseDigestTime } from "../domain/digest-schedule.js";
+import { dailyCronPattern, parseDigestTime } from "../domain/time/digest-schedule.js";
 import type { DigestSchedule, JobScheduler } from "../services/ports.js";
 import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type RedisClient, type RedisClusterTarget, type RedisErrors } from "./redis.js";
 

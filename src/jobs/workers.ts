@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { JOB, QUEUES } from "./queues.js";
 import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type RedisClient, type RedisClusterTarget, type RedisErrors } from "./redis.js";
-import { STAGE_SCAN_AT } from "../domain/customer-segments.js";
+import { STAGE_SCAN_AT } from "../domain/customers/customer-segments.js";
 
 /** When the audit log's daily upkeep runs, local time of the team's zone: after the stage scan. */
 const AUDIT_MAINTENANCE_AT = "03:30";
@@ -192,7 +192,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
   async function upsertSchedules(maintenance: Queue): Promise<void> {
     await maintenance.upsertJobScheduler("sweep", { every: sweepEveryMs }, { name: JOB.sweep });
     await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
-    // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/rollups.ts).
+    // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/analytics/rollups.ts).
     await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
     // Partitions of the audit log a few months ahead and whole months past retention dropped: daily is plenty.
     await maintenance.upsertJobScheduler("audit-maintenance", { pattern: dailyPattern(AUDIT_MAINTENANCE_AT), tz: options.defaultTimezone ?? "UTC" }, {

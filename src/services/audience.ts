@@ -1,4 +1,4 @@
-import { inScope, ownerScope, type OwnerScope, type Person } from "../domain/access-scope.js";
+import { inScope, ownerScope, type OwnerScope, type Person } from "../domain/access/access-scope.js";
 
 /**
  * Who reads an answer: the rep who asked ("rep", their own rights), or everyone in a
@@ -13,7 +13,7 @@ export type Audience = "rep" | "channel";
  * The one rule for private details (email, phone, WeChat id, address, and those details where a
  * note or message mentions them): a rep sees them for their own customers and unowned ones, a
  * manager also for customers of the members of teams they lead, an admin for all
- * (domain/access-scope.ts); a channel for none. `viewer` is a Rep as the store loads it, with the
+ * (domain/access/access-scope.ts); a channel for none. `viewer` is a Rep as the store loads it, with the
  * members of the teams they lead.
  */
 export function maySeePrivate(viewer: Person, ownerId: string | null, audience: Audience = "rep"): boolean {

@@ -10,7 +10,7 @@ import { listHistory } from "./activity/list-history.js";
 import { listTopCustomers, type TopRequest } from "./analytics/list-top-customers.js";
 import { getReport } from "./analytics/get-report.js";
 import { rollUpAnalytics } from "./analytics/roll-up-analytics.js";
-import type { ReportKind, ReportWhich } from "../domain/report-spans.js";
+import type { ReportKind, ReportWhich } from "../domain/time/report-spans.js";
 import { recordInteraction, type InteractionInput } from "./activity/record-interaction.js";
 import { recordOrder, reviewOrder, usualCurrency, type OrderInput } from "./activity/record-order.js";
 import { correctInteraction, correctOrder, deleteEntry, openEntry, restoreEntry, reviewCorrection, undoLastEntry, type OrderCorrection } from "./activity/correct-entry.js";
@@ -35,8 +35,8 @@ import { surveyCustomer } from "./surveys/send-survey.js";
 import { answerSurveyButton } from "./surveys/answer-survey.js";
 import { getSurveyStats } from "./surveys/get-survey-stats.js";
 import { getSurvey } from "./surveys/get-survey.js";
-import type { SurveyKind } from "../domain/survey-answer.js";
-import type { SegmentName } from "../domain/customer-segments.js";
+import type { SurveyKind } from "../domain/surveys/survey-answer.js";
+import type { SegmentName } from "../domain/customers/customer-segments.js";
 import { getStageAlert, listSegment, segmentCounts } from "./analytics/list-segment.js";
 import { subscribeDigest, unsubscribeDigest, type DigestSubscribeInput } from "./digest/manage-digest.js";
 import { buildDigest } from "./digest/build-digest.js";
@@ -47,20 +47,20 @@ import { getDataQuality } from "./analytics/data-quality.js";
 import { addContact, contactForEdit, editContact, findContacts, getContact, listContacts, removeContact, restoreContact } from "./contacts/manage-contacts.js";
 import { allowSharedChannel, disallowSharedChannel, listSharedChannels, requirePostingAllowed, type PostingPurpose } from "./channels/shared-channels.js";
 import { requestExport, type ExportRequest } from "./exports/export-data.js";
-import type { ContactInput } from "../domain/contact-details.js";
+import type { ContactInput } from "../domain/customers/contact-details.js";
 // Imports
 import { cancelImport, changePreview, getImportRun, previewUpload, startImport, type ImportWords } from "./imports/import-files.js";
 // Audit trail
 import { exportAuditTrail, listAuditTrail, type AuditQuery } from "./audit/audit-trail.js";
 import { recordListed, recordRead } from "./audit/record-read.js";
-import type { AuditedList } from "../domain/audit-actions.js";
+import type { AuditedList } from "../domain/access/audit-actions.js";
 // Privacy on request
 import type { ErasureTarget } from "../store/index.js";
 import { findPerson } from "./privacy/find-person.js";
 import { erasePerson, previewErasure } from "./privacy/erase-person.js";
 import { exportPerson } from "./privacy/export-person.js";
 // Roles and teams
-import type { RoleName } from "../domain/access-scope.js";
+import type { RoleName } from "../domain/access/access-scope.js";
 import { resolvePerson } from "./people/resolve-person.js";
 import { listRoles, setRole } from "./people/set-role.js";
 import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMembers, setTeamLead } from "./people/manage-teams.js";

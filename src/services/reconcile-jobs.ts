@@ -1,4 +1,4 @@
-import { owedDigestRun } from "../domain/digest-schedule.js";
+import { owedDigestRun } from "../domain/time/digest-schedule.js";
 import type { ServiceDeps } from "./deps.js";
 import { ChannelUnanswered, sendDigest } from "./digest/manage-digest.js";
 

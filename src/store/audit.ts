@@ -1,9 +1,9 @@
-import { AUDIT_ACTIONS, type AuditAction } from "../domain/audit-actions.js";
+import { AUDIT_ACTIONS, type AuditAction } from "../domain/access/audit-actions.js";
 import { Prisma, poolOf, type Db } from "./prisma.js";
 
 export interface AuditRecord {
   actorId: string | null;
-  /** One of src/domain/audit-actions.ts. */
+  /** One of src/domain/access/audit-actions.ts. */
   action: AuditAction;
   /** What entity_id names; by default the action's own (AUDIT_ACTIONS). */
   entity?: string;

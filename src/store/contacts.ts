@@ -1,6 +1,6 @@
-import type { ContactValues } from "../domain/contact-details.js";
-import { SEALED_CONTACT_SELECT, sealContactSecrets, withContactSecrets } from "./contact-secrets.js";
-import type { FieldCipher } from "./field-cipher.js";
+import type { ContactValues } from "../domain/customers/contact-details.js";
+import { SEALED_CONTACT_SELECT, sealContactSecrets, withContactSecrets } from "./encryption/contact-secrets.js";
+import type { FieldCipher } from "./encryption/field-cipher.js";
 import type { Db } from "./prisma.js";
 
 /** A contact as reps manage it. Dates are YYYY-MM-DD; `deletedAt` is set while it is removed. */

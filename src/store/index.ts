@@ -1,45 +1,45 @@
-import { createAnalyticsStore } from "./analytics.js";
+import { createAnalyticsStore } from "./analytics/analytics.js";
 import { createAuditStore } from "./audit.js";
-import { createContactErasureStore } from "./contact-erasure.js";
+import { createContactErasureStore } from "./privacy/contact-erasure.js";
 import { createContactStore } from "./contacts.js";
-import { createCustomerMergeStore } from "./customer-merge.js";
-import { createCustomerMessageStore } from "./customer-messages.js";
-import { createCustomerStore } from "./customers.js";
-import { createCustomerNameStore } from "./customer-names.js";
-import { createCustomerFieldStore } from "./customer-fields.js";
-import { createDigestStore } from "./digests.js";
-import { createSharedChannelStore } from "./shared-channels.js";
-import { createDigestFactStore } from "./digest-facts.js";
+import { createCustomerMergeStore } from "./customers/customer-merge.js";
+import { createCustomerMessageStore } from "./customers/customer-messages.js";
+import { createCustomerStore } from "./customers/customers.js";
+import { createCustomerNameStore } from "./customers/customer-names.js";
+import { createCustomerFieldStore } from "./customers/customer-fields.js";
+import { createDigestStore } from "./delivery/digests.js";
+import { createSharedChannelStore } from "./delivery/shared-channels.js";
+import { createDigestFactStore } from "./analytics/digest-facts.js";
 // Duplicates, merge and data quality
-import { createDuplicateStore } from "./duplicates.js";
-import { createDataQualityStore } from "./data-quality.js";
-import { createEntryCorrectionStore } from "./entry-corrections.js";
-import { createFollowUpStore } from "./follow-ups.js";
-import { createInboxThreadStore } from "./inbox-threads.js";
-import { createInteractionStore } from "./interactions.js";
-import { createOrderStore } from "./orders.js";
-import { createOutboxStore } from "./outbox.js";
+import { createDuplicateStore } from "./customers/duplicates.js";
+import { createDataQualityStore } from "./customers/data-quality.js";
+import { createEntryCorrectionStore } from "./activity/entry-corrections.js";
+import { createFollowUpStore } from "./activity/follow-ups.js";
+import { createInboxThreadStore } from "./delivery/inbox-threads.js";
+import { createInteractionStore } from "./activity/interactions.js";
+import { createOrderStore } from "./activity/orders.js";
+import { createOutboxStore } from "./delivery/outbox.js";
 import { closePrisma, type Db, type PrismaClient } from "./prisma.js";
-import { createRankingStore } from "./rankings.js";
-import { createSegmentStore } from "./segments.js";
+import { createRankingStore } from "./analytics/rankings.js";
+import { createSegmentStore } from "./customers/segments.js";
 import { createReminderStore } from "./reminders.js";
-import { createTimelineStore } from "./timeline.js";
+import { createTimelineStore } from "./activity/timeline.js";
 import { createSurveyStore } from "./surveys.js";
-import { createUserStore } from "./users.js";
+import { createUserStore } from "./people/users.js";
 // Imports
-import { createImportStore } from "./imports.js";
+import { createImportStore } from "./imports/imports.js";
 // Privacy on request (erasure, a person's data export)
-import { createPersonLookupStore } from "./person-lookup.js";
-import { createPersonRecordStore } from "./person-records.js";
+import { createPersonLookupStore } from "./privacy/person-lookup.js";
+import { createPersonRecordStore } from "./privacy/person-records.js";
 // Roles and teams
-import { createTeamStore } from "./teams.js";
+import { createTeamStore } from "./people/teams.js";
 
 // Exports
-import { createExportStore } from "./exports.js";
-import { createExportRunStore } from "./export-runs.js";
+import { createExportStore } from "./exports/exports.js";
+import { createExportRunStore } from "./exports/export-runs.js";
 
 // Encryption at rest of personal details
-import { FieldCipher } from "./field-cipher.js";
+import { FieldCipher } from "./encryption/field-cipher.js";
 
 /**
  * `now`: the application's clock, for what rows record as their time of writing (the audit log).
@@ -92,7 +92,7 @@ export interface Store extends Repositories {
    * lifts Prisma's limits (5 s to run, 2 s to get a connection) for the rare long one.
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T>;
-  /** Seals, opens and hashes personal details (encryption at rest, src/store/field-cipher.ts). */
+  /** Seals, opens and hashes personal details (encryption at rest, src/store/encryption/field-cipher.ts). */
   cipher: FieldCipher;
   /** Postgres answers (for /readyz). */
   ping(): Promise<void>;
@@ -115,46 +115,46 @@ export function createStore(prisma: PrismaClient, options: { now?: () => Date; c
 
 export { closePrisma, createPrisma } from "./prisma.js";
 export { checkDatabase, explainDatabaseError, type DatabaseProblem } from "./database-check.js";
-export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers.js";
-export type { DuplicatePairRow, LikelyDuplicate, PairSide, ScanState } from "./duplicates.js";
-export type { CountedFigures, QualityOffender } from "./data-quality.js";
-export type { MergedCustomers, MovedRows } from "./customer-merge.js";
+export type { CustomerSummary, CustomerSearch, MatchTier } from "./customers/customers.js";
+export type { DuplicatePairRow, LikelyDuplicate, PairSide, ScanState } from "./customers/duplicates.js";
+export type { CountedFigures, QualityOffender } from "./customers/data-quality.js";
+export type { MergedCustomers, MovedRows } from "./customers/customer-merge.js";
 export type { ContactRow } from "./contacts.js";
-export type { ErasureCounts, ErasurePreview, ErasureResult, ErasureTarget } from "./contact-erasure.js";
-export type { PersonKey, PersonMatch } from "./person-lookup.js";
-export type { PersonRecord } from "./person-records.js";
-export type { CustomerNameStore } from "./customer-names.js";
-export type { EditableCustomer } from "./customer-fields.js";
-export type { Rep, RepProfile } from "./users.js";
-export type { ExportRange, ExportRow } from "./exports.js";
-export type { ExportRunRow } from "./export-runs.js";
+export type { ErasureCounts, ErasurePreview, ErasureResult, ErasureTarget } from "./privacy/contact-erasure.js";
+export type { PersonKey, PersonMatch } from "./privacy/person-lookup.js";
+export type { PersonRecord } from "./privacy/person-records.js";
+export type { CustomerNameStore } from "./customers/customer-names.js";
+export type { EditableCustomer } from "./customers/customer-fields.js";
+export type { Rep, RepProfile } from "./people/users.js";
+export type { ExportRange, ExportRow } from "./exports/exports.js";
+export type { ExportRunRow } from "./exports/export-runs.js";
 export type { AuditFilter, AuditMaintenance, AuditRecord, AuditRow, AuditSubject } from "./audit.js";
-export type { TeamPerson, TeamView } from "./teams.js";
-export type { TimelineEntry, TimelineCursor } from "./timeline.js";
-export type { EntryKind, InteractionEntry, LockedCustomer, OrderEntry } from "./entry-corrections.js";
-export { entryStamp } from "./entry-corrections.js";
-export type { RankedCustomer, RankMetric } from "./rankings.js";
-export type { ChannelCounts, CustomerActivity, LeadCounts, OrderTotals, Range, WaitCounts } from "./analytics.js";
-export { emptyChannelCounts } from "./analytics.js";
-export { ROLLUP_KINDS, rollUpStatements, type RollupKind } from "./rollups.js";
-export { rebuildPurchaseMonthsSql } from "./purchase-months.js";
-export { REBUILD_WECHAT_WAITS_SQL } from "./wechat-waits.js";
-export type { SegmentFactsRow, SegmentMember, StageAlertEntry } from "./segments.js";
-export type { InteractionView } from "./interactions.js";
+export type { TeamPerson, TeamView } from "./people/teams.js";
+export type { TimelineEntry, TimelineCursor } from "./activity/timeline.js";
+export type { EntryKind, InteractionEntry, LockedCustomer, OrderEntry } from "./activity/entry-corrections.js";
+export { entryStamp } from "./activity/entry-corrections.js";
+export type { RankedCustomer, RankMetric } from "./analytics/rankings.js";
+export type { ChannelCounts, CustomerActivity, LeadCounts, OrderTotals, Range, WaitCounts } from "./analytics/analytics.js";
+export { emptyChannelCounts } from "./analytics/analytics.js";
+export { ROLLUP_KINDS, rollUpStatements, type RollupKind } from "./analytics/rollups.js";
+export { rebuildPurchaseMonthsSql } from "./analytics/purchase-months.js";
+export { REBUILD_WECHAT_WAITS_SQL } from "./delivery/wechat-waits.js";
+export type { SegmentFactsRow, SegmentMember, StageAlertEntry } from "./customers/segments.js";
+export type { InteractionView } from "./activity/interactions.js";
 export type { ReminderView } from "./reminders.js";
-export { INTERRUPTED, bookedSlot } from "./outbox.js";
-export type { OutboxRow } from "./outbox.js";
-export type { InboxThreadView } from "./inbox-threads.js";
-export type { DigestSubscriptionRow } from "./digests.js";
-export type { SharedChannelAllowanceRow } from "./shared-channels.js";
-export type { LowScore, RepReminders, StageTurn } from "./digest-facts.js";
+export { INTERRUPTED, bookedSlot } from "./delivery/outbox.js";
+export type { OutboxRow } from "./delivery/outbox.js";
+export type { InboxThreadView } from "./delivery/inbox-threads.js";
+export type { DigestSubscriptionRow } from "./delivery/digests.js";
+export type { SharedChannelAllowanceRow } from "./delivery/shared-channels.js";
+export type { LowScore, RepReminders, StageTurn } from "./analytics/digest-facts.js";
 export type { SurveyContact, SurveyRow, SurveyStatsRow, SurveyView, WindowFacts } from "./surveys.js";
 // Encryption at rest
-export { DataKeyError, FieldCipher, dataKey, type LookupKind, type SealedField } from "./field-cipher.js";
-export { sealContactSecrets, sealedContactRow, openContactSecrets, type ContactSecrets } from "./contact-secrets.js";
-export { wechatEventId, wechatEventIdPrefixes } from "./customer-messages.js";
-export type { AliasHit, ContactChange, ContactWrite, CustomerChange, CustomerWrite, ImportRunRow, ImportStore, InteractionWrite, OrderWrite, RunCounts, StoredContact, StoredCustomer, StoredInteraction, StoredOrder } from "./imports.js";
-export { IMPORT_CHUNK_BYTES } from "./imports.js";
-export { GENERATED_KEY_FILE, activeKeyIds, cipherFromSettings, keyFileWarning, openDataKeys, type KeySettings, type OpenedKeys } from "./data-keys.js";
-export { SEALED_TABLES, resealAll, retireUnusedKeys, sealPlaintext, valuesByKey, type ResealCounts, type ResealProgress } from "./key-rotation.js";
+export { DataKeyError, FieldCipher, dataKey, type LookupKind, type SealedField } from "./encryption/field-cipher.js";
+export { sealContactSecrets, sealedContactRow, openContactSecrets, type ContactSecrets } from "./encryption/contact-secrets.js";
+export { wechatEventId, wechatEventIdPrefixes } from "./customers/customer-messages.js";
+export type { AliasHit, ContactChange, ContactWrite, CustomerChange, CustomerWrite, ImportRunRow, ImportStore, InteractionWrite, OrderWrite, RunCounts, StoredContact, StoredCustomer, StoredInteraction, StoredOrder } from "./imports/imports.js";
+export { IMPORT_CHUNK_BYTES } from "./imports/imports.js";
+export { GENERATED_KEY_FILE, activeKeyIds, cipherFromSettings, keyFileWarning, openDataKeys, type KeySettings, type OpenedKeys } from "./encryption/data-keys.js";
+export { SEALED_TABLES, resealAll, retireUnusedKeys, sealPlaintext, valuesByKey, type ResealCounts, type ResealProgress } from "./encryption/key-rotation.js";
 export type { PrismaClient } from "./prisma.js";

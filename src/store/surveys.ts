@@ -1,5 +1,5 @@
 import type { SurveyKind, SurveyStatus, SurveyTrigger } from "@prisma/client";
-import type { FieldCipher } from "./field-cipher.js";
+import type { FieldCipher } from "./encryption/field-cipher.js";
 import { LIVE, liveInteractions } from "./live-rows.js";
 import type { Db } from "./prisma.js";
 

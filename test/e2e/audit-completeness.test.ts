@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUDIT_ACTIONS, type AuditAction } from "../../src/domain/audit-actions.js";
+import { AUDIT_ACTIONS, type AuditAction } from "../../src/domain/access/audit-actions.js";
 import { eventually, type FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { FakeWechatApi } from "../fakes/fake-wechat-api.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
@@ -12,7 +12,7 @@ import { postThreadMessage, pushToWechat } from "../support/wechat-push.js";
  * (signed Slack requests against the fake Slack API, WeChat pushes through the real webhook in
  * safe mode), one step at a time: each step must leave exactly the audit rows its line names,
  * with the right action, actor, entity and customer, and no other. A new command that touches
- * customer data adds a line to STEPS (and its action to src/domain/audit-actions.ts); an action
+ * customer data adds a line to STEPS (and its action to src/domain/access/audit-actions.ts); an action
  * of that list no step exercises must say here where it is tested instead.
  *
  * Afterwards no audit row holds any of the personal values the steps planted (contact name,
@@ -404,7 +404,7 @@ describe("one audit row per data access", () => {
     }, 60_000);
   }
 
-  it("exercises every action of src/domain/audit-actions.ts, or names where it is tested", () => {
+  it("exercises every action of src/domain/access/audit-actions.ts, or names where it is tested", () => {
     const untested = Object.keys(AUDIT_ACTIONS).filter((a) => !exercised.has(a) && !(a in TESTED_ELSEWHERE));
     expect(untested).toEqual([]);
     // And nothing is excused that this file does exercise.

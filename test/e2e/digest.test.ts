@@ -9,7 +9,7 @@ import { SlackDriver, visibleText } from "../support/slack-driver.js";
 import { eventually } from "../fakes/fake-slack-api.js";
 import { decode } from "fast-png";
 import { Decimal } from "../../src/domain/money.js";
-import { instantOfLocalTime, dateInZone } from "../../src/domain/calendar-date.js";
+import { instantOfLocalTime, dateInZone } from "../../src/domain/time/calendar-date.js";
 
 const startOfTodayInShanghai = () => instantOfLocalTime(dateInZone(new Date(), "Asia/Shanghai"), "Asia/Shanghai", 0, 0);
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTerminal } from "../../adapters/local/terminal.js";
-import { nameKeys } from "../../src/domain/customer-name.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { actor, createTestCore } from "../support/core.js";
 import { SlackDriver, buttonsIn, visibleText, type SlackButton, type SlackUser } from "../support/slack-driver.js";

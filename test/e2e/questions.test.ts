@@ -5,7 +5,7 @@ import { SlackDriver } from "../support/slack-driver.js";
 
 /**
  * Plain questions in a DM, in English and Chinese, answered by the same views as the commands
- * (domain/question-intent.ts reads them, no outside service); one it does not understand gets
+ * (domain/language/question-intent.ts reads them, no outside service); one it does not understand gets
  * what it can be asked.
  */
 const li = { id: "U0ASKLI", name: "li.na" };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dateInZone } from "../../src/domain/calendar-date.js";
+import { dateInZone } from "../../src/domain/time/calendar-date.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
 import { SlackDriver, findButton, visibleText } from "../support/slack-driver.js";
 import { insertContact } from "../support/sealed.js";

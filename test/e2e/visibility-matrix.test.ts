@@ -8,7 +8,7 @@ import { pushToWechat } from "../support/wechat-push.js";
 /**
  * The visibility matrix (issue 15): every path where customer data leaves the store, driven as
  * each role through the real bot (signed Slack requests, the fake Slack API, a WeChat push on the
- * fake WeChat API), on real Postgres and Redis. One rule decides (src/domain/access-scope.ts):
+ * fake WeChat API), on real Postgres and Redis. One rule decides (src/domain/access/access-scope.ts):
  * a rep sees the private details (email, phone, WeChat id, address) of their own customers, a
  * manager also those of the members of the teams they lead, an admin all, a channel none.
  * Adding a path is one line in PATHS.

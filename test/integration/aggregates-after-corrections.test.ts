@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Core } from "../../src/core/index.js";
-import { customerValue, valueAsOf } from "../../src/domain/clv.js";
-import { SEGMENT_CODES, classifyCustomer } from "../../src/domain/customer-segments.js";
+import { customerValue, valueAsOf } from "../../src/domain/customers/clv.js";
+import { SEGMENT_CODES, classifyCustomer } from "../../src/domain/customers/customer-segments.js";
 import type { Channel } from "../../src/domain/interaction-channel.js";
 import { Decimal } from "../../src/domain/money.js";
 import { factsOf } from "../../src/services/analytics/score-segments.js";

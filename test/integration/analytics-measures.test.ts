@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportView } from "../../src/commands/views/report.js";
 import { createFormatter, translator } from "../../src/i18n/index.js";
 import { Decimal } from "../../src/domain/money.js";
-import { calendarPeriod } from "../../src/domain/report-period.js";
+import { calendarPeriod } from "../../src/domain/time/report-period.js";
 import { createServices, type Report, type Services } from "../../src/services/index.js";
 import { REBUILD_WECHAT_WAITS_SQL, rebuildPurchaseMonthsSql, type Rep } from "../../src/store/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nameKeys } from "../../src/domain/customer-name.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
 import { createServices } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { testServiceDeps } from "../support/core.js";

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nameKeys } from "../../src/domain/customer-name.js";
-import { EMAIL_SHAPE, PHONE_MAX_DIGITS, PHONE_MIN_DIGITS, PHONE_SHAPE, isInvalidEmail, isInvalidPhone } from "../../src/domain/data-quality.js";
-import { phoneKey } from "../../src/domain/duplicate-reasons.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
+import { EMAIL_SHAPE, PHONE_MAX_DIGITS, PHONE_MIN_DIGITS, PHONE_SHAPE, isInvalidEmail, isInvalidPhone } from "../../src/domain/customers/data-quality.js";
+import { phoneKey } from "../../src/domain/customers/duplicate-reasons.js";
 import { AppError } from "../../src/domain/errors.js";
 import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Rep, type Services } from "../../src/services/index.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nameKeys } from "../../src/domain/customer-name.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
 import { createServices, type Services } from "../../src/services/index.js";
 import { createCustomerNameIndex } from "../../src/services/customers/customer-name-index.js";
 import { findNamedCustomers } from "../../src/services/customers/find-named-customers.js";

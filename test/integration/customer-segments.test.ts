@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@prisma/client";
 import { createCore } from "../../src/core/index.js";
-import { isComplaint } from "../../src/domain/customer-segments.js";
+import { isComplaint } from "../../src/domain/customers/customer-segments.js";
 import { Decimal } from "../../src/domain/money.js";
 import { createServices, scanCustomerStages, type ServiceDeps, type Services } from "../../src/services/index.js";
-import { complaintSql } from "../../src/store/segments.js";
+import { complaintSql } from "../../src/store/customers/segments.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { recordingScheduler, testServiceDeps, textOf } from "../support/core.js";
 

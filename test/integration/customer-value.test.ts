@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MS_PER_MONTH, customerValue, valueAsOf } from "../../src/domain/clv.js";
+import { MS_PER_MONTH, customerValue, valueAsOf } from "../../src/domain/customers/clv.js";
 import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Rep, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { testServiceDeps } from "../support/core.js";
 
 /**
- * Lifetime value as the card shows it (src/domain/clv.ts) and as /top ranks by it (SQL over
- * customer_stats in src/store/rankings.ts), on a real database: the two agree, a value from a
+ * Lifetime value as the card shows it (src/domain/customers/clv.ts) and as /top ranks by it (SQL over
+ * customer_stats in src/store/analytics/rankings.ts), on a real database: the two agree, a value from a
  * short history is an early estimate that cannot outrank a long-standing customer, and the
  * figure holds all day.
  */

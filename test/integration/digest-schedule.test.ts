@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { canonicalTimeZone, dailyCronPattern, digestDay, owedDigestRun, parseDigestTime } from "../../src/domain/digest-schedule.js";
+import { canonicalTimeZone, dailyCronPattern, digestDay, owedDigestRun, parseDigestTime } from "../../src/domain/time/digest-schedule.js";
 import { createJobQueues, digestSchedulerId, QUEUES, type JobQueues } from "../../src/jobs/queues.js";
 import { startWorkers } from "../../src/jobs/workers.js";
 import { createLogger } from "../../src/logger.js";

@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/crm.js";
-import { COLUMNS, type DataKind } from "../../src/domain/import-columns.js";
+import { COLUMNS, type DataKind } from "../../src/domain/transfer/import-columns.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { TEST_DATA_ENCRYPTION_KEY } from "../support/env.js";
 import { seedExportWorld } from "../support/export-fixtures.js";

@@ -7,7 +7,7 @@ import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/crm.js";
 import { importWords } from "../../src/commands/views/import.js";
-import { nameKeys } from "../../src/domain/customer-name.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
 import { translator } from "../../src/i18n/index.js";
 import { importFile, type FileImportResult, type ServiceDeps } from "../../src/services/index.js";
 import type { Rep } from "../../src/store/index.js";

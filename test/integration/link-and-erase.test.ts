@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nameKeys } from "../../src/domain/customer-name.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
 import { Decimal } from "../../src/domain/money.js";
 import { createServices, type Rep, type Services } from "../../src/services/index.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
@@ -82,7 +82,7 @@ describe("linking a contact to a customer", () => {
     const bob = await services.registerRep({ platform: "slack", externalId: "ULINKBOB", displayName: "Bob" });
     const boss = await services.registerRep({ platform: "slack", externalId: "ULINKMGR", displayName: "Boss" });
     await db.sql.query("UPDATE users SET role = 'MANAGER' WHERE id = $1", [boss.id]);
-    // A manager leading a team of Ann and Bob (domain/access-scope.ts).
+    // A manager leading a team of Ann and Bob (domain/access/access-scope.ts).
     const manager = { ...boss, role: "MANAGER" as const, teamRepIds: [ann.id, bob.id] };
     expect([ann.role, bob.role]).toEqual(["REP", "REP"]);
     const { customer: annsCustomer } = await services.addCustomer(ann, "Ann Owned Trading");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { nameKeys } from "../../src/domain/customer-name.js";
+import { nameKeys } from "../../src/domain/language/customer-name.js";
 import type { Store } from "../../src/store/index.js";
 import { insertContact, testCipher } from "./sealed.js";
 

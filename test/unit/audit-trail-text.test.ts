@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AUDIT_ACTIONS, auditedChange } from "../../src/domain/audit-actions.js";
+import { AUDIT_ACTIONS, auditedChange } from "../../src/domain/access/audit-actions.js";
 import { parseAuditText } from "../../src/commands/audit.js";
 import { auditCsv } from "../../src/commands/views/audit.js";
 import { createFormatter, en, isMessageKey, translator, zhCN } from "../../src/i18n/index.js";

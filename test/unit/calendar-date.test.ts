@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dateInZone, instantOfLocalTime, isCalendarDate } from "../../src/domain/calendar-date.js";
+import { dateInZone, instantOfLocalTime, isCalendarDate } from "../../src/domain/time/calendar-date.js";
 
 describe("isCalendarDate", () => {
   it.each(["2026-03-01", "2024-02-29", "2026-12-31", "2026-01-01"])("accepts %j", (text) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_LIFESPAN_MONTHS, DEFAULT_MIN_OBSERVATION_MONTHS, MS_PER_MONTH, customerValue, isEarlyEstimate, monthsSince, observationMonths, valueAsOf,
-} from "../../src/domain/clv.js";
+} from "../../src/domain/customers/clv.js";
 
 /** Midnight in Shanghai: the start of the team's day, which CLV is measured to. */
 const AS_OF = new Date("2026-05-31T16:00:00.000Z");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
-import { checkContactFields, type FieldRules } from "../../src/domain/contact-details.js";
-import { displayPhone, isPhoneRegion, readPhone } from "../../src/domain/phone-number.js";
+import { checkContactFields, type FieldRules } from "../../src/domain/customers/contact-details.js";
+import { displayPhone, isPhoneRegion, readPhone } from "../../src/domain/customers/phone-number.js";
 
 const CN: FieldRules = { region: "CN", today: "2026-11-20" };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   fingerprint, isClearWord, isNameLike, normalizeTag, normalizeWebsite, parseFieldWord, parseStage, parseTags, takeTagFilters, unwrapSlackLink,
-} from "../../src/domain/customer-fields.js";
+} from "../../src/domain/customers/customer-fields.js";
 import { parseSegmentRequest } from "../../src/commands/segment.js";
 import { parseTopText } from "../../src/commands/top.js";
 

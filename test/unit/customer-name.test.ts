@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasChinese, nameKeys, normalizeCustomerName, pinyinInitials, pinyinKey, tidyDisplayName } from "../../src/domain/customer-name.js";
+import { hasChinese, nameKeys, normalizeCustomerName, pinyinInitials, pinyinKey, tidyDisplayName } from "../../src/domain/language/customer-name.js";
 
 describe("normalizeCustomerName", () => {
   it("ignores case, spacing and punctuation", () => {

@@ -5,10 +5,10 @@ import { createFormatter, translator } from "../../src/i18n/index.js";
 import {
   COMPLAINT_HINT_PATTERN, SEGMENT_CODES, SEGMENT_NAMES, SEGMENT_RULES, classifyCustomer, isComplaint, quintile, segmentOfCode,
   purchaseActivates, stageMove, wholeDays, type CustomerFacts,
-} from "../../src/domain/customer-segments.js";
+} from "../../src/domain/customers/customer-segments.js";
 import { AppError } from "../../src/domain/errors.js";
-import { readQuestion } from "../../src/domain/question-intent.js";
-import { LOW_SCORE_MAX, isLowScore } from "../../src/domain/survey-answer.js";
+import { readQuestion } from "../../src/domain/language/question-intent.js";
+import { LOW_SCORE_MAX, isLowScore } from "../../src/domain/surveys/survey-answer.js";
 
 /** An ordinary steady buyer: ordered 5 days ago, every 20 days, for a year; middling RFM. */
 function buyer(overrides: Partial<CustomerFacts> = {}): CustomerFacts {

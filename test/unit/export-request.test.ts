@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseExportText, readExportPeriod } from "../../src/domain/export-request.js";
-import { COLUMNS, DATA_KINDS, findColumn, headerKey, headersFor } from "../../src/domain/import-columns.js";
-import { escapeFormula, unescapeFormula } from "../../src/domain/spreadsheet-cell.js";
+import { parseExportText, readExportPeriod } from "../../src/domain/transfer/export-request.js";
+import { COLUMNS, DATA_KINDS, findColumn, headerKey, headersFor } from "../../src/domain/transfer/import-columns.js";
+import { escapeFormula, unescapeFormula } from "../../src/domain/transfer/spreadsheet-cell.js";
 
 const NOW = new Date("2026-11-20T04:00:00Z");
 const ZONE = "Asia/Shanghai";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DataKeyError, FieldCipher, dataKey, keyIdOf, normaliseForLookup } from "../../src/store/field-cipher.js";
+import { DataKeyError, FieldCipher, dataKey, keyIdOf, normaliseForLookup } from "../../src/store/encryption/field-cipher.js";
 import { loadConfig } from "../../src/config.js";
 
 const keyA = dataKey(Buffer.alloc(32, 1));

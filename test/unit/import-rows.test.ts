@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkMapping, guessKind, suggestMapping } from "../../src/domain/import-mapping.js";
-import { RowChecker, isFormulaText } from "../../src/domain/import-rows.js";
+import { checkMapping, guessKind, suggestMapping } from "../../src/domain/transfer/import-mapping.js";
+import { RowChecker, isFormulaText } from "../../src/domain/transfer/import-rows.js";
 import { ratesToBase } from "../../src/domain/money.js";
 
 /** The import's pure rules: header matching, the kind guessed, formulas, and rows read into records. */

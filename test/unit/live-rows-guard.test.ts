@@ -68,7 +68,7 @@ export function unguardedReads(file: string, text: string): Finding[] {
 
 describe("reads of orders and interactions leave deleted rows out", () => {
   it("every read in src/store goes through live-rows.ts or says why it needs all rows", () => {
-    const findings = readdirSync(STORE)
+    const findings = readdirSync(STORE, { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".ts") && f !== "live-rows.ts")
       .flatMap((f) => unguardedReads(f, readFileSync(join(STORE, f), "utf8")));
     expect(findings.map((f) => `${f.file}:${f.line}: ${f.text}`)).toEqual([]);

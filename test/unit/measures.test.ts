@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { MS_PER_MONTH, customerValue } from "../../src/domain/clv.js";
+import { MS_PER_MONTH, customerValue } from "../../src/domain/customers/clv.js";
 import {
   FIRST_RESPONSE_TARGET_MS, LAST_RESPONSE_BIN, MEASURES, averageOrderValue, change, conversionRate, firstResponse, medianResponseMs, percentText,
   pointsText, purchaseFrequency, quotient, repeatRate, responseBin, responseBinStart,
 } from "../../src/domain/measures.js";
-import { reportSpans, trendBuckets } from "../../src/domain/report-spans.js";
+import { reportSpans, trendBuckets } from "../../src/domain/time/report-spans.js";
 
 describe("ratios", () => {
   it("are none, not 0, when there is nothing to divide by", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CURRENCY_NAMES, currencyNamed, looksLikeCurrency } from "../../src/domain/currency-words.js";
+import { CURRENCY_NAMES, currencyNamed, looksLikeCurrency } from "../../src/domain/language/currency-words.js";
 import { CURRENCY_DIGITS, DEFAULT_RATES_TO_CNY, Decimal, SUPPORTED_CURRENCIES, isSupportedCurrency, parseAmountToken, ratesToBase, readAmountToken, readMoney, toBase } from "../../src/domain/money.js";
 
 describe("parseAmountToken", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { foldText } from "../../src/domain/folded-text.js";
-import { chineseShortName, freeTextRule } from "../../src/domain/name-forms.js";
-import { customerNames, findNames, NameMatcher, pickMatches } from "../../src/domain/name-matcher.js";
+import { foldText } from "../../src/domain/language/folded-text.js";
+import { chineseShortName, freeTextRule } from "../../src/domain/language/name-forms.js";
+import { customerNames, findNames, NameMatcher, pickMatches } from "../../src/domain/language/name-matcher.js";
 
 const matcher = NameMatcher.build([
   customerNames("acme", "Acme Ltd"),

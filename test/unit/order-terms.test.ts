@@ -3,7 +3,7 @@ import { parseOrderTerms, parseOrderText } from "../../src/commands/order.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { AppError } from "../../src/domain/errors.js";
 import { Decimal } from "../../src/domain/money.js";
-import { readOrderDate } from "../../src/domain/order-date.js";
+import { readOrderDate } from "../../src/domain/time/order-date.js";
 import { MEDIAN_FACTOR, defaultConfirmAbove, orderConcern } from "../../src/domain/order-guard.js";
 import { translator } from "../../src/i18n/index.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { literalMentions, likeContaining, mentionPatterns, redactJson, redactMentions, type PersonIdentifiers } from "../../src/domain/personal-mentions.js";
+import { literalMentions, likeContaining, mentionPatterns, redactJson, redactMentions, type PersonIdentifiers } from "../../src/domain/language/personal-mentions.js";
 
 const person: PersonIdentifiers = {
   names: ["Li Lei", "王芳"],

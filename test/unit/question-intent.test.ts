@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_QUESTION_LENGTH, MAX_TOP, readQuestion, type QuestionIntent, type RankMetric, type ReportKind, type SegmentName } from "../../src/domain/question-intent.js";
-import { calendarPeriod, lastDays, type ReportPeriod } from "../../src/domain/report-period.js";
+import { MAX_QUESTION_LENGTH, MAX_TOP, readQuestion, type QuestionIntent, type RankMetric, type ReportKind, type SegmentName } from "../../src/domain/language/question-intent.js";
+import { calendarPeriod, lastDays, type ReportPeriod } from "../../src/domain/time/report-period.js";
 
 const SHANGHAI = "Asia/Shanghai";
 /** Thursday 14 May 2026 02:30 in Shanghai; the UTC date is a day behind, so a period read in the wrong zone shows. */

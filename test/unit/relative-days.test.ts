@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { instantOfLocalTime } from "../../src/domain/calendar-date.js";
-import { relativeWeekday, type WeekRelation } from "../../src/domain/relative-weekday.js";
-import { findTimePhrase, parseTimePhrase } from "../../src/domain/time-phrase.js";
+import { instantOfLocalTime } from "../../src/domain/time/calendar-date.js";
+import { relativeWeekday, type WeekRelation } from "../../src/domain/time/relative-weekday.js";
+import { findTimePhrase, parseTimePhrase } from "../../src/domain/time/time-phrase.js";
 
 /**
  * One table for both languages: each row is an English phrase and its Chinese equivalents, and

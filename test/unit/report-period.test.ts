@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_LAST_DAYS, calendarPeriod, findPeriod, lastDays, parsePeriod, type ReportPeriod } from "../../src/domain/report-period.js";
+import { MAX_LAST_DAYS, calendarPeriod, findPeriod, lastDays, parsePeriod, type ReportPeriod } from "../../src/domain/time/report-period.js";
 
 const SHANGHAI = "Asia/Shanghai";
 const NEW_YORK = "America/New_York";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readRoleRequest } from "../../src/commands/role.js";
 import { readTeamRequest } from "../../src/commands/team.js";
-import { inScope, ownerScope, type Person } from "../../src/domain/access-scope.js";
+import { inScope, ownerScope, type Person } from "../../src/domain/access/access-scope.js";
 import { AppError } from "../../src/domain/errors.js";
-import { checkTeamName, isPersonToken, parseMention, peopleWords, roleFromWord, teamNameKey } from "../../src/domain/people-words.js";
-import { mayChange } from "../../src/domain/write-rights.js";
+import { checkTeamName, isPersonToken, parseMention, peopleWords, roleFromWord, teamNameKey } from "../../src/domain/language/people-words.js";
+import { mayChange } from "../../src/domain/access/write-rights.js";
 import { translator, type MessageKey } from "../../src/i18n/index.js";
 import { maySeePrivate, privateScope } from "../../src/services/audience.js";
 
@@ -15,7 +15,7 @@ const repB: Person = { id: "repB", role: "REP", teamRepIds: [] };
 /** A rep who still leads a team (demoted after being named lead): the lead counts for nothing. */
 const demoted: Person = { id: "demoted", role: "REP", teamRepIds: ["repA"] };
 
-describe("the one visibility rule (domain/access-scope.ts)", () => {
+describe("the one visibility rule (domain/access/access-scope.ts)", () => {
   // Owner of the customer -> who is in scope.
   const table: [string, string | null, Record<string, boolean>][] = [
     ["A's customer", "repA", { admin: true, manager: true, repA: true, repB: false, demoted: false }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toCustomerMessage } from "../../adapters/wechat/to-message.js";
-import { storableFields, storableText } from "../../src/domain/storable-text.js";
+import { storableFields, storableText } from "../../src/domain/language/storable-text.js";
 
 describe("text Postgres can store", () => {
   it.each([

@@ -7,7 +7,7 @@ import {
   readSurveyAnswer,
   readSurveyComment,
   type SurveyReading,
-} from "../../src/domain/survey-answer.js";
+} from "../../src/domain/surveys/survey-answer.js";
 
 function answer(score: number, comment?: string): SurveyReading {
   return comment === undefined ? { kind: "answer", score } : { kind: "answer", score, comment };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addDays, dateInZone, instantOfLocalTime } from "../../src/domain/calendar-date.js";
-import { findTimePhrase, parseTimePhrase } from "../../src/domain/time-phrase.js";
+import { addDays, dateInZone, instantOfLocalTime } from "../../src/domain/time/calendar-date.js";
+import { findTimePhrase, parseTimePhrase } from "../../src/domain/time/time-phrase.js";
 
 /** Friday 2026-11-20 02:00 UTC: 10:00 Friday in Shanghai, 03:00 Friday in Berlin, 21:00 Thursday in New York. */
 const NOW = new Date("2026-11-20T02:00:00Z");

@@ -1,5 +1,5 @@
 import { stringify } from "csv-stringify/sync";
-import { escapeFormula } from "../../domain/spreadsheet-cell.js";
+import { escapeFormula } from "../../domain/transfer/spreadsheet-cell.js";
 import { isMessageKey, type MessageKey } from "../../i18n/index.js";
 import type { Block, Button, ListItem, Message } from "../../reply/reply.js";
 import type { AuditRow, AuditTrailPage } from "../../services/index.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { MAX_CONTACT_NAME, MAX_CONTACT_TITLE, MAX_EMAIL, MAX_PHONE_TEXT, type ContactField } from "../../domain/contact-details.js";
-import { displayPhone } from "../../domain/phone-number.js";
+import { MAX_CONTACT_NAME, MAX_CONTACT_TITLE, MAX_EMAIL, MAX_PHONE_TEXT, type ContactField } from "../../domain/customers/contact-details.js";
+import { displayPhone } from "../../domain/customers/phone-number.js";
 import type { Block, Button, Form, ListItem, Outcome } from "../../reply/reply.js";
 import type { ContactListing, ContactView } from "../../services/index.js";
 import type { CommandContext } from "../types.js";

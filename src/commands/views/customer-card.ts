@@ -2,7 +2,7 @@ import type { Block, Button, Message } from "../../reply/reply.js";
 import type { CardSection, CustomerCard } from "../../services/index.js";
 import type { CommandContext } from "../types.js";
 import { shareButton } from "./share.js";
-import { readCloseReason } from "../../domain/survey-policy.js";
+import { readCloseReason } from "../../domain/surveys/survey-policy.js";
 import { addContactButton, contactButtons, contactDetail, contactTitle } from "./contact-list.js";
 
 /** Long notes are cut on the card; the full text is in /history. */

@@ -1,4 +1,4 @@
-import { QUALITY_FIELDS, UNTOUCHED_DAYS, percentOf, type QualityDrop, type QualityField } from "../../domain/data-quality.js";
+import { QUALITY_FIELDS, UNTOUCHED_DAYS, percentOf, type QualityDrop, type QualityField } from "../../domain/customers/data-quality.js";
 import type { Block, Button, Field, Outcome } from "../../reply/reply.js";
 import type { QualityOffender, QualityReport } from "../../services/index.js";
 import type { RenderContext } from "../notification-types.js";

@@ -1,4 +1,4 @@
-import { instantOfLocalTime } from "../../domain/calendar-date.js";
+import { instantOfLocalTime } from "../../domain/time/calendar-date.js";
 import type { Block, Field, Message } from "../../reply/reply.js";
 import type { ChartSpec } from "../../reply/chart-spec.js";
 import type { DayRevenue, DigestContent } from "../../services/digest/build-digest.js";

@@ -1,5 +1,5 @@
-import { SIMILAR_NAMES_FROM } from "../../domain/duplicate-reasons.js";
-import { displayPhone } from "../../domain/phone-number.js";
+import { SIMILAR_NAMES_FROM } from "../../domain/customers/duplicate-reasons.js";
+import { displayPhone } from "../../domain/customers/phone-number.js";
 import type { Block, Button, ListItem, Outcome } from "../../reply/reply.js";
 import type { DuplicateListing, DuplicatePairView, LikelyDuplicate, MergedCustomers, MergePreview, PairSide, ShownReason } from "../../services/index.js";
 import type { CommandContext } from "../types.js";

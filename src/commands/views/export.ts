@@ -1,5 +1,5 @@
-import type { DataKind } from "../../domain/import-columns.js";
-import type { ExportFormat, ExportPeriod } from "../../domain/export-request.js";
+import type { DataKind } from "../../domain/transfer/import-columns.js";
+import type { ExportFormat, ExportPeriod } from "../../domain/transfer/export-request.js";
 import type { Block, Message, OutgoingFile } from "../../reply/reply.js";
 import type { ExportedFile } from "../../services/index.js";
 import type { RenderContext } from "../notification-types.js";

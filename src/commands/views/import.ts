@@ -1,5 +1,5 @@
-import { IMPORT_KINDS, importColumns, type ImportKind, type Mapping, type MappingProblem } from "../../domain/import-mapping.js";
-import type { RowProblem } from "../../domain/import-rows.js";
+import { IMPORT_KINDS, importColumns, type ImportKind, type Mapping, type MappingProblem } from "../../domain/transfer/import-mapping.js";
+import type { RowProblem } from "../../domain/transfer/import-rows.js";
 import { isMessageKey, type Locale, type Translate } from "../../i18n/index.js";
 import type { Block, Button, Message } from "../../reply/reply.js";
 import type { ImportPreview, ImportRunRow, ImportWords, ProblemSummary } from "../../services/index.js";

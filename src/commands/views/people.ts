@@ -1,4 +1,4 @@
-import type { RoleName } from "../../domain/access-scope.js";
+import type { RoleName } from "../../domain/access/access-scope.js";
 import type { Block, Message, Outcome } from "../../reply/reply.js";
 import type { AccessDescription, MemberOutcome, Rep, RoleChange, TeamPerson, TeamView } from "../../services/index.js";
 import type { RenderContext } from "../notification-types.js";

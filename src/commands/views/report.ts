@@ -1,5 +1,5 @@
 import type { MeasureName } from "../../domain/measures.js";
-import type { ReportPeriod } from "../../domain/report-period.js";
+import type { ReportPeriod } from "../../domain/time/report-period.js";
 import { changeText } from "./change.js";
 import { CHANNELS } from "../../domain/interaction-channel.js";
 import type { Block, Field, Message } from "../../reply/reply.js";

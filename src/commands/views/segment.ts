@@ -1,4 +1,4 @@
-import { SEGMENT_NAMES, SEGMENT_RULES, STAGE_SCAN_AT, type SegmentName } from "../../domain/customer-segments.js";
+import { SEGMENT_NAMES, SEGMENT_RULES, STAGE_SCAN_AT, type SegmentName } from "../../domain/customers/customer-segments.js";
 import type { Block, Outcome } from "../../reply/reply.js";
 import type { SegmentCounts, SegmentListing } from "../../services/index.js";
 import type { CommandContext } from "../types.js";

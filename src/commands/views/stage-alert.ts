@@ -1,4 +1,4 @@
-import type { Stage } from "../../domain/customer-stage.js";
+import type { Stage } from "../../domain/customers/customer-stage.js";
 import type { Block, Message } from "../../reply/reply.js";
 import type { StageAlert } from "../../services/index.js";
 import type { RenderContext } from "../notification-types.js";

@@ -1,4 +1,4 @@
-import { SEGMENT_RULES, stageReason, type StageReason } from "../../domain/customer-segments.js";
+import { SEGMENT_RULES, stageReason, type StageReason } from "../../domain/customers/customer-segments.js";
 import type { RenderContext } from "../notification-types.js";
 
 type Reader = Pick<RenderContext, "t" | "f">;

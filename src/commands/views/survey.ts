@@ -1,7 +1,7 @@
 import type { ChartSpec } from "../../reply/chart-spec.js";
 import type { Block, Button, Message } from "../../reply/reply.js";
 import type { SurveyStats, SurveyView } from "../../services/index.js";
-import type { ReportPeriod } from "../../domain/report-period.js";
+import type { ReportPeriod } from "../../domain/time/report-period.js";
 import type { RenderContext } from "../notification-types.js";
 
 const SCALE = { CSAT: [1, 2, 3, 4, 5], NPS: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] } as const;

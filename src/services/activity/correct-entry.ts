@@ -1,10 +1,10 @@
 import type { Channel } from "../../domain/interaction-channel.js";
 import { AppError } from "../../domain/errors.js";
 import { Decimal, toBase } from "../../domain/money.js";
-import { mayChange } from "../../domain/write-rights.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import { entryStamp, type EntryKind, type InteractionEntry, type LockedCustomer, type OrderEntry, type Rep, type Repositories } from "../../store/index.js";
 import { refreshSegments } from "../analytics/score-segments.js";
-import { auditedChange, isNonPersonalField } from "../../domain/audit-actions.js";
+import { auditedChange, isNonPersonalField } from "../../domain/access/audit-actions.js";
 import { recordRead } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { rateOf, reviewOrder, type OrderReview } from "./record-order.js";
@@ -13,7 +13,7 @@ import { rateOf, reviewOrder, type OrderReview } from "./record-order.js";
  * Correcting an order or a logged interaction. Rights (mayChange: the entry's author, the
  * customer's owner, managers and admins) are checked on the locked customer, so an owner change
  * cannot slip between the check and the write; the entry's every aggregate is recomputed in the
- * same transaction (store/entry-corrections.ts) and the change is audit-logged with before and
+ * same transaction (store/activity/entry-corrections.ts) and the change is audit-logged with before and
  * after. A correction names the form's `stamp`: if the entry changed since the form was opened
  * (another correction, a deletion, a merge) it is refused, never silently overwritten.
  *

@@ -3,7 +3,7 @@ import type { CustomerSummary, Rep } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { refreshSegments } from "../analytics/score-segments.js";
 import { AppError } from "../../domain/errors.js";
-import { purchaseActivates } from "../../domain/customer-segments.js";
+import { purchaseActivates } from "../../domain/customers/customer-segments.js";
 import { defaultConfirmAbove, orderConcern, type OrderConcern } from "../../domain/order-guard.js";
 
 export interface OrderInput {

@@ -1,4 +1,4 @@
-import { qualityDrops, type QualityDrop, type QualityFigures } from "../../domain/data-quality.js";
+import { qualityDrops, type QualityDrop, type QualityFigures } from "../../domain/customers/data-quality.js";
 import type { QualityOffender, Rep } from "../../store/index.js";
 import { freshDuplicateScan } from "../customers/find-duplicates.js";
 import type { Audience } from "../audience.js";

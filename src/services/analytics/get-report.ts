@@ -1,7 +1,7 @@
 import {
   averageOrderValue, conversionRate, firstResponse, purchaseFrequency, repeatRate, type FirstResponse,
 } from "../../domain/measures.js";
-import { reportSpans, TREND_STEP, trendBuckets, type ReportKind, type ReportWhich, type Span, type TrendStep } from "../../domain/report-spans.js";
+import { reportSpans, TREND_STEP, trendBuckets, type ReportKind, type ReportWhich, type Span, type TrendStep } from "../../domain/time/report-spans.js";
 import { CHANNELS } from "../../domain/interaction-channel.js";
 import type { ChannelCounts } from "../../store/index.js";
 import { emptyChannelCounts } from "../../store/index.js";
@@ -49,7 +49,7 @@ export interface Report {
 /**
  * A report: the current calendar period up to now against the previous one over the same
  * elapsed span ("current"), or the last complete period against the one before ("last"), in the
- * reader's time zone (domain/report-spans.ts). Everything is counted in Postgres; both periods
+ * reader's time zone (domain/time/report-spans.ts). Everything is counted in Postgres; both periods
  * and the trend's buckets go to each query together.
  */
 export async function getReport(deps: ServiceDeps, kind: ReportKind, which: ReportWhich, where: { timeZone: string; now?: Date }): Promise<Report> {

@@ -1,7 +1,7 @@
-import type { Stage } from "../../domain/customer-stage.js";
+import type { Stage } from "../../domain/customers/customer-stage.js";
 import {
   SEGMENT_CODES, SEGMENT_NAMES, segmentReason, stageReason, type SegmentName, type SegmentReason, type StageReason,
-} from "../../domain/customer-segments.js";
+} from "../../domain/customers/customer-segments.js";
 import type { Rep } from "../../store/index.js";
 import type { Audience } from "../audience.js";
 import { recordListed } from "../audit/record-read.js";

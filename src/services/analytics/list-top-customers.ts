@@ -1,5 +1,5 @@
-import { isEarlyEstimate, valueAsOf } from "../../domain/clv.js";
-import type { RankMetric } from "../../domain/question-intent.js";
+import { isEarlyEstimate, valueAsOf } from "../../domain/customers/clv.js";
+import type { RankMetric } from "../../domain/language/question-intent.js";
 import type { RankedCustomer, Rep } from "../../store/index.js";
 import type { Audience } from "../audience.js";
 import { recordListed } from "../audit/record-read.js";
@@ -13,7 +13,7 @@ export interface TopRequest {
   metric?: RankMetric;
   /** Lifetime when left out. */
   period?: { from: Date; to: Date };
-  /** Only customers with all of these tags (normalised, domain/customer-fields.ts). */
+  /** Only customers with all of these tags (normalised, domain/customers/customer-fields.ts). */
   tags?: readonly string[];
   /**
    * Fetch this many more than `count`, to tell whether the ranking goes on: they come last in the

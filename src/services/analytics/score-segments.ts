@@ -1,12 +1,12 @@
-import { SEGMENT_CODES, classifyCustomer, quintile, wholeDays, type Classification, type CustomerFacts } from "../../domain/customer-segments.js";
+import { SEGMENT_CODES, classifyCustomer, quintile, wholeDays, type Classification, type CustomerFacts } from "../../domain/customers/customer-segments.js";
 import type { Repositories, SegmentFactsRow } from "../../store/index.js";
-import type { ScoreWrite } from "../../store/segments.js";
+import type { ScoreWrite } from "../../store/customers/segments.js";
 import type { ServiceDeps } from "../deps.js";
 
 /** A first scoring of a large install reads and writes every customer in one transaction. */
 const FIRST_SCORING_TIMEOUT_MS = 5 * 60_000;
 
-/** One customer's facts as the rules read them (src/domain/customer-segments.ts), as of `now`. */
+/** One customer's facts as the rules read them (src/domain/customers/customer-segments.ts), as of `now`. */
 export function factsOf(row: SegmentFactsRow, now: Date): CustomerFacts {
   const ranked = row.recencyRank !== null && row.frequencyRank !== null && row.monetaryRank !== null;
   return {

@@ -1,4 +1,4 @@
-import { inScope, ownerScope } from "../../domain/access-scope.js";
+import { inScope, ownerScope } from "../../domain/access/access-scope.js";
 import { AppError } from "../../domain/errors.js";
 import type { AuditFilter, AuditRow, Rep } from "../../store/index.js";
 import { recordRead } from "./record-read.js";
@@ -30,7 +30,7 @@ export interface AuditTrailPage {
 
 /**
  * Who may read whose trail: admins anyone's; a manager the customers and people their team
- * covers (domain/access-scope.ts: their own, their team members', unowned customers), and of a
+ * covers (domain/access/access-scope.ts: their own, their team members', unowned customers), and of a
  * person's trail only the rows about such customers; reps nobody's. Returns the filter.
  */
 async function allowedFilter(deps: ServiceDeps, viewer: Rep, query: AuditQuery): Promise<{ filter: AuditFilter; subject: string }> {

@@ -1,4 +1,4 @@
-import type { AuditAction, AuditedList } from "../../domain/audit-actions.js";
+import type { AuditAction, AuditedList } from "../../domain/access/audit-actions.js";
 import type { Repositories } from "../../store/index.js";
 import type { Audience } from "../audience.js";
 

@@ -1,15 +1,15 @@
 import { createHash } from "node:crypto";
-import { dateInZone } from "../../domain/calendar-date.js";
+import { dateInZone } from "../../domain/time/calendar-date.js";
 import {
   CONTACT_FIELDS, ContactInputError, changedFields, checkContactFields, emailKey, monthDay,
   type ContactField, type ContactInput, type ContactValues, type FieldRules,
-} from "../../domain/contact-details.js";
+} from "../../domain/customers/contact-details.js";
 import { AppError } from "../../domain/errors.js";
-import { mayChange } from "../../domain/write-rights.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import type { ContactRow, CustomerSummary, Rep, Repositories } from "../../store/index.js";
 import { maySeePrivate, type Audience } from "../audience.js";
 import type { ServiceDeps } from "../deps.js";
-import { auditedChange } from "../../domain/audit-actions.js";
+import { auditedChange } from "../../domain/access/audit-actions.js";
 import { recordRead } from "../audit/record-read.js";
 import { scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 

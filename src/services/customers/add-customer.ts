@@ -1,4 +1,4 @@
-import { nameKeys, tidyDisplayName } from "../../domain/customer-name.js";
+import { nameKeys, tidyDisplayName } from "../../domain/language/customer-name.js";
 import type { CustomerSummary, Rep } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 

@@ -1,5 +1,5 @@
-import { foldText } from "../../domain/folded-text.js";
-import { NameMatcher, pickMatches, type CustomerNames, type NameMatch } from "../../domain/name-matcher.js";
+import { foldText } from "../../domain/language/folded-text.js";
+import { NameMatcher, pickMatches, type CustomerNames, type NameMatch } from "../../domain/language/name-matcher.js";
 import type { CustomerNameStore } from "../../store/index.js";
 
 /**

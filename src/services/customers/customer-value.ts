@@ -1,4 +1,4 @@
-import { customerValue, valueAsOf, type ValueMeasures } from "../../domain/clv.js";
+import { customerValue, valueAsOf, type ValueMeasures } from "../../domain/customers/clv.js";
 import type { ServiceDeps } from "../deps.js";
 
 /** The per-customer stats CLV is computed from (customer_stats), as the store returns them. */

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { auditedChange, type AuditAction } from "../../domain/audit-actions.js";
-import { fingerprint, MAX_TAGS, type TextField } from "../../domain/customer-fields.js";
-import { nameKeys, tidyDisplayName } from "../../domain/customer-name.js";
-import type { Stage } from "../../domain/customer-stage.js";
+import { auditedChange, type AuditAction } from "../../domain/access/audit-actions.js";
+import { fingerprint, MAX_TAGS, type TextField } from "../../domain/customers/customer-fields.js";
+import { nameKeys, tidyDisplayName } from "../../domain/language/customer-name.js";
+import type { Stage } from "../../domain/customers/customer-stage.js";
 import { AppError, type MessageParams } from "../../domain/errors.js";
 import type { NotificationPayload } from "../../domain/notification-payload.js";
-import { mayChange } from "../../domain/write-rights.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import type { EditableCustomer, Rep, Repositories } from "../../store/index.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 import { recordRead } from "../audit/record-read.js";
@@ -31,7 +31,7 @@ export interface EditRequest {
   customerId: string;
   changes: readonly CustomerChange[];
   /**
-   * Fingerprints (domain/customer-fields.ts) of the values a form showed, by field. A field
+   * Fingerprints (domain/customers/customer-fields.ts) of the values a form showed, by field. A field
    * whose value is no longer what the form showed was changed by someone else meanwhile: it is
    * not overwritten but reported back with its current value. Commands leave this out (the
    * last one wins, and each is audited).
@@ -89,7 +89,7 @@ const isUniqueViolation = (error: unknown): boolean => {
 /**
  * Changes a customer's own fields, in one transaction that first locks the customer: edits of
  * one customer run one after the other, and each writes only the columns it changes. The rep
- * needs the write right (domain/write-rights.ts); a refusal names the owner and changes
+ * needs the write right (domain/access/write-rights.ts); a refusal names the owner and changes
  * nothing. One audit row (before and after of what changed) commits with the change. A new
  * owner is told in a direct message through the outbox, written in the same transaction.
  *

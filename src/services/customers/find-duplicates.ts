@@ -1,7 +1,7 @@
-import { nameKeys, tidyDisplayName } from "../../domain/customer-name.js";
-import { orderedPair, suggestedSurvivor, type DuplicateReason } from "../../domain/duplicate-reasons.js";
+import { nameKeys, tidyDisplayName } from "../../domain/language/customer-name.js";
+import { orderedPair, suggestedSurvivor, type DuplicateReason } from "../../domain/customers/duplicate-reasons.js";
 import { AppError } from "../../domain/errors.js";
-import { mayChange } from "../../domain/write-rights.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import type { LikelyDuplicate, PairSide, Rep, ScanState } from "../../store/index.js";
 import { maySeePrivate, type Audience } from "../audience.js";
 import { recordListed } from "../audit/record-read.js";

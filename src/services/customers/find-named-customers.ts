@@ -1,4 +1,4 @@
-import type { NameVia } from "../../domain/name-forms.js";
+import type { NameVia } from "../../domain/language/name-forms.js";
 import type { CustomerSummary } from "../../store/index.js";
 import { customerNameIndexOf, type CustomerNameIndex } from "./customer-name-index.js";
 import type { ServiceDeps } from "../deps.js";

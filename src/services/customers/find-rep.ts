@@ -1,4 +1,4 @@
-import { pinyinKey } from "../../domain/customer-name.js";
+import { pinyinKey } from "../../domain/language/customer-name.js";
 import type { Rep } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 

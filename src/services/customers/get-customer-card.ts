@@ -1,7 +1,7 @@
 import type { Rep } from "../../store/index.js";
 import { maySeePrivate, withoutDetails, type Audience } from "../audience.js";
-import type { CustomerProfile } from "../../domain/customer-fields.js";
-import { mayChange } from "../../domain/write-rights.js";
+import type { CustomerProfile } from "../../domain/customers/customer-fields.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import { valueOfCustomer } from "./customer-value.js";
 import type { ServiceDeps } from "../deps.js";
 

@@ -1,8 +1,8 @@
-import { nameKeys } from "../../domain/customer-name.js";
+import { nameKeys } from "../../domain/language/customer-name.js";
 import { AppError } from "../../domain/errors.js";
-import { mayChange } from "../../domain/write-rights.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import type { Rep } from "../../store/index.js";
-import type { MergedCustomers } from "../../store/customer-merge.js";
+import type { MergedCustomers } from "../../store/customers/customer-merge.js";
 import { refreshSegments } from "../analytics/score-segments.js";
 import type { Audience } from "../audience.js";
 import { recordRead } from "../audit/record-read.js";
@@ -16,7 +16,7 @@ export interface MergePreview {
 }
 
 /**
- * Merges customer `fromId` into `intoId` in one transaction (src/store/customer-merge.ts says
+ * Merges customer `fromId` into `intoId` in one transaction (src/store/customers/customer-merge.ts says
  * what moves): a failure anywhere changes nothing. A rep merges only customers they may change
  * (mayChange on both: their own or nobody's); managers and admins any. The kept customer's
  * segment follows its merged facts at once, and the name dictionary learns the alias.

@@ -1,4 +1,4 @@
-import { nameKeys } from "../../domain/customer-name.js";
+import { nameKeys } from "../../domain/language/customer-name.js";
 import type { CustomerSummary } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 

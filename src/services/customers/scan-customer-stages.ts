@@ -1,6 +1,6 @@
-import { SEGMENT_NAMES, classifyCustomer, stageMove, type SegmentName } from "../../domain/customer-segments.js";
+import { SEGMENT_NAMES, classifyCustomer, stageMove, type SegmentName } from "../../domain/customers/customer-segments.js";
 import type { NotificationPayload } from "../../domain/notification-payload.js";
-import type { ScoreWrite, StageMoveWrite } from "../../store/segments.js";
+import type { ScoreWrite, StageMoveWrite } from "../../store/customers/segments.js";
 import type { ServiceDeps } from "../deps.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 import { factsOf, scoreOf } from "../analytics/score-segments.js";
@@ -20,7 +20,7 @@ export interface StageScanResult {
 
 /**
  * The nightly scan: scores every customer (RFM, segment and why) and moves stages by the churn
- * rules (src/domain/customer-segments.ts), then alerts each owner once with what moved.
+ * rules (src/domain/customers/customer-segments.ts), then alerts each owner once with what moved.
  *
  * Postgres gathers the facts in one set-based statement; classification runs here in batches,
  * each written back in one transaction with its stage moves and their change rows. Every change

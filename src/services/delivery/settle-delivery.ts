@@ -1,6 +1,6 @@
 import type { DeliveryRefusal } from "../../domain/errors.js";
 import { notificationPayload, type NotificationPayload } from "../../domain/notification-payload.js";
-import { SURVEY_TIMING, closeReason } from "../../domain/survey-policy.js";
+import { SURVEY_TIMING, closeReason } from "../../domain/surveys/survey-policy.js";
 import type { Repositories } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ScheduleItem } from "../ports.js";

@@ -1,5 +1,5 @@
-import { addDays, instantOfLocalTime } from "../../domain/calendar-date.js";
-import { digestDay } from "../../domain/digest-schedule.js";
+import { addDays, instantOfLocalTime } from "../../domain/time/calendar-date.js";
+import { digestDay } from "../../domain/time/digest-schedule.js";
 import { CHANNELS, type Channel } from "../../domain/interaction-channel.js";
 import type { LowScore, Rep, RepReminders, StageTurn } from "../../store/index.js";
 import { CHANNEL_READER, maySeePrivate, withoutDetails, type Audience } from "../audience.js";

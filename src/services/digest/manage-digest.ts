@@ -1,4 +1,4 @@
-import { canonicalTimeZone, digestDay, formatDigestTime, parseDigestTime } from "../../domain/digest-schedule.js";
+import { canonicalTimeZone, digestDay, formatDigestTime, parseDigestTime } from "../../domain/time/digest-schedule.js";
 import { AppError } from "../../domain/errors.js";
 import type { DigestSubscriptionRow, Rep } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";

@@ -3,10 +3,10 @@ import type { Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { stringify as stringifySync } from "csv-stringify/sync";
 import ExcelJS from "exceljs";
-import { COLUMNS, type ColumnDefinition, type DataKind } from "../../domain/import-columns.js";
-import type { ExportFormat } from "../../domain/export-request.js";
-import { escapeFormula } from "../../domain/spreadsheet-cell.js";
-import type { ExportRow } from "../../store/exports.js";
+import { COLUMNS, type ColumnDefinition, type DataKind } from "../../domain/transfer/import-columns.js";
+import type { ExportFormat } from "../../domain/transfer/export-request.js";
+import { escapeFormula } from "../../domain/transfer/spreadsheet-cell.js";
+import type { ExportRow } from "../../store/exports/exports.js";
 
 /** The languages headers are written in (the keys of a column's `header`). */
 export type HeaderLocale = keyof ColumnDefinition["header"];
@@ -16,7 +16,7 @@ export type HeaderLocale = keyof ColumnDefinition["header"];
  * given: CSV through csv-stringify (UTF-8 with a BOM so Excel reads Chinese right, RFC 4180
  * quoting, CRLF), XLSX through exceljs' streaming WorkbookWriter (rows committed as written,
  * no shared-strings table). end() ends the output, as a pipe would (standard output stays open). Text cells that a spreadsheet would run as a formula are prefixed
- * with an apostrophe (domain/spreadsheet-cell.ts); amounts and scores in XLSX are number cells.
+ * with an apostrophe (domain/transfer/spreadsheet-cell.ts); amounts and scores in XLSX are number cells.
  */
 export interface RowWriter {
   write(rows: readonly ExportRow[]): Promise<void>;

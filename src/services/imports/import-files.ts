@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { AppError } from "../../domain/errors.js";
-import { applyOverrides, checkMapping, guessKind, IMPORT_KINDS, suggestMapping, type ImportKind, type Mapping, type MappingProblem } from "../../domain/import-mapping.js";
+import { applyOverrides, checkMapping, guessKind, IMPORT_KINDS, suggestMapping, type ImportKind, type Mapping, type MappingProblem } from "../../domain/transfer/import-mapping.js";
 import type { NotificationPayload } from "../../domain/notification-payload.js";
-import type { RowProblem } from "../../domain/import-rows.js";
+import type { RowProblem } from "../../domain/transfer/import-rows.js";
 import { IMPORT_CHUNK_BYTES, type ImportRunRow, type Rep } from "../../store/index.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 import type { ServiceDeps } from "../deps.js";

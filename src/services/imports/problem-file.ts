@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify, type Stringifier } from "csv-stringify";
-import type { Cell } from "../../domain/import-rows.js";
-import { escapeFormula } from "../../domain/spreadsheet-cell.js";
+import type { Cell } from "../../domain/transfer/import-rows.js";
+import { escapeFormula } from "../../domain/transfer/spreadsheet-cell.js";
 
 /**
  * The rows an import could not take, as a CSV to fix and import again: the file's own columns

@@ -3,7 +3,7 @@ import { parse } from "csv-parse";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { AppError } from "../../domain/errors.js";
-import type { Cell } from "../../domain/import-rows.js";
+import type { Cell } from "../../domain/transfer/import-rows.js";
 import type { ImportSource } from "./import-source.js";
 import { checkZip, type ZipLimits } from "./xlsx-guard.js";
 

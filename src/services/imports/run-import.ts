@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { hasChinese, type NameKeys } from "../../domain/customer-name.js";
-import type { ImportKind, Mapping } from "../../domain/import-mapping.js";
-import { RowChecker, isUuid, type Cell, type ContactRow, type CustomerRef, type CustomerRow, type ImportRow, type InteractionRow, type OrderRow, type RowProblem } from "../../domain/import-rows.js";
+import { hasChinese, type NameKeys } from "../../domain/language/customer-name.js";
+import type { ImportKind, Mapping } from "../../domain/transfer/import-mapping.js";
+import { RowChecker, isUuid, type Cell, type ContactRow, type CustomerRef, type CustomerRow, type ImportRow, type InteractionRow, type OrderRow, type RowProblem } from "../../domain/transfer/import-rows.js";
 import type {
   AliasHit, ContactChange, ContactWrite, CustomerChange, CustomerWrite, InteractionWrite, OrderWrite, Rep, Repositories, RunCounts, StoredContact, StoredCustomer,
 } from "../../store/index.js";
@@ -15,9 +15,9 @@ import { ProblemFile } from "./problem-file.js";
 import { readRows, type TableInfo, type TableLimits } from "./read-table.js";
 
 /**
- * Runs an import: the file's rows in batches, each read by the row rules (domain/import-rows.ts),
+ * Runs an import: the file's rows in batches, each read by the row rules (domain/transfer/import-rows.ts),
  * matched with what is stored (one query per table per batch) and written in one transaction
- * per batch (store/imports.ts); the aggregates of everything touched brought up to date once at
+ * per batch (store/imports/imports.ts); the aggregates of everything touched brought up to date once at
  * the end; the problem rows written to a CSV as they are found. A dry run does all of it but
  * the writes, so its counts are what an import would do.
  *

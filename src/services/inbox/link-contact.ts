@@ -1,7 +1,7 @@
 import { AppError } from "../../domain/errors.js";
-import { mayChange } from "../../domain/write-rights.js";
+import { mayChange } from "../../domain/access/write-rights.js";
 import type { Rep } from "../../store/index.js";
-import type { LinkedContact } from "../../store/customer-merge.js";
+import type { LinkedContact } from "../../store/customers/customer-merge.js";
 import type { ServiceDeps } from "../deps.js";
 
 interface Owned {

@@ -1,5 +1,5 @@
-import { isComplaint } from "../../domain/customer-segments.js";
-import { storableText } from "../../domain/storable-text.js";
+import { isComplaint } from "../../domain/customers/customer-segments.js";
+import { storableText } from "../../domain/language/storable-text.js";
 import { readSurveyReply } from "../surveys/answer-survey.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ScheduleItem } from "../ports.js";

@@ -12,7 +12,7 @@ export interface AccessDescription {
   /** The teams they lead (only a manager's lead widens what they see). */
   leads: TeamView[];
   /**
-   * Whose customers' private details they see and records they change (domain/access-scope.ts):
+   * Whose customers' private details they see and records they change (domain/access/access-scope.ts):
    * every customer, their own and their teams' members' (a manager), or their own (unowned ones
    * in every case).
    */

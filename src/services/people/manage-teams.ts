@@ -1,5 +1,5 @@
 import { AppError } from "../../domain/errors.js";
-import { MAX_TEAM_NAME, checkTeamName, teamNameKey } from "../../domain/people-words.js";
+import { MAX_TEAM_NAME, checkTeamName, teamNameKey } from "../../domain/language/people-words.js";
 import type { Rep, Repositories, TeamView } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { requireAdmin } from "./set-role.js";

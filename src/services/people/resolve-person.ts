@@ -1,5 +1,5 @@
 import { AppError } from "../../domain/errors.js";
-import { parseMention } from "../../domain/people-words.js";
+import { parseMention } from "../../domain/language/people-words.js";
 import type { Rep } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { findRep } from "../customers/find-rep.js";

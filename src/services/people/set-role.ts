@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RoleName } from "../../domain/access-scope.js";
+import type { RoleName } from "../../domain/access/access-scope.js";
 import { AppError } from "../../domain/errors.js";
 import type { NotificationPayload } from "../../domain/notification-payload.js";
 import type { Rep } from "../../store/index.js";

@@ -1,4 +1,4 @@
-import { looksLikePhone } from "../../domain/phone-number.js";
+import { looksLikePhone } from "../../domain/customers/phone-number.js";
 import type { CustomerSummary, PersonKey, PersonMatch } from "../../store/index.js";
 import { resolveCustomer } from "../customers/resolve-customer.js";
 import type { ServiceDeps } from "../deps.js";

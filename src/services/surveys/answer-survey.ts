@@ -1,6 +1,6 @@
 import type { NotificationPayload } from "../../domain/notification-payload.js";
-import { SURVEY_SCALE, isLowScore, readSurveyAnswer, readSurveyComment, isSurveyOptOut } from "../../domain/survey-answer.js";
-import { SURVEY_TIMING, closeReason } from "../../domain/survey-policy.js";
+import { SURVEY_SCALE, isLowScore, readSurveyAnswer, readSurveyComment, isSurveyOptOut } from "../../domain/surveys/survey-answer.js";
+import { SURVEY_TIMING, closeReason } from "../../domain/surveys/survey-policy.js";
 import type { Repositories, SurveyRow, SurveyView } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ScheduleItem } from "../ports.js";

@@ -1,4 +1,4 @@
-import { answerCount, averageScore, csatPercent, netPromoterScore, responseRate } from "../../domain/satisfaction.js";
+import { answerCount, averageScore, csatPercent, netPromoterScore, responseRate } from "../../domain/surveys/satisfaction.js";
 import type { ServiceDeps } from "../deps.js";
 
 export interface SurveyStats {

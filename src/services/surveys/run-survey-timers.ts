@@ -1,4 +1,4 @@
-import { SURVEY_TIMING, closeReason } from "../../domain/survey-policy.js";
+import { SURVEY_TIMING, closeReason } from "../../domain/surveys/survey-policy.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ScheduleItem } from "../ports.js";
 import { windowState } from "../inbox/relay-wechat.js";

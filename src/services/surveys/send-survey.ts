@@ -1,7 +1,7 @@
 import { AppError } from "../../domain/errors.js";
 import type { NotificationPayload } from "../../domain/notification-payload.js";
-import type { SurveyKind } from "../../domain/survey-answer.js";
-import { SURVEY_TIMING, surveyLocale } from "../../domain/survey-policy.js";
+import type { SurveyKind } from "../../domain/surveys/survey-answer.js";
+import { SURVEY_TIMING, surveyLocale } from "../../domain/surveys/survey-policy.js";
 import type { Rep, Repositories, SurveyRow } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import type { ScheduleItem } from "../ports.js";

@@ -1,0 +1,168 @@
+import type { OutboxStatus, Prisma } from "@prisma/client";
+import type { Db } from "../prisma.js";
+import { TERMINAL_PLATFORM } from "../../domain/terminal-platform.js";
+import type { FieldCipher } from "../encryption/field-cipher.js";
+
+export interface OutboxRow {
+  id: string;
+  platform: string;
+  destination: string;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+}
+
+/** last_error of a row whose worker died mid-delivery: the next attempt checks before sending. */
+export const INTERRUPTED = "interrupted: the worker stopped during delivery";
+
+/** last_error of a row that booked a send slot (Slack's one message per second per channel) and waits for it. */
+export const SLOT_BOOKED = "waiting for its send slot at ";
+
+/** The time of the send slot this row booked earlier, if any. */
+export function bookedSlot(lastError: string | null): number | undefined {
+  return lastError?.startsWith(SLOT_BOOKED) ? Number(lastError.slice(SLOT_BOOKED.length)) : undefined;
+}
+
+const select = { id: true, platform: true, destination: true, destinationEnc: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
+
+/**
+ * Platforms whose destination is a person's id (a WeChat openid): sealed in destination_enc with
+ * its keyed hash, destination left null. Slack channel and user ids and terminal reps stay plain.
+ * Payloads hold no personal data to begin with: they are references (ids) rendered at delivery
+ * (domain/notification-payload.ts), so a card's phone is never written here.
+ */
+const SEALED_DESTINATIONS: ReadonlySet<string> = new Set(["wechat"]);
+
+/** What rows give back: the destination, opened when it is sealed ("" for one erased). */
+function withDestination<T extends { destination: string | null; destinationEnc: string | null }>(cipher: FieldCipher, row: T): Omit<T, "destination" | "destinationEnc"> & { destination: string } {
+  const { destination, destinationEnc, ...rest } = row;
+  return { ...rest, destination: destinationEnc !== null ? cipher.open("outbox.destination", destinationEnc) : (destination ?? "") };
+}
+
+export function createOutboxStore(db: Db, cipher: FieldCipher) {
+  return {
+    /** Queues a message once per dedupe key; a second call for the same cause returns the first row. */
+    async enqueue(input: { platform: string; destination: string; payload: Prisma.InputJsonValue; dedupeKey: string; at: Date }): Promise<{ id: string; created: boolean }> {
+      const sealed = SEALED_DESTINATIONS.has(input.platform);
+      const destination = sealed ? null : input.destination;
+      const destinationEnc = sealed ? cipher.seal("outbox.destination", input.destination) : null;
+      const destinationHash = sealed ? cipher.lookup("wechat", input.destination) : null;
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO outbox (id, platform, destination, destination_enc, destination_hash, payload, dedupe_key, next_attempt_at, updated_at)
+        VALUES (gen_random_uuid(), ${input.platform}, ${destination}, ${destinationEnc}, ${destinationHash}, ${JSON.stringify(input.payload)}::jsonb, ${input.dedupeKey}, ${input.at}, now())
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id`;
+      if (rows[0]) return { id: rows[0].id, created: true };
+      const existing = await db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: { id: true } });
+      return { id: existing.id, created: false };
+    },
+
+    /** A message for this cause is queued already (in any state). */
+    async isQueued(dedupeKey: string): Promise<boolean> {
+      return (await db.outboxMessage.findUnique({ where: { dedupeKey }, select: { id: true } })) !== null;
+    },
+
+    async get(id: string): Promise<OutboxRow | null> {
+      const row = await db.outboxMessage.findUnique({ where: { id }, select });
+      return row ? withDestination(cipher, row) : null;
+    },
+
+    /**
+     * PENDING -> SENDING for one delivery attempt, when due; only one worker gets the row.
+     * Workers claim every platform's rows but the terminal's, the demo only the terminal's
+     * (domain/terminal-platform.ts): a row the caller cannot deliver stays as it is.
+     */
+    async claim(id: string, now: Date, forTerminal = false): Promise<(OutboxRow & { createdAt: Date }) | null> {
+      const rows = await db.$queryRaw<(Omit<OutboxRow, "destination"> & { destination: string | null; destinationEnc: string | null; createdAt: Date })[]>`
+        UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
+        WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
+          AND (platform = ${TERMINAL_PLATFORM}) = ${forTerminal}
+        RETURNING id, platform, destination, destination_enc AS "destinationEnc", payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt"`;
+      return rows[0] ? withDestination(cipher, rows[0]) : null;
+    },
+
+    /**
+     * SENDING -> PENDING without counting the attempt: it waits for its send slot (booked for
+     * `at`, and remembered so the next attempt uses it instead of booking another), for the end
+     * of a rate limit's pause, or for something it depends on.
+     */
+    async release(id: string, at: Date, slotBooked = false): Promise<void> {
+      const marker = slotBooked ? `${SLOT_BOOKED}${at.getTime()}` : null;
+      await db.$executeRaw`
+        UPDATE outbox SET status = 'PENDING', attempts = attempts - 1, next_attempt_at = ${at}, updated_at = now(),
+               last_error = CASE WHEN ${marker}::text IS NULL OR last_error = ${INTERRUPTED} THEN last_error ELSE ${marker} END
+        WHERE id = ${id}::uuid AND status = 'SENDING'`;
+    },
+
+    async postpone(id: string, at: Date): Promise<void> {
+      await db.outboxMessage.updateMany({ where: { id, status: "PENDING" }, data: { nextAttemptAt: at } });
+    },
+
+    async markSent(id: string, externalId: string | undefined, now: Date): Promise<void> {
+      await db.$executeRaw`
+        UPDATE outbox SET status = 'SENT', sent_at = ${now}, external_id = ${externalId ?? null}, last_error = NULL, updated_at = now()
+        WHERE id = ${id}::uuid`;
+    },
+
+    async markRetry(id: string, at: Date, error: string): Promise<void> {
+      await db.outboxMessage.update({ where: { id }, data: { status: "PENDING", nextAttemptAt: at, lastError: error.slice(0, 1000) } });
+    },
+
+    async markFailed(id: string, error: string): Promise<void> {
+      await db.outboxMessage.update({ where: { id }, data: { status: "FAILED", lastError: error.slice(0, 1000) } });
+    },
+
+    /**
+     * Pending messages due before `until`, for the reconcile pass and the sweep; not the
+     * terminal's, which no worker delivers (see claim).
+     */
+    async pendingDueBefore(until: Date, take: number, after?: string): Promise<{ id: string; nextAttemptAt: Date }[]> {
+      return db.outboxMessage.findMany({
+        where: { status: "PENDING", nextAttemptAt: { lte: until }, platform: { not: TERMINAL_PLATFORM }, ...(after ? { id: { gt: after } } : {}) },
+        orderBy: { id: "asc" },
+        take,
+        select: { id: true, nextAttemptAt: true },
+      });
+    },
+
+    /**
+     * SENDING rows untouched for longer than `staleMs` belong to a worker that died mid-delivery:
+     * they go back to PENDING (delivery is at-least-once; see deliver-outbox.ts).
+     */
+    async releaseStale(staleMs: number): Promise<number> {
+      return db.$executeRaw`
+        UPDATE outbox SET status = 'PENDING', next_attempt_at = now(), last_error = ${INTERRUPTED}, updated_at = now()
+        WHERE status = 'SENDING' AND updated_at < now() - (${staleMs} * interval '1 millisecond')`;
+    },
+
+    /** Messages waiting for one person at the terminal and due by `until`, oldest first. */
+    async pendingForTerminal(destination: string, until: Date, take: number): Promise<{ id: string }[]> {
+      return db.outboxMessage.findMany({
+        where: { platform: TERMINAL_PLATFORM, destination, status: "PENDING", nextAttemptAt: { lte: until } },
+        orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
+        take,
+        select: { id: true },
+      });
+    },
+
+    /** A failed message back in the queue for a fresh round of attempts (an admin's retry). */
+    async requeue(id: string, now: Date): Promise<boolean> {
+      const { count } = await db.outboxMessage.updateMany({ where: { id, status: "FAILED" }, data: { status: "PENDING", attempts: 0, nextAttemptAt: now } });
+      return count > 0;
+    },
+
+    /** A page of the messages that failed for good, newest first, and how many there are. */
+    async listFailed(take: number, skip = 0): Promise<{ messages: (OutboxRow & { updatedAt: Date })[]; total: number }> {
+      const where = { status: "FAILED" as const };
+      const [messages, total] = await Promise.all([
+        db.outboxMessage.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "asc" }], take, skip, select: { ...select, updatedAt: true } }),
+        db.outboxMessage.count({ where }),
+      ]);
+      return { messages: messages.map((m) => withDestination(cipher, m)), total };
+    },
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;
