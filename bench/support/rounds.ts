@@ -74,10 +74,3 @@ export function ratio(report: RoundsReport, bot: string, floor: string, metric: 
   if (b === undefined || f === undefined) return NaN;
   return higherIsBetter ? f / b : b / f;
 }
-
-/** Percentile of a list of samples (nearest rank). */
-export function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
