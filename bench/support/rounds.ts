@@ -62,8 +62,8 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrec
 export function roundsTable(report: RoundsReport): string {
   const metrics = [...new Set(report.rounds.flatMap((r) => Object.keys(r.figures)))];
   const head = `| round | contender | load | ${metrics.join(" | ")} |\n|---|---|---|${metrics.map(() => "---|").join("")}`;
-  const rows = report.rounds.map((r) => `| ${r.round} | ${r.contender} | ${r.load.toFixed(2)} | ${metrics.map((m) => (r.figures[m] === undefined ? "" : fmt(r.figures[m]!))).join(" | ")} |`);
-  const medianRows = Object.entries(report.medians).map(([name, f]) => `| median | ${name} | | ${metrics.map((m) => (f[m] === undefined ? "" : fmt(f[m]!))).join(" | ")} |`);
+  const rows = report.rounds.map((r) => `| ${r.round} | ${r.contender} | ${r.load.toFixed(2)} | ${metrics.map((m) => (r.figures[m] === undefined ? "" : fmt(r.figures[m]))).join(" | ")} |`);
+  const medianRows = Object.entries(report.medians).map(([name, f]) => `| median | ${name} | | ${metrics.map((m) => (f[m] === undefined ? "" : fmt(f[m]))).join(" | ")} |`);
   return [head, ...rows, ...medianRows].join("\n");
 }
 

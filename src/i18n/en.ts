@@ -1115,6 +1115,7 @@ export const en = {
   "import.problem.ownerUnknown": "no rep called “{value}” uses the bot. Write the display name or Slack id of someone who does, or leave the owner empty.",
   "import.problem.ownerAmbiguous": "“{value}” could be {names}. Write the full display name or the Slack id.",
   "import.problem.customerUnknown": "no customer called “{value}”. Import the customers first (or add it: /customer add {value}), or check the spelling.",
+  "import.problem.erased": "“{value}” was erased on request (/crm erase); what a file says of them is never written back. Remove the row.",
   "import.problem.customerAmbiguous": "“{value}” could be {names}; I never guess. Use the customer’s exact name or its ID.",
   "import.problem.extraCells": "the row has {count, plural, one {# cell} other {# cells}} more than the {columns, number} columns of the header (a comma inside a value without quotes?).",
   "import.csv.row": "Row",

@@ -1114,6 +1114,7 @@ export const zhCN: Record<MessageKey, string> = {
   "import.problem.ownerUnknown": "没有叫“{value}”的销售在使用机器人。请写正在使用的人的显示名称或 Slack ID，或把负责人留空。",
   "import.problem.ownerAmbiguous": "“{value}”可能是 {names}。请写完整的显示名称或 Slack ID。",
   "import.problem.customerUnknown": "没有叫“{value}”的客户。请先导入客户（或添加：/customer add {value}），或检查拼写。",
+  "import.problem.erased": "“{value}”已按要求删除个人数据（/crm erase）；文件中关于其的内容不会再写回。请删除这一行。",
   "import.problem.customerAmbiguous": "“{value}”可能是 {names}；我不会猜。请用客户的准确名称或编号。",
   "import.problem.extraCells": "这一行比表头的 {columns, number} 列多了 {count, number} 个单元格（值里有逗号却没加引号？）。",
   "import.csv.row": "行号",

@@ -73,7 +73,8 @@ const REFRESH_CHUNK = 2_000;
 /** Past this many customers touched, every customer's aggregates are rebuilt in one set-based pass. */
 const WHOLE_REFRESH_FROM = 10_000;
 
-type Resolution = { kind: "found"; id: string } | { kind: "ambiguous"; names: string[] } | { kind: "none" };
+/** "erased": the reference names a customer erased on request, whose records are never imported again. */
+type Resolution = { kind: "found"; id: string } | { kind: "ambiguous"; names: string[] } | { kind: "erased" } | { kind: "none" };
 
 /** What the import has written (or, in a dry run, would have) so far: later rows find it here. */
 class RunMemory {
@@ -228,6 +229,7 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
     if (found.kind === "found") return { id: found.id };
     const column = (ref.name ? headerOf("customer") : headerOf("customerId")) ?? null;
     const value = ref.name ?? ref.id ?? "";
+    if (found.kind === "erased") return { column, key: "import.problem.erased", params: { value } };
     return found.kind === "ambiguous"
       ? { column, key: "import.problem.customerAmbiguous", params: { value, names: found.names.slice(0, 5).join(", ") } }
       : { column, key: "import.problem.customerUnknown", params: { value } };
@@ -247,6 +249,10 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       const found = resolve({ ...(r.externalId ? { id: r.externalId } : {}), name: r.name, keys: r.keys });
       if (found.kind === "ambiguous") {
         await fail(row, cells, [{ column: headerOf("name"), key: "import.problem.customerAmbiguous", params: { value: r.name, names: found.names.slice(0, 5).join(", ") } }], plan.counts);
+        continue;
+      }
+      if (found.kind === "erased") {
+        await fail(row, cells, [{ column: headerOf(r.externalId ? "id" : "name"), key: "import.problem.erased", params: { value: r.externalId ?? r.name } }], plan.counts);
         continue;
       }
       let outcome: "created" | "updated" | "unchanged";
@@ -329,6 +335,10 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       ...(r.externalId ? [`x:${r.externalId}`] : []), ...emails.map((h) => `${customerId}|e:${h}`), ...phones.map((h) => `${customerId}|p:${h}`),
       ...(reachable ? [] : [`${customerId}|n:${nameKey}`]),
     ];
+    if (existing?.erased) {
+      await fail(row, cells, [{ column: headerOf(r.externalId ? "id" : "name"), key: "import.problem.erased", params: { value: r.externalId ?? r.values.name } }], plan.counts);
+      return "failed";
+    }
     const earlier = keys.map((k) => memory.contacts.get(k)).find((id) => id !== undefined);
     if (!existing && earlier) return "unchanged";
     if (wechats.length > 0) {
@@ -587,16 +597,19 @@ function resolver(customers: readonly StoredCustomer[], aliases: readonly AliasH
   const byExternal = new Map(customers.filter((c) => c.externalId).map((c) => [c.externalId!, c]));
   const byKey = new Map(customers.map((c) => [c.normalizedName, c]));
   return (ref) => {
+    const stored = (c: StoredCustomer): Resolution => (c.erased ? { kind: "erased" } : { kind: "found", id: c.id });
     if (ref.id) {
-      const hit = memory.customerByExternal.get(ref.id) ?? byExternal.get(ref.id)?.id ?? (isUuid(ref.id) ? byId.get(ref.id)?.id : undefined);
-      if (hit) return { kind: "found", id: hit };
+      const fresh = memory.customerByExternal.get(ref.id);
+      if (fresh) return { kind: "found", id: fresh };
+      const hit = byExternal.get(ref.id) ?? (isUuid(ref.id) ? byId.get(ref.id) : undefined);
+      if (hit) return stored(hit);
       if (!ref.keys) return { kind: "none" };
     }
     const keys = ref.keys!;
     const mine = memory.customerByKey.get(keys.normalizedName);
     if (mine) return { kind: "found", id: mine };
     const exact = byKey.get(keys.normalizedName);
-    if (exact) return { kind: "found", id: exact.id };
+    if (exact) return stored(exact);
     // Pinyin stands for a Chinese name only when the row writes it in Latin letters ("alibaba"):
     // two Chinese names that sound alike (北京新华科技, 北京鑫华科技) are two companies.
     const byPinyin = !hasChinese(keys.normalizedName);

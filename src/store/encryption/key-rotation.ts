@@ -148,12 +148,43 @@ export async function sealPlaintext(db: PrismaClient, cipher: FieldCipher, onPro
 export async function resealAll(db: PrismaClient, cipher: FieldCipher, onProgress?: (p: ResealProgress) => void): Promise<ResealCounts> {
   const counts: ResealCounts = { contacts: 0, customers: 0, outbox: 0 };
   for (const t of SEALED_TABLES) counts[t.table] = await resealTable(db, cipher, t, true, onProgress);
+  await resealImportLeftovers(db, cipher);
   return counts;
+}
+
+// What imports keep for a day at most (uploaded files, problem rows), sealed as bytes or as one
+// sealed text in a JSON object: the key id is the second dot-separated part of their start.
+const LEFTOVER_KEY_IDS = [
+  "SELECT split_part(convert_from(substring(bytes FROM 1 FOR 12), 'SQL_ASCII'), '.', 2) AS key_id FROM import_file_chunks",
+  "SELECT split_part(convert_from(substring(problem_csv FROM 1 FOR 12), 'SQL_ASCII'), '.', 2) AS key_id FROM import_runs WHERE problem_csv IS NOT NULL",
+  "SELECT split_part(problems->>'sealed', '.', 2) AS key_id FROM import_runs WHERE problems->>'sealed' IS NOT NULL",
+];
+
+/** The few import leftovers under another key, sealed again under the current one (row by row: there are few). */
+async function resealImportLeftovers(db: PrismaClient, cipher: FieldCipher): Promise<void> {
+  const prefix = Buffer.from(sealedPrefix(cipher.keyId), "ascii");
+  const chunks = await db.$queryRaw<{ run_id: string; seq: number; bytes: Uint8Array }[]>`
+    SELECT run_id, seq, bytes FROM import_file_chunks WHERE substring(bytes FROM 1 FOR 12) <> ${prefix}`;
+  for (const c of chunks) {
+    const bytes = cipher.sealBytes("import_file_chunks.bytes", cipher.openBytes("import_file_chunks.bytes", c.bytes));
+    await db.$executeRaw`UPDATE import_file_chunks SET bytes = ${bytes} WHERE run_id = ${c.run_id}::uuid AND seq = ${c.seq}`;
+  }
+  const runs = await db.$queryRaw<{ id: string; problem_csv: Uint8Array | null; sealed: string | null }[]>`
+    SELECT id, problem_csv, problems->>'sealed' AS sealed FROM import_runs
+    WHERE (problem_csv IS NOT NULL AND substring(problem_csv FROM 1 FOR 12) <> ${prefix}) OR (problems->>'sealed' IS NOT NULL AND problems->>'sealed' NOT LIKE ${`${sealedPrefix(cipher.keyId)}%`})`;
+  for (const r of runs) {
+    const csv = r.problem_csv ? cipher.sealBytes("import_runs.problem_csv", cipher.openBytes("import_runs.problem_csv", r.problem_csv)) : null;
+    const problems = r.sealed ? JSON.stringify({ sealed: cipher.seal("import_runs.problems", cipher.open("import_runs.problems", r.sealed)) }) : null;
+    await db.$executeRaw`UPDATE import_runs SET problem_csv = coalesce(${csv}, problem_csv), problems = coalesce(${problems}::jsonb, problems) WHERE id = ${r.id}::uuid`;
+  }
 }
 
 /** How many values each key id holds, over every sealed column (a full scan: for the operator's report). */
 export async function valuesByKey(db: PrismaClient): Promise<Record<string, number>> {
-  const parts = SEALED_TABLES.flatMap((t) => t.columns.map((c) => `SELECT split_part(${c.enc}, '.', 2) AS key_id FROM ${t.table} WHERE ${c.enc} IS NOT NULL`));
+  const parts = [
+    ...SEALED_TABLES.flatMap((t) => t.columns.map((c) => `SELECT split_part(${c.enc}, '.', 2) AS key_id FROM ${t.table} WHERE ${c.enc} IS NOT NULL`)),
+    ...LEFTOVER_KEY_IDS,
+  ];
   const rows = await db.$queryRawUnsafe<{ key_id: string; n: number }[]>(`SELECT key_id, count(*)::int AS n FROM (${parts.join(" UNION ALL ")}) v GROUP BY key_id ORDER BY key_id`);
   return Object.fromEntries(rows.map((r) => [r.key_id, r.n]));
 }

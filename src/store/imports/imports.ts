@@ -34,6 +34,8 @@ export interface StoredCustomer {
   about: string | null;
   source: string | null;
   tags: string[];
+  /** Erased on request (/crm erase): a file naming it again is refused, never written back. */
+  erased: boolean;
 }
 
 /** A customer known by an alias a row's name matches. */
@@ -76,6 +78,8 @@ export interface StoredContact {
   wechatHash: string | null;
   birthday: string | null;
   anniversary: string | null;
+  /** Erased on request: found by its external id only, and never written again. */
+  erased: boolean;
 }
 
 export interface ContactWrite {
@@ -183,6 +187,13 @@ export interface RunCounts {
 export const IMPORT_CHUNK_BYTES = 1 << 20;
 
 export function createImportStore(db: Db, cipher: FieldCipher) {
+  // The first problems name what the rows said (a phone as typed): sealed like the file itself.
+  const sealProblems = (problems: unknown): PrismaTypes.InputJsonValue =>
+    problems === null ? (null as unknown as PrismaTypes.InputJsonValue) : { sealed: cipher.seal("import_runs.problems", JSON.stringify(problems)) };
+  const openProblems = (stored: unknown): unknown => {
+    const sealed = stored && typeof stored === "object" && "sealed" in stored ? (stored).sealed : undefined;
+    return typeof sealed === "string" ? JSON.parse(cipher.open("import_runs.problems", sealed)) : null;
+  };
   return {
     // -- runs ---------------------------------------------------------------------------------
 
@@ -192,14 +203,20 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
           id: run.id, createdById: run.createdById, kind: run.kind, fileName: run.fileName, format: run.format, byteSize: run.byteSize, status: run.status,
           mapping: run.mapping as PrismaTypes.InputJsonValue, timezone: run.timezone, locale: run.locale, platform: run.platform, channel: run.channel,
           rows: run.rows ?? 0, created: run.created ?? 0, updated: run.updated ?? 0, unchanged: run.unchanged ?? 0, failed: run.failed ?? 0,
-          ...(run.problems !== undefined ? { problems: run.problems as PrismaTypes.InputJsonValue } : {}),
+          ...(run.problems !== undefined ? { problems: sealProblems(run.problems) } : {}),
         },
       });
     },
 
     async getRun(id: string): Promise<ImportRunRow | null> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-      return db.importRun.findUnique({ where: { id } });
+      const run = await db.importRun.findUnique({ where: { id } });
+      if (!run) return null;
+      return {
+        ...run,
+        problems: openProblems(run.problems),
+        problemCsv: run.problemCsv ? new Uint8Array(cipher.openBytes("import_runs.problem_csv", run.problemCsv)) : null,
+      };
     },
 
     /** Moves a run from one of `from` to `to` (false: it was not in any of them: someone else got there first). */
@@ -239,8 +256,8 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
         where: { id },
         data: {
           status: end.status, finishedAt: end.at, ...(end.counts ?? {}),
-          ...(end.problems !== undefined ? { problems: end.problems as PrismaTypes.InputJsonValue } : {}),
-          ...(end.problemCsv !== undefined ? { problemCsv: end.problemCsv ? Buffer.from(end.problemCsv) : null } : {}),
+          ...(end.problems !== undefined ? { problems: sealProblems(end.problems) } : {}),
+          ...(end.problemCsv !== undefined ? { problemCsv: end.problemCsv ? cipher.sealBytes("import_runs.problem_csv", end.problemCsv) : null } : {}),
           ...(end.error !== undefined ? { error: end.error } : {}),
         },
       });
@@ -249,13 +266,13 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
     },
 
     async addChunk(runId: string, seq: number, bytes: Uint8Array): Promise<void> {
-      await db.importFileChunk.create({ data: { runId, seq, bytes: Buffer.from(bytes) } });
+      await db.importFileChunk.create({ data: { runId, seq, bytes: cipher.sealBytes("import_file_chunks.bytes", bytes) } });
     },
 
     /** One stored piece of the uploaded file (null past the end). */
     async chunk(runId: string, seq: number): Promise<Uint8Array | null> {
       const row = await db.importFileChunk.findUnique({ where: { runId_seq: { runId, seq } }, select: { bytes: true } });
-      return row ? new Uint8Array(row.bytes) : null;
+      return row ? new Uint8Array(cipher.openBytes("import_file_chunks.bytes", row.bytes)) : null;
     },
 
     /**
@@ -281,9 +298,9 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
       const pinyins = [...new Set(names.map((n) => n.pinyin))];
       const rows = await db.$queryRaw<{
         id: string; external_id: string | null; name: string; normalized_name: string; pinyin: string; stage: string; owner_id: string | null;
-        industry: string | null; website: string | null; address_enc: string | null; about: string | null; source: string | null; tags: string[];
+        industry: string | null; website: string | null; address_enc: string | null; about: string | null; source: string | null; tags: string[]; erased: boolean;
       }[]>`
-        SELECT id, external_id, name, normalized_name, pinyin, stage::text AS stage, owner_id, industry, website, address_enc, about, source, tags
+        SELECT id, external_id, name, normalized_name, pinyin, stage::text AS stage, owner_id, industry, website, address_enc, about, source, tags, erased_at IS NOT NULL AS erased
         FROM customers
         WHERE id = ANY(${ids}::uuid[]) OR external_id = ANY(${[...refs]}::text[])
            OR normalized_name = ANY(${norms}::text[]) OR pinyin = ANY(${pinyins}::text[])`;
@@ -294,7 +311,7 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
       return {
         customers: rows.map((r) => ({
           id: r.id, externalId: r.external_id, name: r.name, normalizedName: r.normalized_name, pinyin: r.pinyin, stage: r.stage, ownerId: r.owner_id,
-          industry: r.industry, website: r.website, address: cipher.openOrNull("customers.address", r.address_enc), about: r.about, source: r.source, tags: r.tags,
+          industry: r.industry, website: r.website, address: cipher.openOrNull("customers.address", r.address_enc), about: r.about, source: r.source, tags: r.tags, erased: r.erased,
         })),
         aliases: aliases.map((a) => ({ customerId: a.customer_id, name: a.name, normalizedName: a.normalized_name, pinyin: a.pinyin })),
       };
@@ -305,16 +322,16 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
       if (customerIds.length === 0 && externalIds.length === 0) return [];
       const rows = await db.$queryRaw<{
         id: string; customer_id: string; external_id: string | null; name: string; title: string | null; email_hash: string | null; phone_hash: string | null;
-        wechat_open_id_hash: string | null; birthday: Date | null; anniversary: Date | null;
+        wechat_open_id_hash: string | null; birthday: Date | null; anniversary: Date | null; erased: boolean;
       }[]>`
-        SELECT id, customer_id, external_id, name, title, email_hash, phone_hash, wechat_open_id_hash, birthday, anniversary
+        SELECT id, customer_id, external_id, name, title, email_hash, phone_hash, wechat_open_id_hash, birthday, anniversary, erased_at IS NOT NULL AS erased
         FROM contacts
         WHERE (customer_id = ANY(${[...customerIds]}::uuid[]) AND deleted_at IS NULL) OR external_id = ANY(${[...externalIds]}::text[])
         ORDER BY created_at, id`;
       const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
       return rows.map((r) => ({
         id: r.id, customerId: r.customer_id, externalId: r.external_id, name: r.name, title: r.title, emailHash: r.email_hash, phoneHash: r.phone_hash,
-        wechatHash: r.wechat_open_id_hash, birthday: day(r.birthday), anniversary: day(r.anniversary),
+        wechatHash: r.wechat_open_id_hash, birthday: day(r.birthday), anniversary: day(r.anniversary), erased: r.erased,
       }));
     },
 

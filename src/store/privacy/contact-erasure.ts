@@ -392,6 +392,17 @@ export function createContactErasureStore(db: Db, now: (() => Date) | undefined,
     return changed.length;
   }
 
+  /**
+   * Uploaded import files and problem rows are sealed, so nobody can tell which of them name the
+   * person: all of them go (a file waiting for Import or in the queue is cancelled and has to be
+   * shared again). A run already going keeps its file until it ends, a day at most.
+   */
+  async function dropImportLeftovers(at: Date): Promise<void> {
+    await db.$executeRaw`UPDATE import_runs SET status = 'cancelled', finished_at = ${at} WHERE status IN ('previewed', 'queued')`;
+    await db.$executeRaw`DELETE FROM import_file_chunks c USING import_runs r WHERE r.id = c.run_id AND r.status <> 'running'`;
+    await db.$executeRaw`UPDATE import_runs SET problem_csv = NULL, problems = NULL WHERE status <> 'running' AND (problem_csv IS NOT NULL OR problems IS NOT NULL)`;
+  }
+
   /** Tells each inbox-channel thread of the person, through the outbox, that their data is gone. */
   async function noticeThreads(subject: Subject, at: Date): Promise<string[]> {
     const rows = await db.$queryRaw<{ id: string }[]>`
@@ -413,6 +424,7 @@ export function createContactErasureStore(db: Db, now: (() => Date) | undefined,
     else await renameLoneLead(options.contacts[0]!);
     await redactAroundCustomer(subject, patterns);
     const outbox = await cancelOutbox(subject, patterns);
+    await dropImportLeftovers(at);
     const auditRows = await scrubAudit(subject, patterns);
     const noticeIds = options.tellInbox ? await noticeThreads(subject, at) : [];
     return { outbox, auditRows, noticeIds };
