@@ -41,9 +41,10 @@ async function user(externalId: string, name: string, role: "ADMIN" | "MANAGER" 
 
 const words = importWords(translator("en"));
 
-async function run(path: string, kind: "customers" | "contacts" | "orders" | "interactions", options: { dryRun?: boolean; as?: Rep; wholeRefreshFrom?: number } = {}): Promise<FileImportResult> {
+async function run(path: string, kind: "customers" | "contacts" | "orders" | "interactions", options: { dryRun?: boolean; as?: Rep; wholeRefreshFrom?: number; batchSize?: number } = {}): Promise<FileImportResult> {
   const result = await importFile(deps, options.as ?? admin, path, {
     kind, dryRun: options.dryRun ?? false, timeZone: "Asia/Shanghai", locale: "en", words, ...(options.wholeRefreshFrom !== undefined ? { wholeRefreshFrom: options.wholeRefreshFrom } : {}),
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   });
   if (!("outcome" in result)) throw new Error(`mapping problems: ${JSON.stringify(result.mappingProblems)}`);
   await result.outcome.problemFile?.remove();
@@ -193,6 +194,18 @@ describe("orders and interactions", () => {
     expect(counts(await run(join(FIXTURES, "interactions-en.csv"), "interactions"))).toEqual({ created: 0, updated: 0, unchanged: 2, failed: 1 });
     const stats = await db.sql.query<{ interaction_count: number }>("SELECT s.interaction_count FROM customer_stats s JOIN customers c ON c.id = s.customer_id WHERE c.name = 'Acme Ltd'");
     expect(stats.rows[0]!.interaction_count).toBe(2);
+  });
+  it("the same order or entry twice in one file, batches apart, is written once (the look-up skipped for new customers still finds it)", async () => {
+    await run(await fileOf("fresh-customers.csv", "Customer\r\nFreshly Made Ltd\r\nSecond Fresh Co\r\n"), "customers");
+    const order = "Freshly Made Ltd,120.50,CNY,2026-02-03 10:00";
+    const orders = ["Customer,Amount,Currency,Date", order, ...Array.from({ length: 6 }, (_, i) => `Second Fresh Co,${10 + i},CNY,2026-02-0${i + 1}`), order, ""].join("\r\n");
+    const first = await run(await fileOf("fresh-orders.csv", orders), "orders", { batchSize: 2 });
+    expect(counts(first)).toEqual({ created: 7, updated: 0, unchanged: 1, failed: 0 });
+    expect(await count("orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = 'Freshly Made Ltd'")).toBe(1);
+    const entry = "Freshly Made Ltd,call,Talked about the spring order,2026-02-04 09:00";
+    const log = ["Customer,Channel,Text,Date", entry, "Second Fresh Co,call,One,2026-02-01", "Second Fresh Co,call,Two,2026-02-02", "Second Fresh Co,call,Three,2026-02-03", entry, ""].join("\r\n");
+    expect(counts(await run(await fileOf("fresh-log.csv", log), "interactions", { batchSize: 2 }))).toEqual({ created: 4, updated: 0, unchanged: 1, failed: 0 });
+    expect(await count("interactions i JOIN customers c ON c.id = i.customer_id WHERE c.name = 'Freshly Made Ltd'")).toBe(1);
   });
 });
 

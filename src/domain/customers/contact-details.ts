@@ -70,8 +70,30 @@ function normaliseEmail(email: string): string {
 
 const emailShape = z.email();
 
-/** The checks of one field; each schema's error message is a catalogue key. */
+/**
+ * The schemas of a set of rules, built once: building a zod schema costs far more than using it,
+ * and an import checks the same fields of a hundred thousand rows under the same rules.
+ */
+const schemas = new Map<string, Map<ContactField, z.ZodType<string, string>>>();
+
 function schemaOf(field: ContactField, rules: FieldRules): z.ZodType<string, string> {
+  const key = `${rules.region}|${rules.today}`;
+  let built = schemas.get(key);
+  if (!built) {
+    if (schemas.size >= 16) schemas.clear();
+    built = new Map();
+    schemas.set(key, built);
+  }
+  let schema = built.get(field);
+  if (!schema) {
+    schema = buildSchema(field, rules);
+    built.set(field, schema);
+  }
+  return schema;
+}
+
+/** The checks of one field; each schema's error message is a catalogue key. */
+function buildSchema(field: ContactField, rules: FieldRules): z.ZodType<string, string> {
   // Blank optional fields never get here (checkContactFields empties them).
   const optional = (inner: z.ZodType<string, string>) => z.string().transform((v) => collapse(v.normalize("NFC"))).pipe(inner);
   const date = (key: "birthday" | "anniversary") =>

@@ -156,6 +156,8 @@ const LOCAL_TIME = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[�
  */
 export class RowChecker {
   private readonly noonOf = new Map<string, Date>();
+  /** Orders and interactions name the same customers over and over: their keys (pinyin and all) are worked out once. */
+  private readonly keysOf = new Map<string, NameKeys>();
   private readonly today: string;
   /** An instant after which nothing that happened can lie (a day of clock skew allowed). */
   private readonly latest: number;
@@ -240,7 +242,12 @@ export class RowChecker {
       ref.id = id;
     }
     if (name) {
-      const keys = nameKeys(name);
+      let keys = this.keysOf.get(name);
+      if (!keys) {
+        if (this.keysOf.size >= 100_000) this.keysOf.clear();
+        keys = nameKeys(name);
+        this.keysOf.set(name, keys);
+      }
       if (!isNameLike(name) || [...keys.normalizedName].length === 0) return void fail("customer", "import.problem.customerName");
       ref.name = tidyDisplayName(name);
       ref.keys = keys;

@@ -256,7 +256,7 @@ export interface FileImportResult {
  */
 export async function importFile(
   deps: ServiceDeps, rep: Rep, path: string,
-  options: { kind: ImportKind; overrides?: ReadonlyMap<string, string | null>; dryRun: boolean; timeZone: string; locale: string; words: ImportWords; onProgress?(done: number, total: number): void; wholeRefreshFrom?: number },
+  options: { kind: ImportKind; overrides?: ReadonlyMap<string, string | null>; dryRun: boolean; timeZone: string; locale: string; words: ImportWords; onProgress?(done: number, total: number): void; wholeRefreshFrom?: number; batchSize?: number },
 ): Promise<FileImportResult | { info: TableInfo; kind: ImportKind; mapping: Mapping; mappingProblems: MappingProblem[] }> {
   assertMayImport(rep);
   const source = await fileSource(path);
@@ -271,7 +271,7 @@ export async function importFile(
   }
   const outcome = await runImport(deps, {
     kind: options.kind, mapping: planned.mapping, source, info: planned.info, limits: planned.limits, rep, timeZone: options.timeZone, dryRun: options.dryRun,
-    ...(runId ? { runId } : {}), ...(options.wholeRefreshFrom !== undefined ? { wholeRefreshFrom: options.wholeRefreshFrom } : {}), ...options.words, ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(done, total) } : {}),
+    ...(runId ? { runId } : {}), ...(options.wholeRefreshFrom !== undefined ? { wholeRefreshFrom: options.wholeRefreshFrom } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...options.words, ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress?.(done, total) } : {}),
   });
   if (runId) {
     const counts = { rows: outcome.rows, created: outcome.created, updated: outcome.updated, unchanged: outcome.unchanged, failed: outcome.failed };

@@ -70,7 +70,7 @@ const FIRST_PROBLEMS = 10;
 const DEFAULT_BATCH = 2_000;
 /** How many customers' aggregates are brought up to date in one transaction at the end. */
 const REFRESH_CHUNK = 2_000;
-/** Past this many customers touched, every customer's aggregates are rebuilt in one set-based pass. */
+/** Past this many customers touched (or a quarter of all), every customer's aggregates are rebuilt in one set-based pass. */
 const WHOLE_REFRESH_FROM = 10_000;
 
 /** "erased": the reference names a customer erased on request, whose records are never imported again. */
@@ -92,6 +92,18 @@ class RunMemory {
    */
   recentKeys = new Set<string>();
   nextKeys = new Set<string>();
+  /**
+   * Customers that had orders (or interactions) before this import, read once: only their rows,
+   * and rows whose key this run planned already, can meet a stored row by natural key, so the
+   * look-up is skipped for the rest (most rows of a first import).
+   */
+  before: Set<string> | null = null;
+  /** 32-bit hashes of the natural keys this run planned to write: a hit means "look it up", never "it exists". */
+  readonly planned = new Set<number>();
+
+  mayExist(customerId: string, key: string): boolean {
+    return this.before!.has(customerId) || this.planned.has(hash32(key));
+  }
   readonly interactionHours = new Map<number, Date>();
 
   hour(map: Map<number, Date>, at: Date): void {
@@ -117,6 +129,13 @@ const emptyPlan = (): BatchPlan => ({
   newCustomers: [], customerChanges: new Map(), newContacts: [], contactChanges: new Map(), newOrders: [], orderChanges: [], newInteractions: [], interactionChanges: [],
   counts: { rows: 0, created: 0, updated: 0, unchanged: 0, failed: 0 },
 });
+
+/** FNV-1a: small enough that a million keys fit in a Set of small integers. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
 
 const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
 const sameTime = (a: Date, b: Date) => a.getTime() === b.getTime();
@@ -402,9 +421,12 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       else resolved.push({ row, cells, r: value.row, customerId: customer.id });
     }
     const keyOf = (customerId: string, at: Date, amount: string, currency: string) => `${customerId}|${at.getTime()}|${normalAmount(amount)}|${currency}`;
+    memory.before ??= await deps.store.imports.customersWithRows("orders");
     const stored = await deps.store.imports.matchOrders(
       resolved.flatMap((o) => (o.r.externalId ? [o.r.externalId] : [])),
-      resolved.filter((o) => !o.r.externalId).map((o) => ({ customerId: o.customerId, orderedAt: o.r.orderedAt, amount: o.r.amount, currency: o.r.currency })),
+      resolved
+        .filter((o) => !o.r.externalId && memory.mayExist(o.customerId, keyOf(o.customerId, o.r.orderedAt, o.r.amount, o.r.currency)))
+        .map((o) => ({ customerId: o.customerId, orderedAt: o.r.orderedAt, amount: o.r.amount, currency: o.r.currency })),
     );
     const byExternal = new Map(stored.filter((s) => s.externalId).map((s) => [s.externalId!, s]));
     const byKey = new Set(stored.map((s) => keyOf(s.customerId, s.orderedAt, s.amount, s.currency)));
@@ -422,6 +444,7 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       if (!found) {
         plan.newOrders.push(write);
         plan.counts.created++;
+        if (!r.externalId) memory.planned.add(hash32(key));
       } else if (found !== true && (found.customerId !== customerId || normalAmount(found.amount) !== normalAmount(r.amount) || found.currency !== r.currency || (found.product ?? null) !== r.product || !sameTime(found.orderedAt, r.orderedAt))) {
         plan.orderChanges.push({ ...write, id: found.id });
         plan.counts.updated++;
@@ -443,11 +466,14 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       if ("key" in customer) await fail(row, cells, [customer], plan.counts);
       else resolved.push({ r: value.row, customerId: customer.id, bodyHash: md5(value.row.body) });
     }
+    const keyOf = (customerId: string, at: Date, hash: string) => `${customerId}|${at.getTime()}|${hash}`;
+    memory.before ??= await deps.store.imports.customersWithRows("interactions");
     const stored = await deps.store.imports.matchInteractions(
       resolved.flatMap((i) => (i.r.externalId ? [i.r.externalId] : [])),
-      resolved.filter((i) => !i.r.externalId).map((i) => ({ customerId: i.customerId, occurredAt: i.r.occurredAt, bodyHash: i.bodyHash })),
+      resolved
+        .filter((i) => !i.r.externalId && memory.mayExist(i.customerId, keyOf(i.customerId, i.r.occurredAt, i.bodyHash)))
+        .map((i) => ({ customerId: i.customerId, occurredAt: i.r.occurredAt, bodyHash: i.bodyHash })),
     );
-    const keyOf = (customerId: string, at: Date, hash: string) => `${customerId}|${at.getTime()}|${hash}`;
     const byExternal = new Map(stored.filter((s) => s.externalId).map((s) => [s.externalId!, s]));
     const byKey = new Set(stored.map((s) => keyOf(s.customerId, s.occurredAt, s.bodyHash)));
     const inBatch = new Set<string>();
@@ -464,6 +490,7 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       if (!found) {
         plan.newInteractions.push(write);
         plan.counts.created++;
+        if (!r.externalId) memory.planned.add(hash32(key));
       } else if (found !== true && (found.customerId !== customerId || found.channel !== r.channel || found.direction !== r.direction || found.bodyHash !== bodyHash || !sameTime(found.occurredAt, r.occurredAt))) {
         plan.interactionChanges.push({ ...write, id: found.id });
         plan.counts.updated++;
@@ -481,6 +508,7 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
   async function write(plan: BatchPlan): Promise<void> {
     const at = deps.now();
     await deps.store.transaction(async (tx) => {
+      await tx.imports.batchCommit();
       const written = await tx.imports.insertCustomers(plan.newCustomers);
       // A customer someone else added a moment ago under the same name: its row is reported,
       // and its contact is not written (it would belong to no customer).
@@ -537,7 +565,7 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
     }
     await flush();
     await writing;
-    if (!request.dryRun) await finish(deps, memory, request.wholeRefreshFrom ?? WHOLE_REFRESH_FROM);
+    if (!request.dryRun) await finish(deps, memory, request.wholeRefreshFrom);
     await problems.close();
   } catch (error) {
     await writing.catch(() => undefined);
@@ -552,9 +580,13 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
 }
 
 /** Aggregates and segments of every customer touched, the rollup hours, the name dictionary. */
-async function finish(deps: ServiceDeps, memory: RunMemory, wholeFrom: number): Promise<void> {
+async function finish(deps: ServiceDeps, memory: RunMemory, wholeFrom: number | undefined): Promise<void> {
   const ids = [...memory.touched];
-  if (ids.length > wholeFrom) {
+  // Facts read for a list of ids cost far more per customer than one pass over all of them: past
+  // a quarter of the customers (or WHOLE_REFRESH_FROM of them) the pass over all is the cheaper.
+  const whole = wholeFrom !== undefined ? ids.length > wholeFrom
+    : ids.length > WHOLE_REFRESH_FROM || (ids.length > 0 && ids.length * 4 >= (await deps.store.imports.customerCount()));
+  if (whole) {
     // Set-based over every customer: one pass over the orders instead of one per chunk.
     await deps.store.transaction(async (tx) => {
       await tx.imports.refreshAllAggregates([...memory.orderHours.values()], [...memory.interactionHours.values()]);

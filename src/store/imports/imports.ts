@@ -286,6 +286,31 @@ export function createImportStore(db: Db, cipher: FieldCipher) {
       return count;
     },
 
+    /**
+     * A batch's transaction commits without waiting for its WAL to reach the disk: a crash of
+     * the database server may lose the last batches of a running import, never part of one (a
+     * batch and its counts commit together), and an import found again is idempotent. The wait
+     * per commit is what most separates a batched import from one COPY.
+     */
+    async batchCommit(): Promise<void> {
+      await db.$executeRaw`SET LOCAL synchronous_commit = off`;
+    },
+
+    /** How many customers there are: an import touching a good part of them refreshes all at once. */
+    async customerCount(): Promise<number> {
+      const rows = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM customers`;
+      return rows[0]!.n;
+    },
+
+    /** Customers with any order (or interaction), deleted ones too: only their rows can be found by natural key. */
+    async customersWithRows(table: "orders" | "interactions"): Promise<Set<string>> {
+      const rows = await db.$queryRawUnsafe<{ customer_id: string }[]>(
+        // all-rows: a deleted order or entry still counts as the one a file names.
+        `SELECT DISTINCT customer_id FROM ${table === "orders" ? "orders" : "interactions"}`,
+      );
+      return new Set(rows.map((r) => r.customer_id));
+    },
+
     // -- matching -------------------------------------------------------------------------------
 
     /**
