@@ -2,20 +2,59 @@ import type { Block, Outcome } from "../reply/reply.js";
 import type { ActionHandler, CommandContext, CommandDefinition, CommandHelp } from "./types.js";
 import { shareButton } from "./views/share.js";
 
-export function helpMessage(ctx: CommandContext, commands: readonly CommandDefinition[]): Outcome {
+/**
+ * Help comes in topics, one page each: Slack shows at most 50 blocks, and forty commands on one
+ * page is more than anyone reads. A command missing from every topic lands in "more", so a new
+ * command is never left out of help.
+ */
+type TopicId = "everyday" | "answers" | "data" | "admin" | "more";
+
+const TOPICS: readonly { id: TopicId; words: readonly string[]; commands: readonly string[] }[] = [
+  { id: "everyday", words: ["everyday", "日常"], commands: ["customer", "contact", "log", "order", "history", "remind", "survey", "help"] },
+  { id: "answers", words: ["answers", "reports", "报表", "问答"], commands: ["top", "report", "segment", "csat", "digest"] },
+  { id: "data", words: ["data", "数据"], commands: ["link", "duplicates", "quality", "import", "export"] },
+  { id: "admin", words: ["admin", "privacy", "管理", "隐私"], commands: ["erase", "export-person", "audit", "outbox", "role", "team", "whoami", "channel"] },
+];
+const MORE: TopicId = "more";
+
+function topicsOf(commands: readonly CommandDefinition[]): { id: TopicId; commands: CommandDefinition[] }[] {
+  const listed = new Set(TOPICS.flatMap((t) => t.commands));
+  const topics = TOPICS.map((t) => ({ id: t.id, commands: commands.filter((c) => t.commands.includes(c.name)) }));
+  const rest = commands.filter((c) => !listed.has(c.name) && c.help.length > 0);
+  return [...topics, ...(rest.length > 0 ? [{ id: MORE, commands: rest }] : [])].filter((t) => t.commands.length > 0);
+}
+
+/**
+ * One topic of help (the everyday commands unless `asked` names a topic or a command), with a
+ * button for every other topic. `asked` is what followed "/crm help", or a topic's id.
+ */
+export function helpMessage(ctx: CommandContext, commands: readonly CommandDefinition[], asked = ""): Outcome {
+  const topics = topicsOf(commands);
+  const word = asked.trim().toLowerCase().replace(/^\//, "");
+  const byCommand = word ? commands.find((c) => c.name === word && c.help.length > 0) : undefined;
+  const named = word ? topics.find((t) => t.id === word || TOPICS.find((d) => d.id === t.id)?.words.includes(word)) : undefined;
+  const topic = named ?? (byCommand ? topics.find((t) => t.commands.includes(byCommand)) : undefined) ?? topics[0]!;
+  const shown = byCommand ? [byCommand] : topic.commands;
   const title = ctx.t("help.title");
-  const blocks: Block[] = [{ type: "header", text: title }, { type: "text", text: ctx.t("help.intro") }];
-  // One block per entry, its examples under the description: Slack shows at most 50 blocks, and
-  // an entry and its examples as two blocks each no longer fit once commands have many forms.
-  for (const command of commands) {
+  const blocks: Block[] = [{ type: "header", text: `${title}: ${ctx.t(`help.topic.${topic.id}`)}` }, { type: "text", text: ctx.t("help.intro") }];
+  // One block per entry, its examples under the description.
+  for (const command of shown) {
     for (const entry of command.help) {
       const description = ctx.t(entry.description, { currency: ctx.services.settings.baseCurrency });
       const examples = entry.examples.length > 0 ? `\n${ctx.t("examples.label")} ${entry.examples.join("   ")}` : "";
       blocks.push({ type: "text", title: entry.usage.join("\n"), text: `${description}${examples}` });
     }
   }
-  blocks.push({ type: "context", text: `${ctx.t("help.shortcut")} ${ctx.t("help.share")} ${ctx.t("help.inbox")}` });
-  blocks.push({ type: "buttons", buttons: [shareButton(ctx, { id: "help.show", value: "" })] });
+  const hint = word && !named && !byCommand ? `${ctx.t("help.unknownTopic", { word: asked.trim().slice(0, 40) })} ` : "";
+  blocks.push({ type: "context", text: `${hint}${ctx.t("help.topics")} ${ctx.t("help.shortcut")} ${ctx.t("help.share")} ${ctx.t("help.inbox")}` });
+  const others = topics.filter((t) => t.id !== topic.id || byCommand);
+  blocks.push({
+    type: "buttons",
+    buttons: [
+      ...others.map((t) => ({ label: ctx.t(`help.topic.${t.id}`), action: { id: "help.show", value: t.id } })),
+      shareButton(ctx, { id: "help.show", value: byCommand ? byCommand.name : topic.id }),
+    ],
+  });
   return { kind: "message", message: { visibility: "private", summary: title, blocks } };
 }
 
@@ -46,8 +85,8 @@ export function createHelp(commands: () => readonly CommandDefinition[]): { comm
   const command: CommandDefinition = {
     name: "help",
     slash: false,
-    help: [{ usage: ["/crm help"], description: "help.help", examples: [] }],
-    run: async (ctx) => helpMessage(ctx, commands()),
+    help: [{ usage: ["/crm help [topic or command]"], description: "help.help", examples: ["/crm help answers", "/crm help import", "/crm 帮助 管理"] }],
+    run: async (ctx, text) => helpMessage(ctx, commands(), text),
   };
-  return { command, actions: { "help.show": async (ctx) => helpMessage(ctx, commands()) } };
+  return { command, actions: { "help.show": async (ctx, value) => helpMessage(ctx, commands(), value) } };
 }

@@ -213,7 +213,7 @@ describe("bad input is answered clearly and changes nothing", () => {
   });
 
   it("help lists /crm export in both languages", async () => {
-    expect((await slack.ask(admin, "/crm", "help")).text).toContain("/crm export customers|contacts|orders|interactions|surveys [period] [csv|xlsx]");
-    expect((await slack.ask(bob, "/crm", "帮助")).text).toContain("把 CRM 数据导出为文件发到你的私信");
+    expect((await slack.ask(admin, "/crm", "help data")).text).toContain("/crm export customers|contacts|orders|interactions|surveys [period] [csv|xlsx]");
+    expect((await slack.ask(bob, "/crm", "帮助 数据")).text).toContain("把 CRM 数据导出为文件发到你的私信");
   });
 });

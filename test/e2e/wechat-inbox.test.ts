@@ -219,7 +219,7 @@ describe("WeChat conversations in the Slack inbox channel", () => {
   }, 30_000);
 
   it("explains the inbox and /link in /crm help", async () => {
-    const help = await slack.ask(li, "/crm", "help");
+    const help = await slack.ask(li, "/crm", "help link");
     expect(help.text).toContain("/link <WeChat lead> to <customer>");
     expect(help.text).toContain("reply:");
   });

@@ -76,6 +76,30 @@ describe("usage hints name the command that was typed", () => {
   });
 });
 
+describe("help in topics", () => {
+  it("every topic fits Slack's 50 blocks, every command is in one, and buttons open the others", async () => {
+    const first = await slack.ask(li, "/crm", "help");
+    expect(first.text).toContain("CRM bot commands: Everyday work");
+    const topics = buttonsIn(first.blocks).filter((b) => b.action_id.startsWith("help.show#")).map((b) => b.text.text);
+    expect(topics).toEqual(["Reports and answers", "Data: duplicates, import, export", "Admin and privacy"]);
+    const pages = [first];
+    for (const label of topics) pages.push(await slack.ask(li, "/crm", `help ${label === "Admin and privacy" ? "admin" : label.startsWith("Data") ? "data" : "answers"}`));
+    const pressed = await slack.pressAndRead(li, findButton(first.blocks, "help.show", "Admin and privacy"));
+    expect(visibleText(pressed.blocks as never)).toContain("/crm erase");
+    for (const page of pages) expect(page.blocks.length).toBeLessThanOrEqual(50);
+    const all = pages.map((p) => p.text).join("\n");
+    for (const usage of ["/customer <name>", "/top [n]", "/crm import", "/crm export", "/crm erase", "/crm role", "/link"]) expect(all).toContain(usage);
+    // One command by name; a word that is neither a topic nor a command says so.
+    const one = await slack.ask(li, "/crm", "help import");
+    expect(one.text).toContain("/crm import");
+    expect(one.text).not.toContain("/crm export");
+    expect((await slack.ask(li, "/crm", "help bananas")).text).toContain("There is no help topic or command called “bananas”");
+    const zh = await slack.ask(wang, "/crm", "帮助 管理");
+    expect(zh.text).toContain("管理与隐私");
+    expect(zh.text).toContain("/crm erase");
+  });
+});
+
 describe("unknown commands", () => {
   const commands = ["/customer <name>", "/customer add <name>", "/history <customer>", "/remind <when> <text>", "/crm help"];
 
