@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hasChinese, nameKeys, normalizeCustomerName, pinyinInitials, pinyinKey, tidyDisplayName } from "../../src/domain/language/customer-name.js";
+import { pinyin } from "pinyin-pro";
 
 describe("normalizeCustomerName", () => {
   it("ignores case, spacing and punctuation", () => {
@@ -108,5 +109,23 @@ describe("tidyDisplayName", () => {
   it("trims and collapses white space but keeps case, punctuation and suffixes", () => {
     expect(tidyDisplayName("  Acme   Co.,  Ltd. ")).toBe("Acme Co., Ltd.");
     expect(tidyDisplayName("阿里巴巴\t集团")).toBe("阿里巴巴 集团");
+  });
+});
+
+describe("pinyin of plain ASCII text", () => {
+  it("is what pinyin-pro gives, without asking it (random printable ASCII, spaces and case included)", () => {
+    let seed = 12345;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const samples = ["", " ", "  Acme  Robotics ", "3M", "O'Neil & Sons", "x-y_z.", "ABC123 def", "~!@#$%^&*()"];
+    for (let i = 0; i < 500; i++) samples.push(Array.from({ length: Math.floor(next() * 24) }, () => String.fromCharCode(0x20 + Math.floor(next() * 95))).join(""));
+    for (const text of samples) {
+      const library = pinyin(text, { toneType: "none", type: "array", nonZh: "consecutive", v: true }).map((s) => s.trim().toLowerCase()).filter(Boolean).join("");
+      const initials = pinyin(text, { pattern: "first", toneType: "none", type: "array", nonZh: "consecutive" }).map((s) => s.trim().toLowerCase()).join("");
+      expect(pinyinKey(text), JSON.stringify(text)).toBe(library);
+      expect(pinyinInitials(text), JSON.stringify(text)).toBe(initials);
+    }
+    // Chinese still goes through the library.
+    expect(pinyinKey("阿里巴巴")).toBe("alibaba");
+    expect(pinyinInitials("阿里巴巴")).toBe("albb");
   });
 });
