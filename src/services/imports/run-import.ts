@@ -325,7 +325,9 @@ export async function runImport(deps: ServiceDeps, request: ImportRequest): Prom
       plan.counts[outcome]++;
     }
     if (contactRows.length === 0) return;
-    const contacts = await deps.store.imports.matchContacts([...new Set(contactRows.map((c) => c.customerId))], []);
+    // A customer this run creates has no stored contacts to meet.
+    const fresh = new Set(plan.newCustomers.map((c) => c.id));
+    const contacts = await deps.store.imports.matchContacts([...new Set(contactRows.map((c) => c.customerId).filter((id) => !fresh.has(id)))], []);
     for (const c of contactRows) {
       const result = await planContact(c.customerId, c.value, contacts, plan, c.row, c.cells);
       if (result === "failed") continue;
