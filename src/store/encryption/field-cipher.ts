@@ -101,6 +101,7 @@ export class FieldCipher {
   private byId: ReadonlyMap<string, DataKey> = new Map();
   private readonly phoneRegion: string;
   private readonly missingKey: string;
+  private readonly phones = new Map<string, string>();
 
   constructor(current: DataKey | undefined, old: readonly DataKey[] = [], options: FieldCipherOptions & { missingKey?: string } = {}) {
     this.phoneRegion = options.phoneRegion ?? "CN";
@@ -224,7 +225,16 @@ export class FieldCipher {
   }
 
   normalise(kind: LookupKind, value: string): string {
-    return normaliseForLookup(kind, value, this.phoneRegion);
+    if (kind !== "phone") return normaliseForLookup(kind, value, this.phoneRegion);
+    // A phone is parsed by libphonenumber (tens of µs), and one written is hashed for its row
+    // and again for each look-up of it: the last few thousand are remembered.
+    let e164 = this.phones.get(value);
+    if (e164 === undefined) {
+      if (this.phones.size >= 4_096) this.phones.clear();
+      e164 = normaliseForLookup(kind, value, this.phoneRegion);
+      this.phones.set(value, e164);
+    }
+    return e164;
   }
 
   private hashWith(key: DataKey, kind: LookupKind, value: string): string {
