@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Channel, Direction, Prisma, PrismaClient, Role, Stage } from "@prisma/client";
 import { nameKeys } from "../src/domain/language/customer-name.js";
 import { Decimal, ratesToBase, toBase } from "../src/domain/money.js";
+import { DEFAULT_OPEN_STAGES } from "../src/domain/deals/pipeline.js";
 import { REBUILD_WECHAT_WAITS_SQL, ROLLUP_KINDS, rebuildPurchaseMonthsSql, rollUpStatements, sealContactSecrets, type ContactSecrets, type FieldCipher } from "../src/store/index.js";
 
 export interface SeedOptions {
@@ -678,14 +679,19 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
         spec.name === "Acme Ltd" || spec.name === "阿里巴巴集团" || (spec.stage === "PROSPECT" && rng.chance(0.7)) || (spec.stage === "ACTIVE" && rng.chance(r.kind === "growing" ? 0.4 : 0.05));
       if (wantsDeal) {
         const dealAmount = new Decimal(Math.round((spec.typical * rng.between(3, 12)) / 100) * 100);
+        const dealRate = rates.get(spec.currency) ?? new Decimal(1);
         plan.deals.push({
           id: randomUUID(),
           customerId,
           ownerId,
+          createdById: ownerId,
           title: spec.lang === "zh" ? `${product()}年度采购` : `${product()} – multi-year agreement`,
           amount: dealAmount.toFixed(2),
           currency: spec.currency,
+          baseAmount: toBase(dealAmount, dealRate).toFixed(2),
+          rateToBase: dealRate.toString(),
           status: "OPEN",
+          stage: spec.name === "Acme Ltd" || spec.name === "阿里巴巴集团" ? "proposal" : DEFAULT_OPEN_STAGES[plan.deals.length % DEFAULT_OPEN_STAGES.length]!.key, // not from rng: the rest of the data stays as it was
           expectedCloseAt: new Date(today + rng.int(10, 75) * DAY + 10 * 3_600_000),
           createdAt: new Date(Math.max(createdAt.getTime(), nowMs - rng.int(5, 60) * DAY)),
         });
@@ -699,9 +705,13 @@ function generate(seed: number, now: Date, userIds: ReadonlyMap<string, string>)
           amount: new Decimal(Math.round(spec.typical * 4)).toFixed(2),
           currency: spec.currency,
           status: "LOST",
+          stage: "lost",
+          lostReason: "no_budget",
           expectedCloseAt: new Date(today - rng.int(60, 200) * DAY),
           createdAt: new Date(Math.max(createdAt.getTime(), today - rng.int(220, 400) * DAY)),
         });
+        const lost = plan.deals[plan.deals.length - 1]!;
+        lost.closedAt = lost.expectedCloseAt!;
       }
       const wantsReminder =
         spec.name === "Acme Ltd" || spec.name === "阿里巴巴集团" || spec.stage === "AT_RISK" || (spec.stage === "PROSPECT" && rng.chance(0.6));
@@ -803,6 +813,13 @@ export async function seedDemoData(prisma: PrismaClient, options: SeedOptions): 
       await insertInBatches(plan.orders, (data) => tx.order.createMany({ data }));
       await insertInBatches(plan.interactions, (data) => tx.interaction.createMany({ data }));
       await insertInBatches(plan.deals, (data) => tx.deal.createMany({ data }));
+      // Each deal's history: made in its first stage, then moved to where it is.
+      const moves = plan.deals.flatMap((d) => {
+        const made = { dealId: d.id!, fromStage: null, toStage: DEFAULT_OPEN_STAGES[0]!.key, changedById: d.ownerId ?? null, at: d.createdAt! };
+        const stage = d.stage ?? made.toStage;
+        return stage === made.toStage ? [made] : [made, { dealId: d.id!, fromStage: made.toStage, toStage: stage, changedById: d.ownerId ?? null, at: (d.closedAt as Date | undefined) ?? new Date(new Date(d.createdAt!).getTime() + DAY) }];
+      });
+      await insertInBatches(moves, (data) => tx.dealStageChange.createMany({ data }));
       await insertInBatches(plan.reminders, (data) => tx.reminder.createMany({ data }));
       await insertInBatches(plan.surveys, (data) => tx.survey.createMany({ data }));
 

@@ -7,6 +7,7 @@ import { createCustomerMessageStore } from "./customers/customer-messages.js";
 import { createCustomerStore } from "./customers/customers.js";
 import { createCustomerNameStore } from "./customers/customer-names.js";
 import { createCustomerFieldStore } from "./customers/customer-fields.js";
+import { createDealStore } from "./deals/deals.js";
 import { createDigestStore } from "./delivery/digests.js";
 import { createSharedChannelStore } from "./delivery/shared-channels.js";
 import { createDigestFactStore } from "./analytics/digest-facts.js";
@@ -49,6 +50,7 @@ function repositories(db: Db, now: (() => Date) | undefined, cipher: FieldCipher
   return {
     exports: createExportStore(db, cipher),
     exportRuns: createExportRunStore(db),
+    deals: createDealStore(db),
     users: createUserStore(db, now),
     teams: createTeamStore(db),
     customers: createCustomerStore(db, cipher),
