@@ -202,7 +202,6 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
   }
 
   async function upsertSchedules(maintenance: Queue): Promise<void> {
-    await maintenance.upsertJobScheduler("sweep", { every: sweepEveryMs }, { name: JOB.sweep });
     await maintenance.upsertJobScheduler("plan-nudges", { every: 3_600_000 }, { name: JOB.planNudges });
     // Rolls what the last ten minutes completed; rollups only start at hours ten minutes old (src/store/analytics/rollups.ts).
     await maintenance.upsertJobScheduler("analytics-rollup", { every: 600_000 }, { name: JOB.analyticsRollUp });
@@ -216,6 +215,9 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
       name: JOB.stageScan,
       opts: { attempts: 4, backoff: { type: "exponential", delay: 60_000 }, removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } },
     });
+    // The sweep's schedule last: the watchdog takes it as the sign that all of them are there, so
+    // keys lost in the middle of this (or a stop half-way) are registered again as a whole.
+    await maintenance.upsertJobScheduler("sweep", { every: sweepEveryMs }, { name: JOB.sweep });
   }
 
   return {
