@@ -28,9 +28,7 @@ export interface Core {
   handle(event: InboundEvent): Promise<Outcome>;
   /**
    * Stores a customer's message (idempotent per platform message id). Resolves once it is
-   * safely in Postgres; rejects when it is not, so the adapter must not acknowledge. Where a
-   * worker runs, what the message means (lead, interaction, inbox, survey) is recorded after,
-   * from the stored row: `newLead` is then not known yet (false).
+   * safely in Postgres; rejects when it is not, so the adapter must not acknowledge.
    */
   ingest(message: CustomerMessage): Promise<{ recorded: boolean; newLead: boolean }>;
   /** An outbox payload as a message in its reader's language and time zone. */
@@ -189,9 +187,9 @@ export function createCore(options: CoreOptions): Core {
     async ingest(message) {
       const started = process.hrtime.bigint();
       try {
-        const stored = await services.acceptCustomerMessage({ ...message });
+        const stored = await services.recordCustomerMessage({ ...message });
         observer?.handled(`ingest:${message.platform}`, "ok", Number(process.hrtime.bigint() - started) / 1e9);
-        return stored;
+        return { recorded: stored.created, newLead: stored.newLead };
       } catch (error) {
         observer?.handled(`ingest:${message.platform}`, isUnavailable(error) ? "unavailable" : "error", Number(process.hrtime.bigint() - started) / 1e9);
         throw error;
