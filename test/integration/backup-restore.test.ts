@@ -152,6 +152,8 @@ async function fillWhatTheSeedLeavesEmpty(rep: Rep): Promise<void> {
   await services.buildDigest(NOW, "Asia/Shanghai");
   await scanCustomerStages(deps, { now: new Date(NOW.getTime() + 365 * 86_400_000), timeZone: "Asia/Shanghai" });
   await services.allowSharedChannel(rep, { platform: "slack", channel: "C0BACKPARTNER" });
+  // An admin's own pipeline stages: no command sets them yet (issue 18), so written as the store will.
+  await source.sql.query(`INSERT INTO pipeline_stages (position, key, name_en, name_zh, probability) VALUES (1, 'demo', 'Demo', '演示', 30), (2, 'contract', 'Contract', '合同', 80)`);
   // A file shared for import, kept until imported (its run and its bytes), and an export big
   // enough (above EXPORT_INLINE_MAX_ROWS, 0 here) to be a run for a worker.
   const csv = new TextEncoder().encode("name\nBackup Import Co\n");

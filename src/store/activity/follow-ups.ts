@@ -49,10 +49,10 @@ export function createFollowUpStore(db: Db) {
       const rows = await db.$queryRaw<{ id: string; title: string; amount: string | null; currency: string | null; expected_close_at: Date | null; total: number }[]>`
         SELECT id, title, amount::text AS amount, currency::text AS currency, expected_close_at, count(*) OVER ()::int AS total
         FROM deals
-        WHERE customer_id = ${customerId}::uuid AND status = 'OPEN'
+        WHERE customer_id = ${customerId}::uuid AND status = 'OPEN' AND deleted_at IS NULL
         ORDER BY expected_close_at ASC NULLS LAST, created_at, id
         LIMIT ${take} OFFSET ${skip}`;
-      const total = await totalOf(rows, skip, () => db.deal.count({ where: { customerId, status: "OPEN" } }));
+      const total = await totalOf(rows, skip, () => db.deal.count({ where: { customerId, status: "OPEN", deletedAt: null } }));
       return {
         items: rows.map((d) => ({ id: d.id, title: d.title, amount: d.amount, currency: d.currency?.trim() ?? null, expectedCloseAt: d.expected_close_at })),
         total,
