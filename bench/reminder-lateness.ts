@@ -15,7 +15,7 @@ import { FakeSlackApi } from "../test/fakes/fake-slack-api.js";
  */
 const REMINDERS = Number(process.env.BENCH_REMINDERS ?? 10_000);
 const DB = "crm_bench_reminders";
-const TOKEN = "xoxb-bench";
+const TOKEN = "xoxb-fake-bench-token";
 
 
 

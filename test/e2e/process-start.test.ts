@@ -68,12 +68,12 @@ describe("npm start", { timeout: 90_000 }, () => {
   });
 
   it("refuses to start on bad configuration, naming every problem at once", async () => {
-    const bot = run({ PORT: "http", DEFAULT_LOCALE: "fr", SLACK_BOT_TOKEN: "xoxb-only-half" });
+    const bot = run({ PORT: "http", DEFAULT_LOCALE: "fr", SLACK_BOT_TOKEN: "xoxb-fake-half-config" });
     expect(await bot.exited).toBe(1);
     for (const name of ["DATABASE_URL is required", "PORT", "DEFAULT_LOCALE", "SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set"]) {
       expect(bot.output()).toContain(name);
     }
-    expect(bot.output()).not.toContain("xoxb-only-half");
+    expect(bot.output()).not.toContain("xoxb-fake-half-config");
   });
 
   it("reports not ready, without failing, when Postgres is unreachable", async () => {

@@ -230,7 +230,7 @@ export class OwnRedis {
 }
 
 export const SIGNING_SECRET = "fault-suite-signing-secret-0123456789";
-export const BOT_TOKEN = "xoxb-faults";
+export const BOT_TOKEN = "xoxb-fake-faults-token";
 
 export interface BotEnv {
   databaseUrl: string;

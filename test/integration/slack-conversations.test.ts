@@ -8,7 +8,7 @@ import { FakeSlackApi } from "../fakes/fake-slack-api.js";
  * means for the core (internal, external, or unknown and whether asking again may help), and the
  * brief cache that keeps a busy channel from costing a Web API call per command.
  */
-const TOKEN = "xoxb-conversations";
+const TOKEN = "xoxb-fake-conversations-token";
 let slack: FakeSlackApi;
 
 beforeAll(async () => {

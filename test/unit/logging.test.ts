@@ -18,17 +18,17 @@ describe("logs never carry credentials", () => {
   it("redacts token, secret and password fields in logged objects", () => {
     const { lines, stream } = capture();
     const log = createLogger("info", stream);
-    log.info({ slack: { botToken: "xoxb-12345", signingSecret: "abc123" }, password: "hunter2", databaseUrl: "postgresql://u:p@h/db" }, "config");
+    log.info({ slack: { botToken: "xoxb-fake-log-token", signingSecret: "abc123" }, password: "hunter2", databaseUrl: "postgresql://u:p@h/db" }, "config");
     const out = lines.join("");
-    for (const secret of ["xoxb-12345", "abc123", "hunter2", "u:p@h"]) expect(out).not.toContain(secret);
+    for (const secret of ["xoxb-fake-log-token", "abc123", "hunter2", "u:p@h"]) expect(out).not.toContain(secret);
     expect(out).toContain("[redacted]");
   });
 
   it("redacts Slack tokens inside Bolt's plain-text log lines", () => {
     const { lines, stream } = capture();
-    boltLogger(createLogger("info", stream)).error("auth failed for xoxb-12345 and xapp-1-A1");
+    boltLogger(createLogger("info", stream)).error("auth failed for xoxb-fake-log-token and xapp-1-A1");
     const out = lines.join("");
-    expect(out).not.toMatch(/xoxb-12345|xapp-1-A1/);
+    expect(out).not.toMatch(/xoxb-fake-log-token|xapp-1-A1/);
     expect(out).toContain("auth failed for [redacted] and [redacted]");
   });
 });
