@@ -57,7 +57,10 @@ let header: Record<string, unknown>[];
 const wechatEnv = { WECHAT_APP_ID: SAFE.appId, WECHAT_APP_SECRET: "secret", WECHAT_TOKEN: TOKEN, WECHAT_ENCODING_AES_KEY: SAFE.encodingAesKey, WECHAT_INBOX_CHANNEL: INBOX };
 
 async function startOn(env: Record<string, string> = {}, options: { db?: TestDatabase; keyFile?: string } = {}): Promise<BotUnderTest> {
-  return startBotUnderTest({ db: options.db ?? db, slack: fakeSlack, prefix, env: { ...wechatEnv, WECHAT_API_BASE_URL: wechat.url, ...env }, dataKeyFile: options.keyFile ?? join(keyDir, "unused-key") });
+  // A bot on another database gets job keys of its own (made and deleted by startBotUnderTest):
+  // sharing the file's queues, it could take the main bot's jobs and its stop wait on them.
+  const jobs = options.db ? {} : { prefix };
+  return startBotUnderTest({ db: options.db ?? db, slack: fakeSlack, ...jobs, env: { ...wechatEnv, WECHAT_API_BASE_URL: wechat.url, ...env }, dataKeyFile: options.keyFile ?? join(keyDir, "unused-key") });
 }
 
 async function push(fields: Record<string, string>): Promise<void> {
