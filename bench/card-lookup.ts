@@ -5,6 +5,9 @@ import { createServices } from "../src/services/index.js";
 import { createPrisma, createStore } from "../src/store/index.js";
 import { benchCipher, benchServiceDeps, createBenchDatabase, percentile } from "./bench-database.js";
 import { generateCustomers, loadCustomers } from "./generate-customers.js";
+import { cardStatementFloor } from "./floors/card-statement.js";
+import { interleavedRounds, ratio, roundsTable, type Figures } from "./support/rounds.js";
+import { reportSummary } from "./support/summary.js";
 
 /**
  * Card look-up at scale: builds a database of CUSTOMERS customers (100k by default) with ten
@@ -14,6 +17,8 @@ import { generateCustomers, loadCustomers } from "./generate-customers.js";
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 400);
 const DB = "crm_bench_cards";
+const CARD_ROUND_SIZE = Number(process.env.BENCH_CARD_ROUND_SIZE ?? 300);
+const CARD_ROUNDS = Number(process.env.BENCH_CARD_ROUNDS ?? 5);
 
 
 
@@ -59,6 +64,34 @@ async function main(): Promise<void> {
     timings.total!.push(done - started);
   }
 
+  // The card's SQL against its floor (issue 17): the same customers, one after another, the
+  // bot's whole getCustomerCard against one hand-written statement with the audit insert.
+  const { rows: cardIds } = await pool.query<{ id: string }>("SELECT id FROM customers ORDER BY md5(id::text) LIMIT $1", [CARD_ROUND_SIZE]);
+  const cipher = benchCipher();
+  const timed = async (one: (id: string) => Promise<unknown>): Promise<Figures> => {
+    const ms: number[] = [];
+    for (const { id } of cardIds) {
+      const t0 = performance.now();
+      await one(id);
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    return { "p50 ms": percentile(ms, 50), "p95 ms": percentile(ms, 95) };
+  };
+  const cardRounds = await interleavedRounds({
+    "floor: one statement": () => timed((id) => cardStatementFloor(pool, cipher, id, viewer.id)),
+    "bot: getCustomerCard": () => timed((id) => services.getCustomerCard(viewer, id)),
+  }, { rounds: CARD_ROUNDS });
+  const cardRatio = ratio(cardRounds, "bot: getCustomerCard", "floor: one statement", "p95 ms");
+  reportSummary("card-lookup", {
+    path: `the card's SQL at ${CUSTOMERS.toLocaleString("en")} customers, p95`,
+    floor: `${cardRounds.medians["floor: one statement"]!["p95 ms"]!.toFixed(2)} ms`,
+    bot: `${cardRounds.medians["bot: getCustomerCard"]!["p95 ms"]!.toFixed(2)} ms`,
+    ratio: cardRatio,
+    goal: "≤ 1.5× floor",
+    met: cardRatio <= 1.5,
+  });
+
   const explain = async (label: string, sql: string, params: unknown[]) => {
     const { rows } = await pool.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) ${sql}`, params);
     return `#### ${label}\n\n\`\`\`\n${rows.map((r) => r["QUERY PLAN"]).join("\n")}\n\`\`\`\n`;
@@ -83,11 +116,15 @@ async function main(): Promise<void> {
   const report = [
     `### Card look-up at ${CUSTOMERS.toLocaleString("en")} customers (${(CUSTOMERS * 10).toLocaleString("en")} interactions)`,
     "",
-    `Run ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}; data loaded in ${loadSeconds.toFixed(1)} s. ${LOOKUPS} look-ups, a quarter each exact name, lower-cased first two words, pinyin, and a one-letter typo; each resolves the name and assembles the whole card (six indexed reads and one audit write).`,
+    `Run ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}; data loaded in ${loadSeconds.toFixed(1)} s. ${LOOKUPS} look-ups, a quarter each exact name, lower-cased first two words, pinyin, and a one-letter typo; each resolves the name and assembles the whole card (one statement for the card and one audit insert).`,
     "",
     "| step | p50 ms | p95 ms | p99 ms |",
     "| --- | --- | --- | --- |",
     ...lines,
+    "",
+    `#### The card against its floor (${CARD_ROUND_SIZE} cards a round, ${CARD_ROUNDS} rounds interleaved; bot p95 / floor p95 = ${cardRatio.toFixed(2)}×)`,
+    "",
+    roundsTable(cardRounds),
     "",
     ...plans,
   ].join("\n");

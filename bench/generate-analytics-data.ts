@@ -46,7 +46,7 @@ const DAY = 86_400;
 /** Loaded in bulk: their indexes and foreign keys are rebuilt after the load. */
 const LOADED_TABLES = ["customers", "contacts", "orders", "interactions", "surveys", "customer_stats"] as const;
 /** Derived from the loaded rows after the load, with their indexes in place. */
-const ANALYTICS_TABLES = ["customer_order_months", "wechat_waits", "order_hours", "interaction_hours", "wechat_wait_days"] as const;
+const ANALYTICS_TABLES = ["customer_order_months", "wechat_waits", "order_hours", "interaction_hours", "wechat_wait_days", "lead_hours"] as const;
 const YEARS = 3;
 
 /** Sold by the bench company; the first ones are bought most (a favourite is picked skewed). */

@@ -57,7 +57,9 @@ function dataKeyBytes(text: string): Buffer | undefined {
 }
 
 const schema = z.object({
-  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  // Unset: `npm start` and `npm run demo` run on the embedded database (loadConfig's option).
+  DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  EMBEDDED_DATABASE_DIR: optional,
   DATABASE_POOL_MAX: z.coerce.number({ error: "must be a whole number from 1 to 200" }).int().min(1).max(200).default(10),
   // Webhook and command paths answer within seconds: a statement or lock wait past this is cancelled.
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number({ error: "must be a whole number of milliseconds from 100 to 600000, such as 5000" }).int().min(100).max(600_000).default(5_000),
@@ -161,7 +163,12 @@ const schema = z.object({
 type Env = z.infer<typeof schema>;
 
 export interface Config {
+  /** Empty while embeddedDatabase: main.ts starts the embedded server and fills it in. */
   databaseUrl: string;
+  /** DATABASE_URL unset and the caller allowed it: run on the embedded PGlite database. */
+  embeddedDatabase: boolean;
+  /** EMBEDDED_DATABASE_DIR: where the embedded database keeps its data (default .data/pglite). */
+  embeddedDatabaseDir?: string;
   databasePoolMax: number;
   /** statement_timeout and lock_timeout of the app's pool (webhooks, commands) and of the jobs' pool. */
   databaseTimeouts: { statementMs: number; lockMs: number };
@@ -233,7 +240,7 @@ export class ConfigError extends Error {
  * Reads the environment once, at start. Every problem is reported at once, naming the
  * variable; a platform's secrets are required only when that platform is switched on.
  */
-export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: { allowEmbeddedDatabase?: boolean } = {}): Config {
   // An empty variable (PORT= in a .env) means "not set", never zero or an empty secret.
   const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ""));
   const parsed = schema.safeParse(env);
@@ -244,6 +251,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       problems.push(issue.code === "invalid_type" && env[name] === undefined ? `${name} is required` : `${name}: ${issue.message}`);
     }
   }
+  // Only the bot and the demo can start the embedded database; every other tool needs a server.
+  if (env.DATABASE_URL === undefined && !options.allowEmbeddedDatabase) problems.push("DATABASE_URL is required");
   // Pairs are checked on the raw values so they are reported along with every other problem.
   const hasSecret = env.SLACK_SIGNING_SECRET !== undefined;
   const hasToken = env.SLACK_BOT_TOKEN !== undefined;
@@ -282,7 +291,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): Config {
       : { enabled: false, reason: "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are not set", apiUrl: e.SLACK_API_URL, adminUserIds: e.ADMIN_SLACK_USER_IDS };
 
   return {
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl: e.DATABASE_URL ?? "",
+    embeddedDatabase: e.DATABASE_URL === undefined,
+    ...(e.EMBEDDED_DATABASE_DIR ? { embeddedDatabaseDir: e.EMBEDDED_DATABASE_DIR } : {}),
     databasePoolMax: e.DATABASE_POOL_MAX,
     databaseTimeouts: { statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS },
     jobsDatabaseTimeouts: { statementMs: e.JOBS_STATEMENT_TIMEOUT_MS, lockMs: e.JOBS_LOCK_TIMEOUT_MS },

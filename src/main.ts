@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { startTerminal } from "../adapters/local/terminal.js";
 import { createSlackAdapter, type SlackAdapter } from "../adapters/slack/slack-adapter.js";
 import { createSlackSender } from "../adapters/slack/slack-sender.js";
@@ -27,11 +27,12 @@ import { createSightings } from "./jobs/first-sightings.js";
 import { startWorkers, type RunningWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  applyAdminList, createServices, deliverOutbox, maintainAuditLog, deliverTerminalMessages, fireReminder, planNudges, reconcileJobs, rollUpAnalytics, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, runExportJob, runQueuedImport, type ImportJobHooks, type Deliverer, type ExportDelivery, type JobScheduler, type ServiceDeps, type Services,
+  applyAdminList, createServices, deliverOutbox, maintainAuditLog, deliverTerminalMessages, fireReminder, planNudges, processInbound, reconcileJobs, rollUpAnalytics, sweepInbound, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, runExportJob, runQueuedImport, type ImportJobHooks, type Deliverer, type ExportDelivery, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { NO_JOBS, type ConversationDirectory } from "./services/ports.js";
 import { checkDatabase, closePrisma, createPrisma, createStore, DataKeyError, FieldCipher, keyFileWarning, openDataKeys, type Store } from "./store/index.js";
 import { checkKeysAtStart } from "./data-keys-at-start.js";
+import { EMBEDDED_DATA_DIR, EmbeddedDatabaseError, startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded-database.js";
 
 export type Role = "web" | "worker" | "all";
 
@@ -197,6 +198,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   let workers: RunningWorkers | undefined;
   let jobStore: Store | undefined;
+  let reminderStore: Store | undefined;
   if (role !== "web") {
     // Jobs get a pool of their own with longer statement and lock timeouts than the webhook and
     // command paths (the nightly scan and the rollups run for minutes at scale).
@@ -206,6 +208,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     }), { cipher: keys.cipher, ...(options.now ? { now: options.now } : {}) });
     jobStore = workerStore;
     const jobDeps = serviceDeps(config, workerStore, queues, options.now, conversations);
+    // Reminders fire and send from a small pool of their own: rollups, scans, exports and
+    // reports hold the other pools' connections for seconds, and a due DM must not queue behind them.
+    reminderStore = createStore(createPrisma({
+      url: config.databaseUrl, poolMax: REMINDER_POOL_MAX, connectionTimeoutMs: 3_000,
+      statementTimeoutMs: config.databaseTimeouts.statementMs, lockTimeoutMs: config.databaseTimeouts.lockMs,
+    }), { cipher: keys.cipher, ...(options.now ? { now: options.now } : {}) });
+    const reminderDeps = serviceDeps(config, reminderStore, queues, options.now, conversations);
     const senders: Record<string, Sender> = {};
     if (config.slack.enabled) senders.slack = createSlackSender({ botToken: config.slack.botToken, apiUrl: config.slack.apiUrl, renderChart, log });
     if (wechat) senders.wechat = wechat.sender;
@@ -214,14 +223,27 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       if (!sender) throw new DeliveryError("permanent", `${platform} is not configured in this process`);
       return sender;
     };
-    const deliverer: Deliverer = {
-      deliver: async ({ id, platform, destination, payload }) => senderFor(platform).send(destination, await core.renderNotification(payload), id),
+    const delivererOf = (renderer: Core): Deliverer => ({
+      deliver: async ({ id, platform, destination, payload }) => senderFor(platform).send(destination, await renderer.renderNotification(payload), id),
       findDelivered: async ({ id, platform, destination, payload }) => {
-        const thread = (await core.renderNotification(payload).catch(() => undefined))?.thread;
+        const thread = (await renderer.renderNotification(payload).catch(() => undefined))?.thread;
         return senderFor(platform).findSent?.(destination, id, thread);
       },
+    });
+    const rateLimiter = createRateLimiter(redis, config.jobsPrefix);
+    const io = { deliverer: delivererOf(core), rateLimiter, giveUpAfterMs: config.outboxGiveUpAfterMs };
+    // A reminder's DM is read and rendered through the reminder pool too.
+    const reminderCore = createCore({ services: createServices(reminderDeps), defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
+    const reminderIo = { ...io, deliverer: delivererOf(reminderCore) };
+    const deliverCounted = async (on: ServiceDeps, id: string) => {
+      const outcome = await deliverOutbox(on, on === reminderDeps ? reminderIo : io, id);
+      metrics.delivered(outcome);
+      if (outcome === "failed") {
+        const row = await on.store.outbox.get(id);
+        log.error({ outboxId: id, platform: row?.platform, reason: row?.lastError }, "outgoing message failed for good");
+      }
+      return outcome;
     };
-    const io = { deliverer, rateLimiter: createRateLimiter(redis, config.jobsPrefix), giveUpAfterMs: config.outboxGiveUpAfterMs };
     // A finished export goes straight from the worker that wrote it to the rep's DM: its file is
     // a temporary one on this machine, so it cannot wait in the outbox for another worker.
     const exportDelivery: ExportDelivery = {
@@ -243,20 +265,14 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       defaultTimezone: config.defaultTimezone,
       ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
       handlers: {
-        fireReminder: (id) => fireReminder(jobDeps, id),
-        deliverOutbox: async (id) => {
-          const outcome = await deliverOutbox(jobDeps, io, id);
-          metrics.delivered(outcome);
-          if (outcome === "failed") {
-            const row = await workerStore.outbox.get(id);
-            log.error({ outboxId: id, platform: row?.platform, reason: row?.lastError }, "outgoing message failed for good");
-          }
-          return outcome;
-        },
+        // The reminder's DM goes out in the same job (services/reminders/fire-reminder.ts).
+        fireReminder: (id) => fireReminder(reminderDeps, id, (outboxId) => deliverCounted(reminderDeps, outboxId)),
+        deliverOutbox: (id) => deliverCounted(jobDeps, id),
         surveyTimer: (id) => runSurveyTimer(jobDeps, id),
         surveyCheck: (id) => runSurveyCheck(jobDeps, id),
         digest: (id, firedAt) => sendDigest(jobDeps, id, firedAt),
-        sweep: () => reconcileJobs(jobDeps, new Date(Date.now() + SWEEP_HORIZON_MS)),
+        sweep: async () => ({ ...(await reconcileJobs(jobDeps, new Date(Date.now() + SWEEP_HORIZON_MS))), ...(await sweepInbound(jobDeps)) }),
+        processInbound: (senderHash, rowId) => processInbound(jobDeps, senderHash, rowId),
         planNudges: () => planNudges(jobDeps, { quietDays: config.followUpAfterDays, defaultTimezone: config.defaultTimezone }),
         analyticsRollUp: () => rollUpAnalytics(jobDeps),
         auditMaintenance: async () => {
@@ -279,7 +295,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     workers.started
       // The producer connection reconnects on its own timer: wait for it too, or the first
       // enqueue fails and the work waits for the next sweep.
-      .then(async (running) => (running && (await queues.ready(30_000)) ? reconcileJobs(jobDeps, new Date("9999-12-31T00:00:00Z")) : undefined))
+      .then(async (running) => (running && (await queues.ready(30_000)) ? { ...(await reconcileJobs(jobDeps, new Date("9999-12-31T00:00:00Z"))), ...(await sweepInbound(jobDeps, 0)) } : undefined))
       .then(
         (counts) => counts && log.info(counts, "reconciled jobs with Postgres"),
         (error: unknown) => log.error({ err: error }, "reconcile at start failed; the sweep will retry"),
@@ -350,6 +366,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       redis.disconnect();
       await store.close();
       await jobStore?.close();
+      await reminderStore?.close();
     },
   };
 }
@@ -372,6 +389,21 @@ function importHooks(config: Config, senders: Readonly<Record<string, Sender>>):
 
 /** The sweep looks this far ahead, so a job lost from Redis is re-created before it is due. */
 const SWEEP_HORIZON_MS = 2 * 60_000;
+/**
+ * Connections for firing and sending reminders. A DM is about eight short statements; with 6
+ * connections a loaded machine fired 50 a second, behind 10k due in a minute (bench/RESULTS.md).
+ */
+const REMINDER_POOL_MAX = 20;
+
+/** Host, port and database of a DATABASE_URL, never its password. */
+function databaseWhere(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "DATABASE_URL";
+  }
+}
 
 /** A seeded rep the demo acts as; `npm run demo -- --as rep-li-na` picks another. */
 const DEMO_REP = "rep-alex-chen";
@@ -382,13 +414,16 @@ const DEMO_CLOCK_MS = 2_000;
 /**
  * `npm run demo`: migrate, seed the demo data (once), and open the terminal adapter as one of
  * the seeded reps, in that rep's language and time zone as stored (never changed by the demo).
- * No Slack or WeChat credentials, no Redis and no HTTP listener are needed.
+ * No Slack or WeChat credentials and no Redis are needed; with Redis, the bot's workers run too.
  */
 async function demo(config: Config, args: string[]): Promise<void> {
   const flag = args.indexOf("--as");
   const as = flag >= 0 ? (args[flag + 1] ?? "") : DEMO_REP;
   console.error("Applying database migrations…");
-  execFileSync("npx", ["prisma", "migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"], env: process.env });
+  if (!(await migrate(config.databaseUrl))) {
+    process.exitCode = 1;
+    return;
+  }
   const prisma = createPrisma({ url: config.databaseUrl, poolMax: 4 });
   // The demo needs no key: without DATA_ENCRYPTION_KEY one is generated into .data/ (data-keys.ts).
   let opened;
@@ -420,10 +455,11 @@ async function demo(config: Config, args: string[]): Promise<void> {
     return;
   }
   const deps = serviceDeps(config, store, NO_JOBS);
-  // No nightly job runs here: score the customers now so /segment and the digest have segments.
+  // The nightly job may never run here: score the customers now so /segment and the digest have segments.
   await scanCustomerStages(deps, { now: new Date(), timeZone: config.defaultTimezone });
-  const services = createServices(deps);
-  const core = createCore({ services, defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
+  const workers = await demoWorkers(config);
+  // With workers the terminal schedules real jobs; without, the demo's own clock below is all.
+  const core = workers?.core ?? createCore({ services: createServices(deps), defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
   // The rep as stored: the core registers the actor again on every command, and a profile that
   // said otherwise would overwrite the rep's language or time zone.
   const actor: Actor = {
@@ -463,7 +499,79 @@ async function demo(config: Config, args: string[]): Promise<void> {
   stopped = true;
   clearTimeout(timer);
   await round;
+  await workers?.stop();
   await store.close();
+}
+
+/** Where Redis is, without a password, for a line on the terminal. */
+function redisWhere(config: Config): string {
+  if (config.redisCluster) return "the Redis Cluster (REDIS_CLUSTER_NODES)";
+  try {
+    const u = new URL(config.redisUrl);
+    return `${u.hostname}:${u.port || "6379"}`;
+  } catch {
+    return "REDIS_URL";
+  }
+}
+
+/** True when Redis answers within `ms` (the clients used by the bot do not queue commands while away). */
+async function redisAnswers(config: Config, ms = 2_000): Promise<boolean> {
+  const client = createRedis(config.redisCluster ?? config.redisUrl);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no answer")), ms);
+      client.once("ready", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await checkRedis(client);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * The bot's workers in the demo's process when Redis answers, so reminders, surveys and the
+ * digest really fire; else one line saying timed jobs are off. The worker role: the demo takes no
+ * Slack events or WeChat pushes, while messages for Slack or WeChat (when .env configures them)
+ * are delivered as the bot would. Its HTTP listener (probes only) takes a free loopback port, and
+ * its BullMQ keys a prefix of their own unless BULLMQ_PREFIX says otherwise: a bot on another
+ * database may share this Redis.
+ */
+async function demoWorkers(config: Config): Promise<RunningBot | undefined> {
+  const t = translator(config.defaultLocale);
+  const redis = redisWhere(config);
+  if (!(await redisAnswers(config))) {
+    console.error(t("demo.jobsOff", { redis }));
+    return undefined;
+  }
+  // Only errors, on stderr: the terminal is the demo's output.
+  const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "error", process.stderr);
+  const jobsPrefix = process.env.BULLMQ_PREFIX ? config.jobsPrefix : `${config.jobsPrefix}-demo`;
+  try {
+    const bot = await start({ ...config, port: 0, jobsPrefix }, { role: "worker", host: "127.0.0.1", log });
+    console.error(t("demo.jobsOn", { redis }));
+    return bot;
+  } catch (error) {
+    console.error(`${t("demo.jobsOff", { redis })} (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
+}
+
+/** `prisma migrate deploy` against `url`, its errors on stderr; false when it failed. */
+async function migrate(url: string): Promise<boolean> {
+  // Asynchronous on purpose: the embedded database answers from this very process.
+  const child = spawn("npx", ["prisma", "migrate", "deploy"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DATABASE_URL: url } });
+  const code = await new Promise<number | null>((resolve) => {
+    child.on("error", () => resolve(-1));
+    child.on("exit", (exitCode) => resolve(exitCode));
+  });
+  if (code !== 0) console.error("Applying the database migrations failed (see above).");
+  return code === 0;
 }
 
 async function main(): Promise<void> {
@@ -471,7 +579,7 @@ async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { allowEmbeddedDatabase: true });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -486,6 +594,21 @@ async function main(): Promise<void> {
     console.error(`--role must be web, worker or all (got "${roleArg}")`);
     process.exit(1);
   }
+  const t = translator(config.defaultLocale);
+  let embedded: EmbeddedDatabase | undefined;
+  if (config.embeddedDatabase) {
+    try {
+      embedded = await startEmbeddedDatabase(config.embeddedDatabaseDir ? { dataDir: config.embeddedDatabaseDir } : {});
+    } catch (error) {
+      if (!(error instanceof EmbeddedDatabaseError)) throw error;
+      console.error(error.message);
+      process.exit(1);
+    }
+    config = { ...config, databaseUrl: embedded.url };
+    console.error(t("demo.embeddedDatabase", { dir: config.embeddedDatabaseDir ?? EMBEDDED_DATA_DIR }));
+  } else if (args[0] === "demo") {
+    console.error(t("demo.database", { where: databaseWhere(config.databaseUrl) }));
+  }
   // One plain line for a DATABASE_URL that cannot work, instead of a stack trace from the first query.
   const problem = await checkDatabase(config.databaseUrl);
   if (problem && (problem.lasting || args[0] === "demo")) {
@@ -494,9 +617,18 @@ async function main(): Promise<void> {
   }
   if (args[0] === "demo") {
     await demo(config, args.slice(1));
+    await embedded?.stop();
     return;
   }
   const log = createLogger(config.logLevel);
+  if (embedded) {
+    log.warn(`The embedded database (${config.embeddedDatabaseDir ?? EMBEDDED_DATA_DIR}) is for trying the bot out, not for production: it serves this one process only, so no second web or worker process can share it, and it is slower than a Postgres server. Set DATABASE_URL to run on one.`);
+    // Nobody runs `npm run db:migrate` against a database that lives inside this process.
+    if (!(await migrate(config.databaseUrl))) {
+      await embedded.stop();
+      process.exit(1);
+    }
+  }
   // A server that does not answer yet may be starting: serve probes (not ready) and keep trying.
   if (problem) log.warn({ database: problem.kind }, `${problem.message} /readyz reports not ready until it answers.`);
   let bot: RunningBot;
@@ -518,7 +650,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    bot.stop().then(
+    bot.stop().then(() => embedded?.stop()).then(
       () => process.exit(0),
       (error: unknown) => {
         log.error({ err: error }, "shutdown failed");

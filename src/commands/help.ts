@@ -13,7 +13,7 @@ const TOPICS: readonly { id: TopicId; words: readonly string[]; commands: readon
   { id: "everyday", words: ["everyday", "日常"], commands: ["customer", "contact", "log", "order", "history", "remind", "survey", "help"] },
   { id: "answers", words: ["answers", "reports", "报表", "问答"], commands: ["top", "report", "segment", "csat", "digest"] },
   { id: "data", words: ["data", "数据"], commands: ["link", "duplicates", "quality", "import", "export"] },
-  { id: "admin", words: ["admin", "privacy", "管理", "隐私"], commands: ["erase", "export-person", "audit", "outbox", "role", "team", "whoami", "channel"] },
+  { id: "admin", words: ["admin", "privacy", "管理", "隐私"], commands: ["erase", "export-person", "audit", "outbox", "role", "team", "whoami", "channel", "inbox"] },
 ];
 const MORE: TopicId = "more";
 

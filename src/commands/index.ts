@@ -31,6 +31,8 @@ import { ROLE_ALIASES, roleCommand, whoamiCommand } from "./role.js";
 import { TEAM_ALIASES, teamCommand } from "./team.js";
 // Slack Connect: externally shared channels an admin allowed
 import { CHANNEL_ALIASES, channelCommand } from "./channel.js";
+// Routing WeChat conversations to several inbox channels
+import { INBOX_ALIASES, inboxCommand } from "./inbox-route.js";
 // Audit trail
 import { AUDIT_ALIASES, AUDIT_CONTINUATION, auditActions, auditCommand, auditCustomer } from "./audit.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
@@ -67,7 +69,7 @@ function orQuestion(command: CommandDefinition): CommandDefinition {
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
   customerCommand, contactCommand, withUndo(logCommand, "interaction"), withUndo(orderCommand, "order"), historyCommand, orQuestion(topCommand), orQuestion(reportCommand), segmentCommand, remindCommand, surveyCommand,
-  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, importCommand, exportCommand, eraseCommand, exportPersonCommand, auditCommand, outboxCommand, roleCommand, teamCommand, whoamiCommand, channelCommand, help.command,
+  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, importCommand, exportCommand, eraseCommand, exportPersonCommand, auditCommand, outboxCommand, roleCommand, teamCommand, whoamiCommand, channelCommand, inboxCommand, help.command,
 ];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
@@ -80,6 +82,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   ...ROLE_ALIASES,
   ...TEAM_ALIASES,
   ...CHANNEL_ALIASES,
+  ...INBOX_ALIASES,
   ...ERASE_ALIASES,
   ...EXPORT_PERSON_ALIASES,
   ...AUDIT_ALIASES,

@@ -9,7 +9,7 @@ export type RenderContext = Pick<CommandContext, "t" | "f" | "now">;
 export type LoadedNotification =
   | { type: "reminder.due"; recipientId: string; reminder: ReminderView }
   | { type: "inbox.header"; detail: InboxThreadDetail }
-  | { type: "inbox.message"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
+  | { type: "inbox.message"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail; more?: InteractionDetail[] }
   | { type: "inbox.reply-status"; thread: string | undefined; detail: InboxThreadDetail; interaction: InteractionDetail }
   | { type: "inbox.linked"; thread: string | undefined; customerName: string; repName: string }
   | { type: "wechat.reply"; interaction: InteractionDetail }

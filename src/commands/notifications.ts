@@ -46,6 +46,12 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
     }
     case "inbox.message":
     case "inbox.reply-status": {
+      if (payload.type === "inbox.message" && payload.interactionIds && payload.interactionIds.length > 1) {
+        // Several messages of the conversation in one post (they waited for the same send slot).
+        const found = await services.getInboxMessages(payload.threadId, payload.interactionIds);
+        const [first, ...more] = found?.interactions ?? [];
+        return found && first ? { type: payload.type, thread: threadOf(found.detail), detail: found.detail, interaction: first, more } : undefined;
+      }
       // As the channel may read it: private details the text mentions are hidden.
       const found = await services.getInboxMessage(payload.threadId, payload.interactionId);
       return found ? { type: payload.type, thread: threadOf(found.detail), detail: found.detail, interaction: found.interaction } : undefined;

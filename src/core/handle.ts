@@ -28,7 +28,9 @@ export interface Core {
   handle(event: InboundEvent): Promise<Outcome>;
   /**
    * Stores a customer's message (idempotent per platform message id). Resolves once it is
-   * safely in Postgres; rejects when it is not, so the adapter must not acknowledge.
+   * safely in Postgres; rejects when it is not, so the adapter must not acknowledge. Where a
+   * worker runs, what the message means (lead, interaction, inbox, survey) is recorded after,
+   * from the stored row: `newLead` is then not known yet (false).
    */
   ingest(message: CustomerMessage): Promise<{ recorded: boolean; newLead: boolean }>;
   /** An outbox payload as a message in its reader's language and time zone. */
@@ -187,9 +189,9 @@ export function createCore(options: CoreOptions): Core {
     async ingest(message) {
       const started = process.hrtime.bigint();
       try {
-        const stored = await services.recordCustomerMessage({ ...message });
+        const stored = await services.acceptCustomerMessage({ ...message });
         observer?.handled(`ingest:${message.platform}`, "ok", Number(process.hrtime.bigint() - started) / 1e9);
-        return { recorded: stored.created, newLead: stored.newLead };
+        return stored;
       } catch (error) {
         observer?.handled(`ingest:${message.platform}`, isUnavailable(error) ? "unavailable" : "error", Number(process.hrtime.bigint() - started) / 1e9);
         throw error;

@@ -8,8 +8,11 @@ export const notificationPayload = z.discriminatedUnion("type", [
   z.object({ type: z.literal("reminder.due"), reminderId: z.uuid() }),
   /** The header of a WeChat conversation's thread in the Slack inbox channel. */
   z.object({ type: z.literal("inbox.header"), threadId: z.uuid() }),
-  /** A customer's WeChat message, mirrored into its thread. */
-  z.object({ type: z.literal("inbox.message"), threadId: z.uuid(), interactionId: z.uuid() }),
+  /**
+   * A customer's WeChat message, mirrored into its thread; `interactionIds` when the post carries
+   * several of the conversation's messages that waited for the same send slot, in order.
+   */
+  z.object({ type: z.literal("inbox.message"), threadId: z.uuid(), interactionId: z.uuid(), interactionIds: z.array(z.uuid()).min(1).max(20).optional() }),
   /** What became of a rep's reply to the customer, said in the thread. */
   z.object({ type: z.literal("inbox.reply-status"), threadId: z.uuid(), interactionId: z.uuid() }),
   /** The thread's contact was linked to a customer. */

@@ -12,13 +12,14 @@ import { CLOSE_GRACE_MS, IGNORE_REDIS_ERRORS, closeWithin, createRedis, type Red
  * sharing the one slot a tagged prefix (`{crm}:…`) would give them. BULLMQ_PREFIX cannot
  * contain braces (config.ts), so it never takes the tag's place.
  */
-export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}", exports: "{exports}", imports: "{imports}" } as const;
+export const QUEUES = { reminders: "{reminders}", outbox: "{outbox}", surveys: "{surveys}", digests: "{digests}", maintenance: "{maintenance}", exports: "{exports}", imports: "{imports}", inbound: "{inbound}" } as const;
 
 export const JOB = {
   fireReminder: "fire-reminder", deliver: "deliver", surveyTimer: "survey-timer", surveyCheck: "survey-check", digest: "digest", sweep: "sweep", planNudges: "plan-nudges", stageScan: "stage-scan", analyticsRollUp: "analytics-rollup",
   exportData: "export",
   importData: "import",
   auditMaintenance: "audit-maintenance",
+  processInbound: "process-inbound",
 } as const;
 
 /** An export job's attempts: a worker killed or a platform refusing for a while gets two more tries. */
@@ -80,7 +81,7 @@ export function createJobQueues(options: JobsOptions): JobQueues {
   const surveyJob = (id: string, at: Date) => ({ name: JOB.surveyTimer, data: { surveyId: id }, opts: jobOptions(`survey-${id}-${at.getTime()}`, at) });
   const surveyCheckJob = (id: string, at: Date) => ({ name: JOB.surveyCheck, data: { contactId: id }, opts: jobOptions(`survey-check-${id}-${at.getTime()}`, at) });
 
-  async function add(name: string, jobs: { name: string; data: Record<string, string>; opts: ReturnType<typeof jobOptions> }[], replaceFinished = false): Promise<void> {
+  async function add(name: string, jobs: { name: string; data: Record<string, string>; opts: Omit<ReturnType<typeof jobOptions>, "backoff"> & { backoff: { type: "exponential" | "fixed"; delay: number } } }[], replaceFinished = false): Promise<void> {
     if (jobs.length === 0) return;
     try {
       if (replaceFinished) await removeFinished(queue(name), jobs.map((j) => j.opts.jobId));
@@ -165,6 +166,13 @@ export function createJobQueues(options: JobsOptions): JobQueues {
       // One attempt: a worker that dies in an import leaves the run "running"; BullMQ's stalled
       // check hands the job to another worker, which runs it again (imports are idempotent).
       await add(QUEUES.imports, [{ name: JOB.importData, data: { runId }, opts: { jobId: `import-${runId}`, delay: 0, attempts: 1, backoff: { type: "exponential" as const, delay: 1_000 }, ...KEEP } }]);
+    },
+    async scheduleInbound(rows, options) {
+      // Retried every 1.5 s for a minute, not with a growing backoff: the customer waits, and
+      // a Postgres restart (the usual cause) is over in seconds; exponential backoff left
+      // messages recorded minutes after Postgres was back. The sweep takes over after that
+      // (the row stays until recorded).
+      await add(QUEUES.inbound, rows.map((r) => ({ name: JOB.processInbound, data: { rowId: r.id, senderHash: r.senderHash }, opts: { jobId: `inbound-${r.id}`, delay: 0, attempts: 40, backoff: { type: "fixed" as const, delay: 1_500 }, ...KEEP } })), options?.replaceFinished === true);
     },
     async close() {
       await closeWithin(CLOSE_GRACE_MS, Promise.all([...queues.values()].map((q) => q.close())));

@@ -37,6 +37,8 @@ export interface JobHandlers {
   exportData?(runId: string, lastAttempt: boolean): Promise<unknown>;
   /** Runs a queued import (services/imports) and tells the rep. Unset: this process takes no imports. */
   importData?(runId: string): Promise<unknown>;
+  /** Records a sender's waiting customer messages up to this row (services/inbox/inbound-queue.ts). Unset: this process records none. */
+  processInbound?(senderHash: string, rowId: string): Promise<unknown>;
 }
 
 export interface WorkerOptions {
@@ -70,6 +72,7 @@ const surveyCheckJob = z.object({ contactId: z.uuid() });
 const digestJob = z.object({ subscriptionId: z.uuid() });
 const exportJob = z.object({ runId: z.uuid() });
 const importJob = z.object({ runId: z.uuid() });
+const inboundJob = z.object({ rowId: z.string().regex(/^\d{1,19}$/), senderHash: z.string().min(1).max(64) });
 
 /** When a repeating job was meant to run: BullMQ plans it as a delay from its creation. */
 const plannedAt = (job: Job): Date => new Date(job.timestamp + (job.opts.delay ?? 0));
@@ -116,7 +119,9 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
     const concurrency = options.concurrency ?? 50;
     const common = { prefix: options.prefix, concurrency };
     workers.push(
-      new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, connection: connection("worker reminders") }),
+      // A reminder's job sends its DM too (fire-reminder.ts), so it mostly waits on the network:
+      // twice the slots, or 10k due in a minute queue behind the sends (bench/RESULTS.md).
+      new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, concurrency: concurrency * 2, connection: connection("worker reminders") }),
       new Worker(QUEUES.outbox, async (job: Job) => options.handlers.deliverOutbox(deliveryJob.parse(job.data).outboxId), { ...common, connection: connection("worker outbox") }),
       new Worker(
         QUEUES.surveys,
@@ -151,6 +156,13 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
     const importData = options.handlers.importData?.bind(options.handlers);
     if (importData) {
       workers.push(new Worker(QUEUES.imports, async (job: Job) => importData(importJob.parse(job.data).runId), { prefix: options.prefix, concurrency: 1, connection: connection("worker imports") }));
+    }
+    const processInbound = options.handlers.processInbound?.bind(options.handlers);
+    if (processInbound) {
+      workers.push(new Worker(QUEUES.inbound, async (job: Job) => {
+        const data = inboundJob.parse(job.data);
+        return processInbound(data.senderHash, data.rowId);
+      }, { ...common, connection: connection("worker inbound") }));
     }
     for (const worker of workers) {
       worker.on("failed", (job, error) => log.error({ err: error, queue: worker.name, jobId: job?.id }, "job failed"));

@@ -28,7 +28,9 @@ import { listOpenReminders } from "./reminders/list-open-reminders.js";
 /** How many failed deliveries /crm outbox lists a page. */
 const FAILED_PAGE_SIZE = 20;
 import { recordCustomerMessage, type CustomerMessageInput } from "./inbox/record-customer-message.js";
-import { announceLink, getInboxMessage, getInboxThread, noteFromThread, replyOnWechat } from "./inbox/relay-wechat.js";
+import { acceptCustomerMessage } from "./inbox/inbound-queue.js";
+import { listInboxRoutes, removeInboxRoute, setInboxRoute, type InboxRouteTarget } from "./inbox/route-inbox.js";
+import { announceLink, getInboxMessage, getInboxMessages, getInboxThread, noteFromThread, replyOnWechat } from "./inbox/relay-wechat.js";
 import { linkContact } from "./inbox/link-contact.js";
 import { eraseContact, type EraseContactInput } from "./inbox/erase-contact.js";
 import { surveyCustomer } from "./surveys/send-survey.js";
@@ -126,6 +128,7 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     getReminder: (id: string) => deps.store.reminders.get(id),
     getRep: (id: string) => deps.store.users.findById(id),
     recordCustomerMessage: (input: CustomerMessageInput) => recordCustomerMessage(deps, input),
+    acceptCustomerMessage: (input: CustomerMessageInput) => acceptCustomerMessage(deps, input),
     linkContact: (rep: Rep, input: { contactId: string; customerId: string }) => linkContact(deps, rep, input),
     eraseContact: (input: EraseContactInput) => eraseContact(deps, input),
     /** A page (from 1) of the outgoing messages that failed for good, FAILED_PAGE_SIZE a page. */
@@ -147,6 +150,11 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     getInboxThread: (threadId: string) => getInboxThread(deps, threadId),
     /** A conversation's message as the inbox channel reads it (no private details: a channel's rights). */
     getInboxMessage: (threadId: string, interactionId: string) => getInboxMessage(deps, threadId, interactionId),
+    getInboxMessages: (threadId: string, interactionIds: readonly string[]) => getInboxMessages(deps, threadId, interactionIds),
+    // Routing conversations to several inbox channels (/crm inbox route)
+    setInboxRoute: (admin: Rep, input: { target: InboxRouteTarget; channel: string }) => setInboxRoute(deps, admin, input),
+    removeInboxRoute: (admin: Rep, input: { target: InboxRouteTarget }) => removeInboxRoute(deps, admin, input),
+    listInboxRoutes: () => listInboxRoutes(deps),
     findInboxThread: (channel: string, threadTs: string) => deps.store.inboxThreads.findBySlackThread(channel, threadTs),
     /** The customer's WeChat contact (a lead made from a WeChat sender has exactly one). */
     wechatContactOf: async (customerId: string) => (await deps.store.customers.getDetail(customerId))?.contacts.find((c) => c.wechatOpenId)?.id,
@@ -164,11 +172,10 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     segmentCounts: (tags: readonly string[] = []) => segmentCounts(deps, tags),
     /** What one stage scan moved for one owner (their alert). */
     getStageAlert: (ownerId: string, scanAt: Date) => getStageAlert(deps, ownerId, scanAt),
-    /** The conversation thread of a contact in the inbox channel, for "open the conversation". */
+    /** The conversation thread of a contact in its inbox channel (routed or default), for "open the conversation". */
     inboxThreadOf: async (contactId: string) => {
-      const channel = deps.settings.wechatInboxChannel;
-      const threadId = channel ? await deps.store.inboxThreads.latestFor(contactId, channel) : null;
-      const thread = threadId ? await deps.store.inboxThreads.get(threadId) : null;
+      const latest = deps.settings.wechatInboxChannel ? await deps.store.inboxThreads.latestAnywhere(contactId) : null;
+      const thread = latest ? await deps.store.inboxThreads.get(latest.id) : null;
       return thread?.threadTs ? { channel: thread.channel, ts: thread.threadTs } : null;
     },
     subscribeDigest: (rep: Rep, input: DigestSubscribeInput) => subscribeDigest(deps, rep, input),
@@ -281,6 +288,7 @@ export { fireReminder } from "./reminders/fire-reminder.js";
 export { deliverOutbox } from "./delivery/deliver-outbox.js";
 export { deliverTerminalMessages } from "./delivery/deliver-terminal-messages.js";
 export { reconcileJobs } from "./reconcile-jobs.js";
+export { processInbound, sweepInbound } from "./inbox/inbound-queue.js";
 export { maintainAuditLog } from "./audit/maintain-audit-log.js";
 export { AUDIT_EXPORT_MAX, AUDIT_PAGE_SIZE, type AuditQuery, type AuditTarget, type AuditTrailPage } from "./audit/audit-trail.js";
 export type { AuditRow } from "../store/index.js";
@@ -307,6 +315,7 @@ export { FieldError, fieldValue, fingerprints, type CustomerChange, type Editabl
 export type { RepLookup } from "./customers/find-rep.js";
 export type { RoleChange } from "./people/set-role.js";
 export type { MemberOutcome } from "./people/manage-teams.js";
+export type { InboxRouteChange, InboxRouteTarget } from "./inbox/route-inbox.js";
 export type { AccessDescription } from "./people/describe-access.js";
 export type { TeamPerson, TeamView } from "../store/index.js";
 export type { EditableCustomer } from "../store/index.js";

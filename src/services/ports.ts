@@ -42,6 +42,11 @@ export interface JobScheduler {
   scheduleExport?(runId: string, options?: { replaceFinished?: boolean }): Promise<void>;
   /** Makes sure a job runs this queued import (services/imports); idempotent per run. Absent where no worker runs: the import runs at once. */
   scheduleImport?(runId: string): Promise<void>;
+  /**
+   * Makes sure a job records these waiting customer messages (services/inbox/inbound-queue.ts);
+   * idempotent per row. Absent where no worker runs: messages are then recorded at once.
+   */
+  scheduleInbound?(rows: readonly { id: string; senderHash: string }[], options?: { replaceFinished?: boolean }): Promise<void>;
 }
 
 /** Where a finished export goes: the DM of the rep who asked (main.ts renders and uploads it). */

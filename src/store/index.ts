@@ -5,6 +5,7 @@ import { createContactStore } from "./contacts.js";
 import { createCustomerMergeStore } from "./customers/customer-merge.js";
 import { createCustomerMessageStore } from "./customers/customer-messages.js";
 import { createCustomerStore } from "./customers/customers.js";
+import { createCustomerCardStore } from "./customers/customer-card.js";
 import { createCustomerNameStore } from "./customers/customer-names.js";
 import { createCustomerFieldStore } from "./customers/customer-fields.js";
 import { createDealStore } from "./deals/deals.js";
@@ -17,6 +18,8 @@ import { createDataQualityStore } from "./customers/data-quality.js";
 import { createEntryCorrectionStore } from "./activity/entry-corrections.js";
 import { createFollowUpStore } from "./activity/follow-ups.js";
 import { createInboxThreadStore } from "./delivery/inbox-threads.js";
+import { createInboxRouteStore } from "./delivery/inbox-routes.js";
+import { createInboundMessageStore } from "./delivery/inbound-messages.js";
 import { createInteractionStore } from "./activity/interactions.js";
 import { createOrderStore } from "./activity/orders.js";
 import { createOutboxStore } from "./delivery/outbox.js";
@@ -54,6 +57,7 @@ function repositories(db: Db, now: (() => Date) | undefined, cipher: FieldCipher
     users: createUserStore(db, now),
     teams: createTeamStore(db),
     customers: createCustomerStore(db, cipher),
+    customerCard: createCustomerCardStore(db, cipher, now),
     customerNames: createCustomerNameStore(db),
     customerFields: createCustomerFieldStore(db, cipher),
     interactions: createInteractionStore(db),
@@ -67,7 +71,10 @@ function repositories(db: Db, now: (() => Date) | undefined, cipher: FieldCipher
     reminders: createReminderStore(db),
     outbox: createOutboxStore(db, cipher),
     customerMessages: createCustomerMessageStore(db, cipher),
+    // Customer messages taken by the webhook, waiting for the worker to record them
+    inboundMessages: createInboundMessageStore(db, cipher),
     inboxThreads: createInboxThreadStore(db, cipher),
+    inboxRoutes: createInboxRouteStore(db),
     customerMerge: createCustomerMergeStore(db, now),
     contactErasure: createContactErasureStore(db, now, cipher),
     personLookup: createPersonLookupStore(db, cipher),
@@ -145,6 +152,7 @@ export type { SegmentFactsRow, SegmentMember, StageAlertEntry } from "./customer
 export type { InteractionView } from "./activity/interactions.js";
 export type { ReminderView } from "./reminders.js";
 export { INTERRUPTED, bookedSlot } from "./delivery/outbox.js";
+export type { InboxRouteKind, InboxRouteRow } from "./delivery/inbox-routes.js";
 export type { OutboxRow } from "./delivery/outbox.js";
 export type { InboxThreadView } from "./delivery/inbox-threads.js";
 export type { DigestSubscriptionRow } from "./delivery/digests.js";

@@ -324,6 +324,8 @@ const TESTED_ELSEWHERE: Partial<Record<AuditAction, string>> = {
   "team.member.remove": "roles and teams tests",
   "team.delete": "roles and teams tests",
   "channel.allow": "Slack Connect tests (/crm channel)",
+  "inbox.route": "test/integration/inbox-routing.test.ts (/crm inbox route)",
+  "inbox.unroute": "test/integration/inbox-routing.test.ts (/crm inbox route … off)",
   "channel.disallow": "Slack Connect tests",
   "person.erase": "test/e2e/erasure.test.ts (/crm erase)",
   "customer.erase": "test/e2e/erasure.test.ts",

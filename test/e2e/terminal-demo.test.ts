@@ -63,7 +63,10 @@ describe("the terminal adapter", () => {
 /** `npm run demo` as a process, typed into through its stdin like a person at a terminal. */
 function startDemo(database: TestDatabase, args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "demo", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url, LOG_LEVEL: "silent", DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY, ...env },
+    // No Redis (port 1 refuses): the demo's own clock alone, so every terminal message these
+    // tests count was queued by the bot under test (test/e2e/embedded-demo.test.ts runs the
+    // demo with Redis, and so its workers).
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: database.url, REDIS_URL: "redis://127.0.0.1:1", LOG_LEVEL: "silent", DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let output = "";

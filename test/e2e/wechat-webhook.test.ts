@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptMessage } from "../../adapters/wechat/crypto.js";
 import { wechatSignature } from "../../adapters/wechat/signature.js";
 import { startBotUnderTest, type BotUnderTest } from "../support/bot.js";
+import { recordedAfter } from "../support/inbound.js";
 import { openIdHash, testCipher } from "../support/sealed.js";
 
 const TOKEN = "wechat-test-token";
@@ -28,19 +29,19 @@ async function pushPlain(base: string, xml: string, signature?: string): Promise
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(Math.floor(Math.random() * 1e9));
   const sig = signature ?? wechatSignature(TOKEN, timestamp, nonce);
-  return fetch(`${base}/wechat?signature=${sig}&timestamp=${timestamp}&nonce=${nonce}&openid=x`, { method: "POST", body: xml, headers: { "content-type": "text/xml" } });
+  return recordedAfter(base, await fetch(`${base}/wechat?signature=${sig}&timestamp=${timestamp}&nonce=${nonce}&openid=x`, { method: "POST", body: xml, headers: { "content-type": "text/xml" } }));
 }
 
 /** A plain-mode push under a query string the test chooses (a captured one, or one far off in time). */
 async function pushPlainAt(base: string, xml: string, timestamp: string, nonce: string): Promise<Response> {
-  return fetch(`${base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml });
+  return recordedAfter(base, await fetch(`${base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", body: xml }));
 }
 
 /** A safe-mode push: the body's Encrypt is covered by msg_signature. */
 async function pushSafe(base: string, innerXml: string, timestamp = String(Math.floor(Date.now() / 1000)), nonce = String(Math.floor(Math.random() * 1e9))): Promise<Response> {
   const encrypt = encryptMessage(AES_KEY, APP_ID, innerXml);
   const body = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
-  return fetch(`${base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${wechatSignature(TOKEN, timestamp, nonce, encrypt)}`, { method: "POST", body });
+  return recordedAfter(base, await fetch(`${base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${wechatSignature(TOKEN, timestamp, nonce, encrypt)}`, { method: "POST", body }));
 }
 
 function eventXml(from: string, event: string, createTime = Math.floor(Date.now() / 1000)): string {
@@ -97,8 +98,8 @@ describe("the WeChat Official Account webhook", () => {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = "123456";
     const body = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
-    const post = (msgSignature: string) =>
-      fetch(`${safe.base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${msgSignature}`, { method: "POST", body });
+    const post = async (msgSignature: string) =>
+      recordedAfter(safe.base, await fetch(`${safe.base}/wechat?signature=${wechatSignature(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${msgSignature}`, { method: "POST", body }));
     const forged = await post(wechatSignature(TOKEN, timestamp, nonce)); // the plain signature does not cover the body
     expect(forged.status).toBe(401);
     const ok = await post(wechatSignature(TOKEN, timestamp, nonce, encrypt));

@@ -245,7 +245,7 @@ describe("rollups", () => {
     expect(rolled.waitDays).toBeGreaterThan(20);
     expect(await rows("SELECT orders, revenue::text FROM order_hours WHERE hour = '2026-03-20T03:00:00Z'")).toEqual([{ orders: 1, revenue: "300.00" }]);
     expect([figures(await march()), figures(await nyWeek()), figures(await shanghaiWeek())]).toEqual(before);
-    expect(await services.rollUpAnalytics()).toEqual({ orderHours: 0, interactionHours: 0, waitDays: 0 });
+    expect(await services.rollUpAnalytics()).toEqual({ orderHours: 0, interactionHours: 0, waitDays: 0, leadHours: 0 });
 
     // A backdated order, a backdated call and a late answer to the wait of March 29 land in rolled buckets.
     const alphaId = ((await rows("SELECT id FROM customers WHERE name = 'Alpha Trading'")) as { id: string }[])[0]!.id;
@@ -265,7 +265,7 @@ describe("rollups", () => {
     expect(after.current.repeatRate).toBeCloseTo(2 / 3, 12);
 
     const live = figures(after);
-    expect(await services.rollUpAnalytics()).toEqual({ orderHours: 1, interactionHours: 2, waitDays: 1 });
+    expect(await services.rollUpAnalytics()).toEqual({ orderHours: 1, interactionHours: 2, waitDays: 1, leadHours: 0 });
     expect(figures(await march())).toEqual(live);
   });
 

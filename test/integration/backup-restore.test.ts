@@ -138,6 +138,8 @@ async function crm(args: string[], env: Record<string, string | undefined> = {})
  */
 async function fillWhatTheSeedLeavesEmpty(rep: Rep): Promise<void> {
   await services.recordCustomerMessage({ platform: "wechat", senderId: "oBackupRoundTrip0001", id: "backup-msg-1", at: new Date(NOW.getTime() - 60_000), kind: "text", body: "你好，我想了解一下报价" });
+  // A push the webhook took that no worker has recorded yet: it waits in inbound_messages.
+  await source.store.inboundMessages.accept({ platform: "wechat", senderId: "oBackupRoundTrip0002", id: "backup-msg-2", at: new Date(NOW.getTime() - 30_000), kind: "text", body: "还在吗？" });
   await services.subscribeDigest(rep, { platform: "slack", channel: "C0BACKUPS", localTime: "08:30", timezone: "Asia/Shanghai", locale: "en" });
   // Three names that read alike: one pair is dismissed, one merged, one stays listed.
   const a = (await services.addCustomer(rep, "Backupwick Twinfield Trading")).customer;
@@ -152,6 +154,8 @@ async function fillWhatTheSeedLeavesEmpty(rep: Rep): Promise<void> {
   await services.buildDigest(NOW, "Asia/Shanghai");
   await scanCustomerStages(deps, { now: new Date(NOW.getTime() + 365 * 86_400_000), timeZone: "Asia/Shanghai" });
   await services.allowSharedChannel(rep, { platform: "slack", channel: "C0BACKPARTNER" });
+  // The rep's WeChat conversations routed to an inbox channel of their own.
+  await services.setInboxRoute(rep, { target: { kind: "owner", person: rep }, channel: "C0BACKROUTED" });
   // An admin's own pipeline stages: no command sets them yet (issue 18), so written as the store will.
   await source.sql.query(`INSERT INTO pipeline_stages (position, key, name_en, name_zh, probability) VALUES (1, 'demo', 'Demo', '演示', 30), (2, 'contract', 'Contract', '合同', 80)`);
   // A file shared for import, kept until imported (its run and its bytes), and an export big

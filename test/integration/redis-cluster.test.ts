@@ -81,6 +81,7 @@ describe("jobs on a Redis Cluster", () => {
     analyticsRollUp: () => record("analyticsRollUp", ""),
     exportData: (id) => record("exportData", id),
     importData: (id) => record("importData", id),
+    processInbound: (senderHash, rowId) => record("processInbound", `${senderHash}/${rowId}`),
   };
   let queues: JobQueues;
   let workers: RunningWorkers;
@@ -119,6 +120,8 @@ describe("jobs on a Redis Cluster", () => {
     const importRun = randomUUID();
     await queues.scheduleImport?.(importRun);
     await eventually(() => calls.importData?.includes(importRun), 10_000);
+    await queues.scheduleInbound?.([{ id: "42", senderHash: "sender-hash" }]);
+    await eventually(() => calls.processInbound?.includes("sender-hash/42"), 10_000);
 
     // A digest repeats daily at its local time: its planned job is brought forward to run now.
     await queues.scheduleDigest({ id: subscription, localTime: "09:00", timezone: "Asia/Shanghai" });

@@ -5,6 +5,7 @@ import { createLogger } from "../../src/logger.js";
 import { start, type Role, type RunningBot, type StartOptions } from "../../src/main.js";
 import { FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
+import { rememberBotDatabase } from "./inbound.js";
 import { TEST_DATA_ENCRYPTION_KEY, TEST_REDIS_URL } from "./env.js";
 import { deleteKeys } from "./redis.js";
 
@@ -53,7 +54,7 @@ export async function startBot(db: TestDatabase, slack: FakeSlackApi, prefix: st
     DATA_ENCRYPTION_KEY: TEST_DATA_ENCRYPTION_KEY,
     ...options.env,
   });
-  return start(config, {
+  const bot = await start(config, {
     log: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     host: "127.0.0.1",
     ...(options.role ? { role: options.role } : {}),
@@ -63,6 +64,9 @@ export async function startBot(db: TestDatabase, slack: FakeSlackApi, prefix: st
     ...(options.wechatyPuppet ? { wechatyPuppet: options.wechatyPuppet } : {}),
     ...(options.dataKeyFile ? { dataKeyFile: options.dataKeyFile } : {}),
   });
+  // Pushes are recorded by this bot's worker: the push helpers wait for it (support/inbound.ts).
+  if (options.role !== "web") rememberBotDatabase(`http://127.0.0.1:${bot.port}`, db.url);
+  return bot;
 }
 
 /** The real bot (HTTP server, Bolt, core, jobs, Postgres, Redis) against a fake Slack API and a fresh database. */

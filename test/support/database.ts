@@ -1,5 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
+import { startEmbeddedDatabase } from "../../src/embedded-database.js";
 import { closePrisma, createPrisma, createStore, type Store } from "../../src/store/index.js";
 import type { PrismaClient } from "@prisma/client";
 import { ADMIN_DATABASE_URL, TEST_DATABASE_PREFIX, databaseUrl } from "./env.js";
@@ -27,6 +31,8 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** A fresh database for one test file, cloned from the migrated template in milliseconds. */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  const embeddedTemplate = process.env.TEST_EMBEDDED_TEMPLATE_DIR;
+  if (embeddedTemplate) return createEmbeddedTestDatabase(embeddedTemplate);
   const template = process.env.TEST_TEMPLATE_DATABASE;
   if (!template) throw new Error("TEST_TEMPLATE_DATABASE is not set: run the tests through vitest (globalSetup)");
   // The creation time in the name lets a later run clean up what a crashed run left behind.
@@ -66,6 +72,29 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         }
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       });
+    },
+  };
+}
+
+/** TEST_EMBEDDED_DATABASE=1: a copy of the migrated PGlite template, served from this process. */
+async function createEmbeddedTestDatabase(template: string): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), "crm-pglite-test-"));
+  cpSync(template, join(dir, "pglite"), { recursive: true });
+  const embedded = await startEmbeddedDatabase({ dataDir: join(dir, "pglite") });
+  const url = embedded.url;
+  const prisma = createPrisma({ url, poolMax: 5 });
+  const sql = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    name: "embedded",
+    url,
+    prisma,
+    store: createStore(prisma, { cipher: testCipher() }),
+    sql,
+    async drop() {
+      await closePrisma(prisma);
+      await sql.end();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,8 +1,10 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { startEmbeddedDatabase } from "../../src/embedded-database.js";
 import { ADMIN_DATABASE_URL, TEMPLATE_DATABASE_PREFIX, TEST_DATABASE_PREFIX, databaseUrl } from "./env.js";
 
 /** The template's name changes with the migrations, so a stale template is never reused. */
@@ -22,6 +24,10 @@ function templateName(): string {
  */
 export default async function setup(): Promise<void> {
   const name = templateName();
+  if (process.env.TEST_EMBEDDED_DATABASE === "1") {
+    process.env.TEST_EMBEDDED_TEMPLATE_DIR = await buildEmbeddedTemplate(name);
+    return;
+  }
   const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
@@ -74,4 +80,41 @@ async function buildTemplate(admin: pg.Client, name: string): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
     if ((error as { code?: string }).code !== "42P04") throw error;
   }
+}
+
+/**
+ * TEST_EMBEDDED_DATABASE=1 (the CI smoke set on PGlite): a migrated embedded data directory,
+ * built once per set of migrations with the real `prisma migrate deploy`; each test file copies
+ * it and serves its copy from its own process (test/support/database.ts).
+ */
+async function buildEmbeddedTemplate(name: string): Promise<string> {
+  const dir = join(tmpdir(), `crm-pglite-${name}`);
+  // Templates of other migrations, unused for an hour, go (another run may still use a newer one).
+  for (const entry of readdirSync(tmpdir())) {
+    const path = join(tmpdir(), entry);
+    if (entry.startsWith(`crm-pglite-${TEMPLATE_DATABASE_PREFIX}`) && path !== dir && statSync(path).mtimeMs < Date.now() - 3_600_000) rmSync(path, { recursive: true, force: true });
+  }
+  if (existsSync(dir)) {
+    // Dated by its last use, like the server's templates.
+    utimesSync(dir, new Date(), new Date());
+    return dir;
+  }
+  const building = `${dir}_b${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  const db = await startEmbeddedDatabase({ dataDir: building });
+  try {
+    // Asynchronous: the database answers from this very process.
+    const child = spawn("npx", ["prisma", "migrate", "deploy"], { env: { ...process.env, DATABASE_URL: db.url }, stdio: ["ignore", "pipe", "pipe"] });
+    let said = "";
+    child.stdout.on("data", (c: Buffer) => (said += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (said += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    if (code !== 0) throw new Error(`prisma migrate deploy failed on the embedded test template:\n${said}`);
+  } finally {
+    await db.stop();
+  }
+  rmSync(`${building}.pid`, { force: true });
+  if (existsSync(dir)) rmSync(building, { recursive: true, force: true });
+  else renameSync(building, dir);
+  return dir;
 }

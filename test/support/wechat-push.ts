@@ -1,6 +1,7 @@
 import { encryptMessage } from "../../adapters/wechat/crypto.js";
 import { wechatSignature } from "../../adapters/wechat/signature.js";
 import { SIGNING_SECRET } from "./bot.js";
+import { botDatabase, waitForInbound } from "./inbound.js";
 import { postToSlackEndpoint, type SignedPost } from "./slack-requests.js";
 
 /** The Official Account's safe mode (WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID of the bot under test). */
@@ -20,10 +21,17 @@ export async function pushToWechat(base: string, token: string, fields: Record<s
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(Math.floor(Math.random() * 1e9));
   const query = `signature=${wechatSignature(token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`;
-  if (!safe) return fetch(`${base}/wechat?${query}`, { method: "POST", body: xml });
-  const encrypt = encryptMessage(safe.encodingAesKey, safe.appId, xml);
-  const envelope = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
-  return fetch(`${base}/wechat?${query}&encrypt_type=aes&msg_signature=${wechatSignature(token, timestamp, nonce, encrypt)}`, { method: "POST", body: envelope });
+  let res: Response;
+  if (!safe) res = await fetch(`${base}/wechat?${query}`, { method: "POST", body: xml });
+  else {
+    const encrypt = encryptMessage(safe.encodingAesKey, safe.appId, xml);
+    const envelope = `<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+    res = await fetch(`${base}/wechat?${query}&encrypt_type=aes&msg_signature=${wechatSignature(token, timestamp, nonce, encrypt)}`, { method: "POST", body: envelope });
+  }
+  // The answer means "stored"; what the push does is recorded by the worker just after.
+  const database = botDatabase(base);
+  if (res.ok && database) await waitForInbound(database);
+  return res;
 }
 
 /** Someone writing in a Slack channel thread, as the signed Events API delivers it. */

@@ -59,14 +59,17 @@ export function renderInboxNotification(ctx: RenderContext, loaded: InboxNotific
       return header(ctx, loaded.detail);
     case "inbox.message": {
       const { interaction, detail } = loaded;
-      const when = ctx.f.dateTime(interaction.occurredAt);
+      // Messages that waited for the same send slot share one post, each with its own time.
+      const messages = [interaction, ...(loaded.more ?? [])];
       return {
         visibility: "shared",
-        summary: `${detail.customer.name}: ${interaction.body}`.slice(0, 300),
+        summary: `${detail.customer.name}: ${messages.map((m) => m.body).join(" / ")}`.slice(0, 300),
         ...(loaded.thread ? { thread: loaded.thread } : {}),
         blocks: [
-          { type: "text", text: interaction.body },
-          { type: "context", text: ctx.t("inbox.message.context", { customer: detail.customer.name, when }) },
+          ...messages.flatMap((m): Block[] => [
+            { type: "text", text: m.body },
+            { type: "context", text: ctx.t("inbox.message.context", { customer: detail.customer.name, when: ctx.f.dateTime(m.occurredAt) }) },
+          ]),
           { type: "buttons", buttons: threadButtons(ctx, detail).slice(0, 1) },
         ],
       };

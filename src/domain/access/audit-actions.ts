@@ -100,6 +100,9 @@ export const AUDIT_ACTIONS = {
   /** A Slack Connect channel allowed or disallowed for shared answers and digests. */
   "channel.allow": { entity: "channel", kind: "write" },
   "channel.disallow": { entity: "channel", kind: "write" },
+  /** A team's or owner's WeChat conversations routed to an inbox channel, or back to the default. */
+  "inbox.route": { entity: "inbox-route", kind: "write" },
+  "inbox.unroute": { entity: "inbox-route", kind: "write" },
 } as const satisfies Record<string, { entity: string; kind: "read" | "write" }>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

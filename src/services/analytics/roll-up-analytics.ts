@@ -14,7 +14,7 @@ const ROLLUP_TRANSACTION = { timeout: 10 * 60_000, maxWait: 10_000 };
  * run over years of history holds one rollup's lock at a time. Returns the buckets rolled.
  */
 export async function rollUpAnalytics(deps: ServiceDeps): Promise<Record<RollupKind, number>> {
-  const rolled = { orderHours: 0, interactionHours: 0, waitDays: 0 } satisfies Record<RollupKind, number>;
+  const rolled = { orderHours: 0, interactionHours: 0, waitDays: 0, leadHours: 0 } satisfies Record<RollupKind, number>;
   for (const kind of ROLLUP_KINDS) rolled[kind] = await deps.store.transaction((tx) => tx.analytics.rollUp(kind), ROLLUP_TRANSACTION);
   return rolled;
 }

@@ -1,5 +1,5 @@
 import type { Rep } from "../../store/index.js";
-import { maySeePrivate, withoutDetails, type Audience } from "../audience.js";
+import { maySeePrivate, privateScope, withoutDetails, type Audience } from "../audience.js";
 import type { CustomerProfile } from "../../domain/customers/customer-fields.js";
 import { mayChange } from "../../domain/access/write-rights.js";
 import { valueOfCustomer } from "./customer-value.js";
@@ -57,21 +57,18 @@ export interface CustomerCard extends CustomerProfile {
  */
 export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId: string, audience: Audience = "rep"): Promise<CustomerCard | null> {
   const { store, settings } = deps;
-  const [detail, interactions, reminders, deals, surveys] = await Promise.all([
-    store.customers.getDetail(customerId),
-    store.interactions.latest(customerId, 5),
-    store.followUps.openReminders(customerId, 5),
-    store.followUps.openDeals(customerId, 5),
-    store.surveys.summaryFor(customerId),
-  ]);
+  const forChannel = audience === "channel";
+  // One statement for the whole card and its audit row; the row's "private" is the same rule
+  // as a set of owners (privateScope), applied to the customer's owner in SQL.
+  const scope = privateScope(viewer, audience);
+  const detail = await store.customerCard.read(customerId, { actorId: viewer.id, scope: scope.kind === "owners" ? { kind: "owners", ownerIds: scope.ownerIds } : scope, shared: forChannel });
   if (!detail) return null;
   const showPrivate = maySeePrivate(viewer, detail.ownerId, audience);
-  const forChannel = audience === "channel";
-  await store.audit.write({ actorId: viewer.id, action: "customer.view", entity: "customer", entityId: customerId, detail: { private: showPrivate, ...(forChannel ? { shared: true } : {}) } });
   // Every contact's, not only the ten on the card: a note may mention any of them. Hidden from
   // whoever may not see the private details (a channel, a rep outside the owner's scope).
-  const hidden = showPrivate ? [] : await store.customers.contactDetails(customerId);
+  const hidden = showPrivate ? [] : detail.hiddenDetails();
   const body = (text: string) => (showPrivate ? text : withoutDetails(text, hidden));
+  const { timeline: interactions, reminders, deals, surveys } = detail;
 
   const stats = detail.stats;
   const revenue = Number(stats?.totalSpent ?? 0);
@@ -91,7 +88,7 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
     about: detail.about === null ? null : body(detail.about),
     tags: detail.tags,
     mayEdit: !forChannel && mayChange(viewer, { ownerId: detail.ownerId }),
-    aliases: detail.aliases.map((a) => a.alias),
+    aliases: detail.aliases,
     owner: detail.owner ? { id: detail.owner.id, name: detail.owner.displayName } : null,
     showPrivate,
     forChannel,
@@ -118,9 +115,9 @@ export async function getCustomerCard(deps: ServiceDeps, viewer: Rep, customerId
     firstOrderAt: stats?.firstOrderAt ?? null,
     lastOrderAt: stats?.lastOrderAt ?? null,
     interactions: interactions.map((i) => ({ channel: i.channel, direction: i.direction, body: body(i.body), occurredAt: i.occurredAt, authorName: i.authorName })),
-    reminders: reminders.items.map((r) => ({ text: r.text, dueAt: r.dueAt, ownerName: r.ownerName })),
-    deals: deals.items.map((d) => ({ title: d.title, amount: d.amount, currency: d.currency, expectedCloseAt: d.expectedCloseAt })),
-    totals: { contacts: detail._count.contacts, interactions: detail._count.interactions, reminders: reminders.total, deals: deals.total },
+    reminders: reminders.map((r) => ({ text: r.text, dueAt: r.dueAt, ownerName: r.ownerName })),
+    deals: deals.map((d) => ({ title: d.title, amount: d.amount, currency: d.currency, expectedCloseAt: d.expectedCloseAt })),
+    totals: detail.totals,
     satisfaction: {
       latest: surveys.latest ? { kind: surveys.latest.kind, score: surveys.latest.score } : null,
       averageCsat: surveys.csatAverage,

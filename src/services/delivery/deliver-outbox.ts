@@ -1,5 +1,6 @@
 import { DeliveryError } from "../../domain/errors.js";
 import { isTerminalPlatform } from "../../domain/terminal-platform.js";
+import { notificationPayload, type NotificationPayload } from "../../domain/notification-payload.js";
 import { INTERRUPTED, bookedSlot } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { scheduleAfterCommit } from "./schedule-after-commit.js";
@@ -23,6 +24,31 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(base * (1 + random() * 0.2));
 }
 
+/**
+ * Messages of one conversation merged into one inbox post at most: a post holds 50 blocks and
+ * fails around 12k characters of text, and a WeChat text runs to about 2,000.
+ */
+export const MAX_MESSAGES_PER_POST = 5;
+
+/** The thread of a Slack inbox message row, the one kind of row merged with others. */
+function inboxThreadOf(payload: unknown): string | undefined {
+  const parsed = notificationPayload.safeParse(payload);
+  return parsed.success && parsed.data.type === "inbox.message" ? parsed.data.threadId : undefined;
+}
+
+/** One post for the leader's message and the ones it carries, oldest first. */
+function mergedInboxPayload(leader: { id: string; payload: unknown; createdAt: Date }, carried: { id: string; payload: unknown; createdAt: Date }[]): NotificationPayload {
+  const rows = [leader, ...carried].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ids: string[] = [];
+  for (const row of rows) {
+    const parsed = notificationPayload.safeParse(row.payload);
+    if (parsed.success && parsed.data.type === "inbox.message") ids.push(...(parsed.data.interactionIds ?? [parsed.data.interactionId]));
+  }
+  const first = notificationPayload.parse(leader.payload);
+  if (first.type !== "inbox.message") return first;
+  return { type: "inbox.message", threadId: first.threadId, interactionId: ids[0] ?? first.interactionId, interactionIds: [...new Set(ids)] };
+}
+
 export type DeliveryOutcome = "sent" | "postponed" | "retry" | "failed" | "skipped";
 
 export interface DeliveryIo {
@@ -30,6 +56,10 @@ export interface DeliveryIo {
   rateLimiter: RateLimiter;
   /** Temporary errors and rate limits are retried until the row is this old (default 24 h). */
   giveUpAfterMs?: number;
+  /** Send interval per destination by platform, instead of the platforms' own (a benchmark's scaled clock). */
+  minIntervalMs?: Readonly<Record<string, number>>;
+  /** False: one post per inbox message, as before coalescing (the benchmark's "before"). */
+  coalesceInbox?: boolean;
 }
 
 /**
@@ -57,7 +87,8 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
     return "skipped";
   }
   const key = `${claimed.platform}:${claimed.destination}`;
-  const interval = MIN_INTERVAL_MS[claimed.platform] ?? 0;
+  const interval = (io.minIntervalMs ?? MIN_INTERVAL_MS)[claimed.platform] ?? 0;
+  const inboxThread = claimed.platform === "slack" && io.coalesceInbox !== false ? inboxThreadOf(claimed.payload) : undefined;
   /** Back to PENDING without using the attempt, for a slot booked `waitMs` from now (or a pause's end). */
   const waitFor = async (waitMs: number): Promise<DeliveryOutcome> => {
     const at = new Date(deps.now().getTime() + waitMs);
@@ -69,6 +100,18 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
   // end of the queue each time, and a busy channel would never get to it.
   const slot = bookedSlot(claimed.lastError);
   const ownSlot = slot !== undefined && slot <= now.getTime() + 1_000;
+  if (inboxThread && !ownSlot) {
+    // An earlier message of the same conversation still waits: its post will carry this one
+    // too. Booking a slot of our own would hold the channel's queue for a post that never goes.
+    // This one looks again half a slot after that one's turn, in case it was not carried.
+    const earlier = await deps.store.outbox.earlierInboxWaiting(claimed.id, claimed.destination, inboxThread);
+    if (earlier) {
+      const at = new Date(Math.max(earlier.nextAttemptAt.getTime(), now.getTime()) + interval / 2);
+      await deps.store.outbox.release(claimed.id, at);
+      await deps.jobs.scheduleDelivery(claimed.id, at);
+      return "postponed";
+    }
+  }
   // Every attempt asks whether the destination (or the whole platform) is paused; one that
   // books a slot learns it from the booking, which never lands inside a pause.
   let waitMs = await io.rateLimiter.reserve(key, ownSlot ? 0 : interval, claimed.platform);
@@ -77,12 +120,16 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
   if (waitMs > 0) return waitFor(waitMs);
   // A job may run a little early (the claim allows a second); wait for the slot itself.
   if (ownSlot && slot > now.getTime()) await new Promise((resolve) => setTimeout(resolve, slot - now.getTime()));
-  const outgoing = { id: claimed.id, platform: claimed.platform, destination: claimed.destination, payload: claimed.payload };
+  // What else waits for this thread goes in the same post, in the order it came. After a worker
+  // died mid-send, only the messages that post carried: whether it arrived is asked first.
+  const carried = inboxThread ? await deps.store.outbox.coalesceInbox(claimed.id, claimed.destination, inboxThread, claimed.lastError === INTERRUPTED ? 0 : MAX_MESSAGES_PER_POST - 1) : [];
+  const payload = carried.length > 0 ? mergedInboxPayload(claimed, carried) : claimed.payload;
+  const outgoing = { id: claimed.id, platform: claimed.platform, destination: claimed.destination, payload };
   try {
     // A worker that died after the platform took the message must not make us send it twice.
     const earlier = claimed.lastError === INTERRUPTED ? await io.deliverer.findDelivered(outgoing) : undefined;
     const { externalId } = earlier ?? (await io.deliverer.deliver(outgoing));
-    await settle(deps, claimed, { sent: true, externalId });
+    await settle(deps, claimed, { sent: true, externalId }, inboxThread !== undefined);
     return "sent";
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : new DeliveryError("temporary", error instanceof Error ? error.message : String(error));
@@ -96,7 +143,7 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
     const tooOld = deps.now().getTime() - claimed.createdAt.getTime() >= giveUpAfterMs;
     if (failure.kind === "permanent" || tooOld) {
       const reason = failure.kind === "permanent" ? failure.reason : `gave up after ${Math.round(giveUpAfterMs / 3_600_000)} h (${claimed.attempts} attempts): ${failure.reason}`;
-      await settle(deps, claimed, { sent: false, reason, ...(failure.refusal ? { refusal: failure.refusal } : {}) });
+      await settle(deps, claimed, { sent: false, reason, ...(failure.refusal ? { refusal: failure.refusal } : {}) }, inboxThread !== undefined);
       return "failed";
     }
     if (failure.kind === "rate-limited") {
@@ -113,11 +160,13 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
 }
 
 /** Records the final status and what follows from it (settle-delivery.ts) in one transaction. */
-async function settle(deps: ServiceDeps, row: { id: string; payload: unknown }, result: DeliveryResult): Promise<void> {
+async function settle(deps: ServiceDeps, row: { id: string; payload: unknown }, result: DeliveryResult, coalesced = false): Promise<void> {
   const now = deps.now();
   const followUps = await deps.store.transaction(async (tx) => {
     if (result.sent) await tx.outbox.markSent(row.id, result.externalId, now);
     else await tx.outbox.markFailed(row.id, result.reason);
+    // The messages its post carried (or would have) end as it does.
+    if (coalesced) await tx.outbox.settleCoalesced(row.id, result.sent ? { sent: true, externalId: result.externalId, at: now } : { sent: false, reason: result.reason });
     return settleDelivery(tx, row, result, deps.settings, now);
   });
   await scheduleAfterCommit(deps, followUps);

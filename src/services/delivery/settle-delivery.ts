@@ -53,9 +53,11 @@ export async function settleDelivery(tx: Repositories, row: { id: string; payloa
     case "wechat.reply": {
       if (!result.sent) await tx.interactions.markUndelivered(payload.interactionId, result.reason);
       if (!inboxChannel || !payload.threadId) return [];
+      // Said in the conversation's own thread, in whichever inbox channel it was routed to.
+      const channel = (await tx.inboxThreads.channelOf(payload.threadId)) ?? inboxChannel;
       const status = await tx.outbox.enqueue({
         platform: "slack",
-        destination: inboxChannel,
+        destination: channel,
         payload: { type: "inbox.reply-status", threadId: payload.threadId, interactionId: payload.interactionId } satisfies NotificationPayload,
         dedupeKey: `inbox-reply-status:${payload.interactionId}`,
         at: now,

@@ -35,12 +35,14 @@ async function enqueueSlack(tx: Repositories, channel: string, payload: Notifica
 }
 
 /**
- * Mirrors a stored customer message into the Slack inbox: into the conversation's thread, or
+ * Mirrors a stored customer message into its Slack inbox channel: into the conversation's thread, or
  * a new thread (with its header) when the conversation had gone quiet. Runs in the transaction
  * that stored the message, and so does its audit row (the bot shows the message to the channel);
  * returns the outbox rows to schedule once it commits.
  */
-export async function queueInboxRelay(tx: Repositories, channel: string, message: { interactionId: string; contactId: string; customerId: string; at: Date }, now: Date): Promise<string[]> {
+export async function queueInboxRelay(tx: Repositories, defaultChannel: string, message: { interactionId: string; contactId: string; customerId: string; at: Date }, now: Date): Promise<string[]> {
+  // Routed by the customer's owner, or the owner's team (/crm inbox route); else the default.
+  const channel = (await tx.inboxRoutes.channelFor(message.customerId)) ?? defaultChannel;
   const thread = await tx.inboxThreads.continueOrOpen({ contactId: message.contactId, channel, at: message.at, quietMs: CUSTOMER_SERVICE_WINDOW.ms });
   const queued: string[] = [];
   if (thread.opened) {
@@ -89,6 +91,19 @@ export async function getInboxMessage(deps: ServiceDeps, threadId: string, inter
   return { detail, interaction: { ...interaction, body: withoutDetails(interaction.body, contacts) } };
 }
 
+/**
+ * Several messages of a conversation for one post (they waited for the same send slot), oldest
+ * first, as the channel reads them; ones gone since (erased) are left out.
+ */
+export async function getInboxMessages(deps: ServiceDeps, threadId: string, interactionIds: readonly string[]) {
+  const [detail, interactions] = await Promise.all([getInboxThread(deps, threadId), Promise.all(interactionIds.map((id) => deps.store.interactions.get(id)))]);
+  // In the order the customer wrote them, whatever order their rows were queued in.
+  const found = interactions.filter((i): i is NonNullable<typeof i> => i !== null).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+  if (!detail || found.length === 0) return null;
+  if (maySeePrivate(CHANNEL_READER, detail.customer.owner?.id ?? null, "channel")) return { detail, interactions: found };
+  const contacts = await deps.store.customers.contactDetails(detail.customer.id);
+  return { detail, interactions: found.map((i) => ({ ...i, body: withoutDetails(i.body, contacts) })) };
+}
 
 /**
  * A rep answers the customer: the reply is logged as an outbound WeChat interaction and queued
@@ -160,10 +175,11 @@ export async function noteFromThread(deps: ServiceDeps, rep: Rep, input: { threa
 
 /** Says in the thread that a contact now belongs to a customer (after /link or the Link button). */
 export async function announceLink(deps: ServiceDeps, input: { contactId: string; customerId: string; repId: string }): Promise<void> {
-  const channel = deps.settings.wechatInboxChannel;
-  if (!channel) return;
-  const threadId = await deps.store.inboxThreads.latestFor(input.contactId, channel);
-  if (!threadId) return;
+  if (!deps.settings.wechatInboxChannel) return;
+  // The conversation may be in a routed channel rather than the default one.
+  const latest = await deps.store.inboxThreads.latestAnywhere(input.contactId);
+  if (!latest) return;
+  const { id: threadId, channel } = latest;
   const now = deps.now();
   const row = await deps.store.outbox.enqueue({
     platform: "slack",

@@ -5,13 +5,33 @@ export const LATE_AFTER_MS = 60_000;
 
 /**
  * The reminder job: claims the row (only one worker can) and writes the direct message to the
- * rep into the outbox in the same statement; delivery is scheduled after it commits. A job for a
- * reminder that was snoozed, done or already fired does nothing.
+ * rep into the outbox in the same statement. A job for a reminder that was snoozed, done or
+ * already fired does nothing.
+ *
+ * With `deliverNow`, the same job sends the DM at once instead of handing it to a delivery job:
+ * one BullMQ hop less, which is most of a reminder's lateness under load (bench/RESULTS.md). The
+ * outbox row still guards the send (delivery claims it; a retry or a second worker finds it taken
+ * or sent), and a temporary failure is retried by the delivery itself, from the row. Should the
+ * attempt itself break (Postgres gone between the two steps), a delivery job takes over; a worker
+ * killed in between leaves a pending row that the reconcile pass schedules.
  */
-export async function fireReminder(deps: ServiceDeps, reminderId: string): Promise<{ fired: boolean; outboxId?: string }> {
+export async function fireReminder(
+  deps: ServiceDeps,
+  reminderId: string,
+  deliverNow?: (outboxId: string) => Promise<unknown>,
+): Promise<{ fired: boolean; outboxId?: string }> {
   const now = deps.now();
   const fired = await deps.store.reminders.fireDue(reminderId, now, LATE_AFTER_MS);
   if (!fired) return { fired: false };
-  await deps.jobs.scheduleDelivery(fired.outboxId, now);
+  if (!deliverNow) {
+    await deps.jobs.scheduleDelivery(fired.outboxId, now);
+    return { fired: true, outboxId: fired.outboxId };
+  }
+  try {
+    await deliverNow(fired.outboxId);
+  } catch (error) {
+    await deps.jobs.scheduleDelivery(fired.outboxId, deps.now());
+    throw error;
+  }
   return { fired: true, outboxId: fired.outboxId };
 }

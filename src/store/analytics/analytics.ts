@@ -142,24 +142,41 @@ export function createAnalyticsStore(db: Db) {
   }
 
   /**
-   * New, open and converted leads of each range (definitions in domain/measures.ts). Open leads
-   * are the customers created before the end less those of them who bought before the start,
-   * written as differences of counts that each read one index, most of them short: all customers
-   * (once), those created after the end, those who bought before the start, and the few of those
-   * entered after the end. Measured on 100k customers: about 90 ms for two ranges, against 420 ms
-   * for counting "created before the end" directly.
+   * New, open and converted leads of each range (definitions in domain/measures.ts), from the
+   * lead_hours rollup where it covers whole hours and from customers and customer_order_months
+   * for the rest. Open leads are the customers created before the end less those of them who
+   * bought before the start: created-before-the-end less bought-before-the-start (both running
+   * sums of the rollup from the beginning of time) plus the few customers entered after the end
+   * who bought before the start (a backdated order), read from their index. The yearly report's
+   * lead counts took 127 ms as index counts over 100k customers; the rollup reads ~26k small rows.
    */
   async function leadCounts(ranges: readonly Range[]): Promise<LeadCounts[]> {
     if (ranges.length === 0) return [];
-    const rows = await db.$queryRaw<{ new_leads: number; open_leads: number; converted: number }[]>`
-      SELECT (SELECT count(*) FROM customers c WHERE c.created_at >= r.lo AND c.created_at < r.hi)::int AS new_leads,
-             ((SELECT count(*) FROM customers) - (SELECT count(*) FROM customers c WHERE c.created_at >= r.hi)
-              - (SELECT count(*) FROM customer_order_months m WHERE m.first_order_at < r.lo)
-              + (SELECT count(*) FROM customer_order_months m WHERE m.customer_created_at >= r.hi AND m.first_order_at < r.lo))::int AS open_leads,
-             (SELECT count(*) FROM customer_order_months m
-              WHERE m.first_order_at >= r.lo AND m.first_order_at < r.hi AND m.first_order_at >= m.customer_created_at)::int AS converted
-      FROM (${rangesSql(ranges)}) r ORDER BY r.i`;
-    return rows.map((r) => ({ newLeads: r.new_leads, openLeads: r.open_leads, converted: r.converted }));
+    // Per range k, three spans: the range itself, everything before its end, everything before its start.
+    const los = ranges.flatMap((r) => [r.from.toISOString(), "-infinity", "-infinity"]);
+    const his = ranges.flatMap((r) => [r.to.toISOString(), r.to.toISOString(), r.from.toISOString()]);
+    const rows = await db.$queryRaw<{ i: number; created: number; first_orders: number; converted: number; late: number }[]>`
+      WITH ranges AS (SELECT i::int AS i, lo, hi FROM unnest(${los}::timestamptz[], ${his}::timestamptz[]) WITH ORDINALITY AS r(lo, hi, i)),
+      ${gapsSql("lead_hours", "hour", "1 hour", ["created", "first_orders", "converted"])},
+      live AS (
+        SELECT g.i, sum(l.created) AS created, sum(l.first_orders) AS first_orders, sum(l.converted) AS converted FROM gaps g
+        CROSS JOIN LATERAL (
+          SELECT (SELECT count(*) FROM customers c WHERE c.created_at >= lower(g.gap) AND c.created_at < upper(g.gap)) AS created,
+                 m.first_orders, m.converted
+          FROM (SELECT count(*) AS first_orders, count(*) FILTER (WHERE m.first_order_at >= m.customer_created_at) AS converted
+                FROM customer_order_months m WHERE m.first_order_at >= lower(g.gap) AND m.first_order_at < upper(g.gap)) m) l
+        GROUP BY g.i
+      )
+      SELECT c.i, (c.created + coalesce(l.created, 0))::int AS created, (c.first_orders + coalesce(l.first_orders, 0))::int AS first_orders,
+             (c.converted + coalesce(l.converted, 0))::int AS converted,
+             CASE WHEN c.i % 3 = 1 THEN (SELECT count(*) FROM customer_order_months m WHERE m.customer_created_at >= c.hi AND m.first_order_at < c.lo)::int END AS late
+      FROM covered c LEFT JOIN live l ON l.i = c.i ORDER BY c.i`;
+    return ranges.map((_, k) => {
+      const period = rows[3 * k]!;
+      const beforeEnd = rows[3 * k + 1]!;
+      const beforeStart = rows[3 * k + 2]!;
+      return { newLeads: period.created, openLeads: beforeEnd.created - beforeStart.first_orders + (period.late ?? 0), converted: period.converted };
+    });
   }
 
   return {

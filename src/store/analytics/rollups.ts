@@ -19,8 +19,8 @@ import { Prisma, type Db } from "../prisma.js";
  * and Postgres' clocks agree within CLOCK_SKEW_MS and no write transaction stays open that long.
  */
 
-export type RollupKind = "orderHours" | "interactionHours" | "waitDays";
-export const ROLLUP_KINDS: readonly RollupKind[] = ["orderHours", "interactionHours", "waitDays"];
+export type RollupKind = "orderHours" | "interactionHours" | "waitDays" | "leadHours";
+export const ROLLUP_KINDS: readonly RollupKind[] = ["orderHours", "interactionHours", "waitDays", "leadHours"];
 
 /** The advisory-lock namespace of the rollups (pg_advisory_xact_lock(namespace, kind)). */
 export const ROLLUP_LOCK = 7_462_001;
@@ -98,6 +98,36 @@ const KINDS: Readonly<Record<RollupKind, KindSpec>> = {
       ) h
       LEFT JOIN ${LIVE_INTERACTIONS_SQL} i ON i.occurred_at >= h.hour AND i.occurred_at < h.hour + interval '1 hour'
       GROUP BY h.hour`,
+  },
+  // Un-rolled by triggers on customers and customer_order_months (migration
+  // 20261207214000_lead_hours) rather than by unroll(): customers are created, imported, merged and
+  // erased on many paths, and the trigger sees them all. It takes the same shared lock (kind 4).
+  leadHours: {
+    table: "lead_hours",
+    column: "hour",
+    widthMs: HOUR_MS,
+    lockId: 4,
+    // Set-based over the span of the hours to roll (usually the last one, or years on the first
+    // run): one index range per table, not one look-up per hour.
+    build: `
+      INSERT INTO lead_hours (hour, created, first_orders, converted)
+      WITH h AS (
+        SELECT g AS hour
+        FROM (SELECT date_trunc('hour', least((SELECT min(created_at) FROM customers), (SELECT min(first_order_at) FROM customer_order_months)), 'UTC') AS first) f,
+             generate_series(f.first, ${horizon("hour", "1 hour")}, interval '1 hour') AS g
+        WHERE NOT EXISTS (SELECT 1 FROM lead_hours x WHERE x.hour = g)
+      ), span AS (
+        SELECT min(hour) AS lo, max(hour) + interval '1 hour' AS hi FROM h
+      ), c AS (
+        SELECT date_trunc('hour', x.created_at, 'UTC') AS hour, count(*)::int AS n
+        FROM customers x, span WHERE x.created_at >= span.lo AND x.created_at < span.hi GROUP BY 1
+      ), m AS (
+        SELECT date_trunc('hour', x.first_order_at, 'UTC') AS hour, count(*)::int AS n,
+               count(*) FILTER (WHERE x.first_order_at >= x.customer_created_at)::int AS converted
+        FROM customer_order_months x, span WHERE x.first_order_at >= span.lo AND x.first_order_at < span.hi GROUP BY 1
+      )
+      SELECT h.hour, coalesce(c.n, 0), coalesce(m.n, 0), coalesce(m.converted, 0)
+      FROM h LEFT JOIN c ON c.hour = h.hour LEFT JOIN m ON m.hour = h.hour`,
   },
   waitDays: {
     table: "wechat_wait_days",

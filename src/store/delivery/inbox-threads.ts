@@ -23,7 +23,8 @@ export interface InboxThreadView {
 }
 
 /**
- * WeChat conversations mirrored into the Slack inbox channel. A conversation continues while
+ * WeChat conversations mirrored into a Slack inbox channel (the default one, or the one its
+ * customer's owner or team is routed to). A conversation continues while
  * the customer keeps writing within `quietMs` of their previous message; after that, their
  * next message opens a new thread, so the channel shows it at the bottom.
  */
@@ -89,6 +90,17 @@ export function createInboxThreadStore(db: Db, cipher: FieldCipher) {
     async findBySlackThread(channel: string, threadTs: string): Promise<string | null> {
       const row = await db.inboxThread.findUnique({ where: { channel_threadTs: { channel, threadTs } }, select: { id: true } });
       return row?.id ?? null;
+    },
+
+    /** The Slack channel a conversation's thread is in (conversations may be routed to several). */
+    async channelOf(threadId: string): Promise<string | null> {
+      const row = await db.inboxThread.findUnique({ where: { id: threadId }, select: { channel: true } });
+      return row?.channel ?? null;
+    },
+
+    /** The contact's latest thread in any inbox channel, and that channel. */
+    async latestAnywhere(contactId: string): Promise<{ id: string; channel: string } | null> {
+      return db.inboxThread.findFirst({ where: { contactId }, orderBy: { openedAt: "desc" }, select: { id: true, channel: true } });
     },
 
     /** The contact's latest thread in a channel (where to say what happened to a reply). */

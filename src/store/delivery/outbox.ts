@@ -129,12 +129,74 @@ export function createOutboxStore(db: Db, cipher: FieldCipher) {
 
     /**
      * SENDING rows untouched for longer than `staleMs` belong to a worker that died mid-delivery:
-     * they go back to PENDING (delivery is at-least-once; see deliver-outbox.ts).
+     * they go back to PENDING (delivery is at-least-once; see deliver-outbox.ts). Rows merged
+     * into another's post stay with it while it is unsettled: its next attempt asks Slack
+     * whether that post arrived, and it carried them; released on their own, they would be
+     * posted a second time. Ones whose post row is gone or settled without them go back too.
      */
     async releaseStale(staleMs: number): Promise<number> {
       return db.$executeRaw`
-        UPDATE outbox SET status = 'PENDING', next_attempt_at = now(), last_error = ${INTERRUPTED}, updated_at = now()
-        WHERE status = 'SENDING' AND updated_at < now() - (${staleMs} * interval '1 millisecond')`;
+        UPDATE outbox o SET status = 'PENDING', next_attempt_at = now(), last_error = ${INTERRUPTED}, coalesced_into = NULL, updated_at = now()
+        WHERE o.status = 'SENDING' AND o.updated_at < now() - (${staleMs} * interval '1 millisecond')
+          AND (o.coalesced_into IS NULL
+               OR NOT EXISTS (SELECT 1 FROM outbox l WHERE l.id = o.coalesced_into AND l.status IN ('PENDING', 'SENDING')))`;
+    },
+
+    /**
+     * The inbox messages for the same Slack thread still waiting, taken into the post of row
+     * `leaderId` (SENDING, pointing at it), with the ones it took at an earlier attempt: oldest
+     * first, at most `max` in all. Rows another worker holds are left for their own post.
+     */
+    async coalesceInbox(leaderId: string, destination: string, threadId: string, max: number): Promise<{ id: string; payload: unknown; createdAt: Date }[]> {
+      const taken = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE coalesced_into = ${leaderId}::uuid AND status = 'SENDING'`;
+      const room = max - (taken[0]?.n ?? 0);
+      if (room > 0) {
+        await db.$executeRaw`
+          UPDATE outbox SET status = 'SENDING', coalesced_into = ${leaderId}::uuid, updated_at = now()
+          WHERE id IN (
+            SELECT id FROM outbox
+            WHERE status = 'PENDING' AND payload->>'type' = 'inbox.message' AND payload->>'threadId' = ${threadId}
+              AND platform = 'slack' AND destination = ${destination} AND id <> ${leaderId}::uuid
+              -- A row waiting with messages merged into it keeps them: taken here, they would be
+              -- marked sent with it without being in this post.
+              AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.coalesced_into = outbox.id AND f.status = 'SENDING')
+            ORDER BY created_at, id
+            LIMIT ${room}
+            FOR UPDATE SKIP LOCKED)
+            AND status = 'PENDING'`;
+      }
+      return db.$queryRaw<{ id: string; payload: unknown; createdAt: Date }[]>`
+        SELECT id, payload, created_at AS "createdAt" FROM outbox WHERE coalesced_into = ${leaderId}::uuid AND status = 'SENDING'
+        ORDER BY created_at, id`;
+    },
+
+    /**
+     * The oldest inbox message still waiting for the same thread before row `id` (created
+     * earlier), if any: that one's post will carry this one.
+     */
+    async earlierInboxWaiting(id: string, destination: string, threadId: string): Promise<{ id: string; nextAttemptAt: Date } | null> {
+      const rows = await db.$queryRaw<{ id: string; nextAttemptAt: Date }[]>`
+        SELECT o.id, o.next_attempt_at AS "nextAttemptAt" FROM outbox o, outbox me
+        WHERE me.id = ${id}::uuid AND o.status = 'PENDING' AND o.payload->>'type' = 'inbox.message' AND o.payload->>'threadId' = ${threadId}
+          AND o.platform = 'slack' AND o.destination = ${destination} AND o.id <> me.id
+          AND (o.created_at, o.id) < (me.created_at, me.id)
+        ORDER BY o.created_at, o.id LIMIT 1`;
+      return rows[0] ?? null;
+    },
+
+    /**
+     * Settles the rows merged into `leaderId`'s post with it: sent with its Slack ts, or failed
+     * with its reason. Called in the leader's settling transaction.
+     */
+    async settleCoalesced(leaderId: string, result: { sent: true; externalId: string | undefined; at: Date } | { sent: false; reason: string }): Promise<number> {
+      if (result.sent) {
+        return db.$executeRaw`
+          UPDATE outbox SET status = 'SENT', sent_at = ${result.at}, external_id = ${result.externalId ?? null}, last_error = NULL, updated_at = now()
+          WHERE coalesced_into = ${leaderId}::uuid AND status = 'SENDING'`;
+      }
+      return db.$executeRaw`
+        UPDATE outbox SET status = 'FAILED', last_error = ${result.reason.slice(0, 1000)}, updated_at = now()
+        WHERE coalesced_into = ${leaderId}::uuid AND status = 'SENDING'`;
     },
 
     /** Messages waiting for one person at the terminal and due by `until`, oldest first. */

@@ -21,10 +21,12 @@ import { readPhone } from "../../domain/customers/phone-number.js";
 export type SealedField =
   | "contacts.email" | "contacts.phone" | "contacts.wechat_open_id" | "customers.address" | "outbox.destination"
   // What an import keeps for a while (the uploaded file, the problem rows): bytes, sealed whole.
-  | "import_file_chunks.bytes" | "import_runs.problem_csv" | "import_runs.problems";
+  | "import_file_chunks.bytes" | "import_runs.problem_csv" | "import_runs.problems"
+  // A customer message waiting for the worker (store/delivery/inbound-messages.ts).
+  | "inbound_messages.payload";
 
 /** What a lookup hash is of; each kind is normalised its own way and hashed apart from the others. */
-export type LookupKind = "email" | "phone" | "wechat" | "wechat-event";
+export type LookupKind = "email" | "phone" | "wechat" | "wechat-event" | "inbound-message";
 
 const VERSION = "v1";
 const IV_BYTES = 12;
@@ -72,6 +74,7 @@ export function normaliseForLookup(kind: LookupKind, value: string, phoneRegion:
     }
     case "wechat":
     case "wechat-event":
+    case "inbound-message":
       return value;
   }
 }

@@ -424,6 +424,8 @@ export function createContactErasureStore(db: Db, now: (() => Date) | undefined,
     else await renameLoneLead(options.contacts[0]!);
     await redactAroundCustomer(subject, patterns);
     const outbox = await cancelOutbox(subject, patterns);
+    // Their messages the worker has not recorded yet go too: they would bring the person back.
+    await db.$executeRaw`DELETE FROM inbound_messages WHERE sender_hash = ANY(${subject.destinationHashes}::text[])`;
     await dropImportLeftovers(at);
     const auditRows = await scrubAudit(subject, patterns);
     const noticeIds = options.tellInbox ? await noticeThreads(subject, at) : [];
