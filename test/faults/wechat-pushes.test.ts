@@ -41,7 +41,7 @@ describe("WeChat pushes under faults", () => {
       const states = t.lost > 0 ? `; outbox: ${await outboxStates(site, w.databaseUrl)}` : "";
       report("WeChat burst, Postgres restart", t, `${retried} pushes answered only on a retry, WeChat gave up on ${gaveUp.length}${states}`);
       expect(gaveUp, `pushes WeChat would have given up on; the bot printed:\n${w.printed()}`).toEqual([]);
-      expect(t.lost).toBe(0);
+      expect(t.lost, `messages never in the inbox${states}\nthe bot printed:\n${w.printed()}`).toBe(0);
       expect(t.twice).toBe(0);
     });
   });

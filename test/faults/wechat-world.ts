@@ -56,7 +56,17 @@ export const openIdOf = (id: string, n: number) => `oFault${id}`.padEnd(24, "0")
 /** Where the outbox stands, for the report of a failing run. */
 export async function outboxStates(site: FaultSite, databaseUrl: string): Promise<string> {
   const rows = await site.postgres.queryAt<{ s: string }>(databaseUrl, "SELECT status || ' ' || coalesce(payload->>'type', '?') || ' ' || count(*) || coalesce(' last error: ' || max(last_error), '') AS s FROM outbox GROUP BY status, payload->>'type'");
-  return rows.map((r) => r.s).join(", ");
+  // Each row not sent, with its timing and what it waits for: enough to tell a stuck job from a
+  // row waiting on another.
+  const waiting = await site.postgres.queryAt<{ s: string }>(
+    databaseUrl,
+    `SELECT left(o.id::text, 8) || ' ' || o.status || ' ' || coalesce(o.payload->>'type', '?') || ' thread ' || left(coalesce(o.payload->>'threadId', '-'), 8)
+            || ' attempts ' || o.attempts || ' due in ' || round(extract(epoch FROM o.next_attempt_at - now()))::int || ' s, touched ' || round(extract(epoch FROM now() - o.updated_at))::int || ' s ago'
+            || coalesce(' into ' || left(o.coalesced_into::text, 8), '') || coalesce(' (' || o.last_error || ')', '') AS s
+     FROM outbox o WHERE o.status NOT IN ('SENT', 'FAILED') ORDER BY o.created_at LIMIT 30`,
+  );
+  const inbound = await site.postgres.queryAt<{ s: string }>(databaseUrl, "SELECT 'inbound_messages ' || count(*) AS s FROM inbound_messages").catch(() => []);
+  return [rows.map((r) => r.s).join(", "), ...waiting.map((r) => `  ${r.s}`), ...inbound.map((r) => r.s)].join("\n");
 }
 export const msgIdOf = (n: number) => String(9_100_000_000_000_000_000n + BigInt(n));
 
