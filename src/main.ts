@@ -30,7 +30,7 @@ import {
   applyAdminList, createServices, deliverOutbox, maintainAuditLog, deliverTerminalMessages, fireReminder, planNudges, processInbound, reconcileJobs, rollUpAnalytics, sweepInbound, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, runExportJob, runQueuedImport, type ImportJobHooks, type Deliverer, type ExportDelivery, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { NO_JOBS, type ConversationDirectory } from "./services/ports.js";
-import { checkDatabase, closePrisma, createPrisma, createStore, DataKeyError, FieldCipher, keyFileWarning, openDataKeys, type Store } from "./store/index.js";
+import { checkDatabase, closePrisma, createPrisma, createStore, DataKeyError, FieldCipher, keyFileWarning, openDataKeys, type ClaimHolder, type Store } from "./store/index.js";
 import { checkKeysAtStart } from "./data-keys-at-start.js";
 import { EMBEDDED_DATA_DIR, EmbeddedDatabaseError, startEmbeddedDatabase, type EmbeddedDatabase } from "./embedded-database.js";
 
@@ -235,8 +235,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     // A reminder's DM is read and rendered through the reminder pool too.
     const reminderCore = createCore({ services: createServices(reminderDeps), defaultLocale: config.defaultLocale, defaultTimezone: config.defaultTimezone });
     const reminderIo = { ...io, deliverer: delivererOf(reminderCore) };
-    const deliverCounted = async (on: ServiceDeps, id: string) => {
-      const outcome = await deliverOutbox(on, on === reminderDeps ? reminderIo : io, id);
+    const deliverCounted = async (on: ServiceDeps, id: string, holder: ClaimHolder) => {
+      const outcome = await deliverOutbox(on, on === reminderDeps ? reminderIo : io, id, holder);
       metrics.delivered(outcome);
       if (outcome === "failed") {
         const row = await on.store.outbox.get(id);
@@ -266,8 +266,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       ...(options.sweepEveryMs ? { sweepEveryMs: options.sweepEveryMs } : {}),
       handlers: {
         // The reminder's DM goes out in the same job (services/reminders/fire-reminder.ts).
-        fireReminder: (id) => fireReminder(reminderDeps, id, (outboxId) => deliverCounted(reminderDeps, outboxId)),
-        deliverOutbox: (id) => deliverCounted(jobDeps, id),
+        fireReminder: (id) => fireReminder(reminderDeps, id, (outboxId, holder) => deliverCounted(reminderDeps, outboxId, holder)),
+        deliverOutbox: (id, holder) => deliverCounted(jobDeps, id, holder),
         surveyTimer: (id) => runSurveyTimer(jobDeps, id),
         surveyCheck: (id) => runSurveyCheck(jobDeps, id),
         digest: (id, firedAt) => sendDigest(jobDeps, id, firedAt),

@@ -77,7 +77,7 @@ export function createJobQueues(options: JobsOptions): JobQueues {
 
   const jobOptions = (jobId: string, at: Date) => ({ jobId, delay: Math.max(0, at.getTime() - Date.now()), attempts: 5, backoff: { type: "exponential" as const, delay: 1_000 }, ...KEEP });
   const reminderJob = (id: string, at: Date) => ({ name: JOB.fireReminder, data: { reminderId: id }, opts: jobOptions(`reminder-${id}-${at.getTime()}`, at) });
-  const deliveryJob = (id: string, at: Date) => ({ name: JOB.deliver, data: { outboxId: id }, opts: jobOptions(`outbox-${id}-${at.getTime()}`, at) });
+  const deliveryJob = (id: string, at: Date, retake?: string) => ({ name: JOB.deliver, data: { outboxId: id, ...(retake ? { retake } : {}) }, opts: jobOptions(`outbox-${id}-${at.getTime()}`, at) });
   const surveyJob = (id: string, at: Date) => ({ name: JOB.surveyTimer, data: { surveyId: id }, opts: jobOptions(`survey-${id}-${at.getTime()}`, at) });
   const surveyCheckJob = (id: string, at: Date) => ({ name: JOB.surveyCheck, data: { contactId: id }, opts: jobOptions(`survey-check-${id}-${at.getTime()}`, at) });
 
@@ -129,7 +129,7 @@ export function createJobQueues(options: JobsOptions): JobQueues {
         });
       }),
     scheduleReminder: (id, at) => add(QUEUES.reminders, [reminderJob(id, at)]),
-    scheduleDelivery: (id, at) => add(QUEUES.outbox, [deliveryJob(id, at)]),
+    scheduleDelivery: (id, at, retake) => add(QUEUES.outbox, [deliveryJob(id, at, retake)]),
     async scheduleMany(items, options) {
       const replace = options?.replaceFinished === true;
       await add(QUEUES.reminders, items.filter((i) => i.kind === "reminder").map((i) => reminderJob(i.id, i.at)), replace);

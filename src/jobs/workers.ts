@@ -16,7 +16,8 @@ const dailyPattern = (time: string): string => {
 
 export interface JobHandlers {
   fireReminder(reminderId: string): Promise<unknown>;
-  deliverOutbox(outboxId: string): Promise<unknown>;
+  /** `holder`: this job attempt's claim token (its job id), and the one it takes over from. */
+  deliverOutbox(outboxId: string, holder: { token: string; retake?: readonly string[] }): Promise<unknown>;
   /** A survey's reminder, expiry or giving up waiting, as its row says. */
   surveyTimer(surveyId: string): Promise<unknown>;
   /** A conversation may have gone quiet: the automatic survey. */
@@ -66,7 +67,7 @@ export interface RunningWorkers {
 
 // Jobs are data: the worker validates what it reads back from Redis before acting on it.
 const reminderJob = z.object({ reminderId: z.uuid() });
-const deliveryJob = z.object({ outboxId: z.uuid() });
+const deliveryJob = z.object({ outboxId: z.uuid(), retake: z.string().min(1).max(200).optional() });
 const surveyJob = z.object({ surveyId: z.uuid() });
 const surveyCheckJob = z.object({ contactId: z.uuid() });
 const digestJob = z.object({ subscriptionId: z.uuid() });
@@ -122,7 +123,14 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
       // A reminder's job sends its DM too (fire-reminder.ts), so it mostly waits on the network:
       // twice the slots, or 10k due in a minute queue behind the sends (bench/RESULTS.md).
       new Worker(QUEUES.reminders, async (job: Job) => options.handlers.fireReminder(reminderJob.parse(job.data).reminderId), { ...common, concurrency: concurrency * 2, connection: connection("worker reminders") }),
-      new Worker(QUEUES.outbox, async (job: Job) => options.handlers.deliverOutbox(deliveryJob.parse(job.data).outboxId), { ...common, connection: connection("worker outbox") }),
+      new Worker(QUEUES.outbox, async (job: Job) => {
+        const { outboxId, retake } = deliveryJob.parse(job.data);
+        // One token per attempt: BullMQ counts failed attempts only (a stalled job runs again
+        // under the same count), so the attempt before this one has surely ended.
+        const attempt = (n: number) => `job:${job.id ?? outboxId}#${n}`;
+        const ended = [...(retake ? [retake] : []), ...(job.attemptsMade > 0 ? [attempt(job.attemptsMade - 1)] : [])];
+        return options.handlers.deliverOutbox(outboxId, { token: attempt(job.attemptsMade), retake: ended });
+      }, { ...common, connection: connection("worker outbox") }),
       new Worker(
         QUEUES.surveys,
         async (job: Job) =>

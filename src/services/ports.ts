@@ -15,7 +15,8 @@ export interface JobScheduler {
   /** Makes sure a job fires this reminder at `at`; idempotent per reminder and time. */
   scheduleReminder(reminderId: string, at: Date): Promise<void>;
   /** Makes sure a delivery attempt of this outbox message runs at `at`. */
-  scheduleDelivery(outboxId: string, at: Date): Promise<void>;
+  /** `retake`: the claim token of a broken attempt the delivery job may take the row back from (ClaimHolder). */
+  scheduleDelivery(outboxId: string, at: Date, retake?: string): Promise<void>;
   /**
    * The same for many rows in one round trip (the reconcile pass after Redis lost its jobs).
    * `replaceFinished`: the rows are known to be still due, so a job of the same id that already

@@ -153,7 +153,7 @@ export type { InteractionView } from "./activity/interactions.js";
 export type { ReminderView } from "./reminders.js";
 export { INTERRUPTED, bookedSlot } from "./delivery/outbox.js";
 export type { InboxRouteKind, InboxRouteRow } from "./delivery/inbox-routes.js";
-export type { OutboxRow } from "./delivery/outbox.js";
+export type { ClaimHolder, OutboxRow } from "./delivery/outbox.js";
 export type { InboxThreadView } from "./delivery/inbox-threads.js";
 export type { DigestSubscriptionRow } from "./delivery/digests.js";
 export type { SharedChannelAllowanceRow } from "./delivery/shared-channels.js";

@@ -1,7 +1,7 @@
 import { DeliveryError } from "../../domain/errors.js";
 import { isTerminalPlatform } from "../../domain/terminal-platform.js";
 import { notificationPayload, type NotificationPayload } from "../../domain/notification-payload.js";
-import { INTERRUPTED, bookedSlot } from "../../store/index.js";
+import { INTERRUPTED, bookedSlot, type ClaimHolder } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { scheduleAfterCommit } from "./schedule-after-commit.js";
 import { settleDelivery, type DeliveryResult } from "./settle-delivery.js";
@@ -72,10 +72,12 @@ export interface DeliveryIo {
  * sending and recording leaves the row SENDING; the reconcile pass hands it to another attempt,
  * which first asks the platform whether the message arrived (it carries the row's id).
  */
-export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId: string): Promise<DeliveryOutcome> {
+export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId: string, holder?: ClaimHolder): Promise<DeliveryOutcome> {
   const now = deps.now();
   const terminal = io.deliverer.terminal === true;
-  const claimed = await deps.store.outbox.claim(outboxId, now, terminal);
+  // A job's retry takes back the row its broken attempt left SENDING (see ClaimHolder); without
+  // a holder, such a row waits for the stale-row release (reconcile-jobs.ts).
+  const claimed = await deps.store.outbox.claim(outboxId, now, terminal, holder);
   if (!claimed) {
     // Not due yet (a job that ran early), or already taken, sent or failed; or for a platform
     // this deliverer leaves alone (the demo's terminal, or anything but it), untouched then.

@@ -25,6 +25,18 @@ export function bookedSlot(lastError: string | null): number | undefined {
   return lastError?.startsWith(SLOT_BOOKED) ? Number(lastError.slice(SLOT_BOOKED.length)) : undefined;
 }
 
+/**
+ * Who claims a row: this job attempt's token, and the tokens of attempts it takes over from
+ * because they have ended for sure (the same job's attempt before, which failed; a reminder job
+ * whose own send broke and handed the row to this delivery job). Never its own token: a job
+ * that BullMQ thinks stalled runs again under the same attempt while the first may still be
+ * sending.
+ */
+export interface ClaimHolder {
+  token: string;
+  retake?: readonly string[];
+}
+
 const select = { id: true, platform: true, destination: true, destinationEnc: true, payload: true, status: true, attempts: true, nextAttemptAt: true, lastError: true } as const;
 
 /**
@@ -74,10 +86,17 @@ export function createOutboxStore(db: Db, cipher: FieldCipher) {
      * Workers claim every platform's rows but the terminal's, the demo only the terminal's
      * (domain/terminal-platform.ts): a row the caller cannot deliver stays as it is.
      */
-    async claim(id: string, now: Date, forTerminal = false): Promise<(OutboxRow & { createdAt: Date }) | null> {
+    async claim(id: string, now: Date, forTerminal = false, holder?: ClaimHolder): Promise<(OutboxRow & { createdAt: Date }) | null> {
+      // A row still SENDING under a token the holder takes over from was left by an attempt that
+      // broke before settling: taken back as interrupted, so the platform is asked first whether
+      // that attempt's message arrived.
+      const own = [...(holder?.retake ?? [])];
       const rows = await db.$queryRaw<(Omit<OutboxRow, "destination"> & { destination: string | null; destinationEnc: string | null; createdAt: Date })[]>`
-        UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now()
-        WHERE id = ${id}::uuid AND status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second'
+        UPDATE outbox SET status = 'SENDING', attempts = attempts + 1, updated_at = now(), claim_token = ${holder?.token ?? null},
+               last_error = CASE WHEN status = 'SENDING' THEN ${INTERRUPTED} ELSE last_error END
+        WHERE id = ${id}::uuid
+          AND ((status = 'PENDING' AND next_attempt_at <= ${now}::timestamptz + interval '1 second')
+               OR (status = 'SENDING' AND claim_token = ANY(${own}::text[])))
           AND (platform = ${TERMINAL_PLATFORM}) = ${forTerminal}
         RETURNING id, platform, destination, destination_enc AS "destinationEnc", payload, status, attempts, next_attempt_at AS "nextAttemptAt", last_error AS "lastError", created_at AS "createdAt"`;
       return rows[0] ? withDestination(cipher, rows[0]) : null;
