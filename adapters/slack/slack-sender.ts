@@ -22,6 +22,8 @@ export interface SlackSenderOptions {
   renderChart?: RenderChart;
   /** Where failed chart and file uploads are reported. */
   log: Logger;
+  /** How long a call may take before it counts as unanswered (the send may still have arrived). */
+  timeoutMs?: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export function createSlackSender(options: SlackSenderOptions): Sender {
     slackApiUrl: options.apiUrl,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
-    timeout: 10_000,
+    timeout: options.timeoutMs ?? 10_000,
   });
   const uploader = createFileUploader(client, options.log, options.renderChart);
   /** Permalinks of the threads the message's buttons open; a thread Slack cannot link is left a plain button. */
@@ -137,6 +139,9 @@ function classify(error: unknown, limitScope: "destination" | "platform" = "dest
     }
     case "slack_webapi_http_error":
       return new DeliveryError(e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 408 ? "permanent" : "temporary", `HTTP ${e.statusCode ?? "?"}`);
+    case "slack_webapi_request_error":
+      // No answer (a timeout, a cut connection): Slack may have posted it all the same.
+      return new DeliveryError("temporary", e.original?.message ?? "no answer", undefined, undefined, limitScope, true);
     default:
       return new DeliveryError("temporary", e.original?.message ?? (error instanceof Error ? error.message : String(error)));
   }

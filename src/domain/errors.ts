@@ -61,6 +61,11 @@ export class DeliveryError extends Error {
      * every send on the platform's token (a method's workspace limit, WeChat's account quotas).
      */
     readonly scope: "destination" | "platform" = "destination",
+    /**
+     * The platform gave no answer (a timeout, a connection cut mid-request): it may have taken
+     * the message. The next attempt asks it first, as after a worker died mid-send.
+     */
+    readonly uncertain = false,
   ) {
     super(`${kind}: ${reason}`);
   }

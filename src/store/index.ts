@@ -151,7 +151,7 @@ export { REBUILD_WECHAT_WAITS_SQL } from "./delivery/wechat-waits.js";
 export type { SegmentFactsRow, SegmentMember, StageAlertEntry } from "./customers/segments.js";
 export type { InteractionView } from "./activity/interactions.js";
 export type { ReminderView } from "./reminders.js";
-export { INTERRUPTED, bookedSlot } from "./delivery/outbox.js";
+export { INTERRUPTED, UNCERTAIN, asksFirst, bookedSlot } from "./delivery/outbox.js";
 export type { InboxRouteKind, InboxRouteRow } from "./delivery/inbox-routes.js";
 export type { ClaimHolder, OutboxRow } from "./delivery/outbox.js";
 export type { InboxThreadView } from "./delivery/inbox-threads.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { FakeSlackApi } from "../fakes/fake-slack-api.js";
 import { BOT_TOKEN, BotProcess, OwnPostgres, OwnRedis, removeRoot, sleep, stopProc, suiteRoot, waitFor, type BotEnv } from "./harness.js";
-import { deliveries, report, setReminders, tally, type ReminderLoad } from "./load.js";
+import { acceptedPosts, deliveries, report, setReminders, tally, type ReminderLoad } from "./load.js";
 
 /**
  * Issue 16's fault suite: reminders set through the real web process, fired and delivered by
@@ -116,7 +116,7 @@ export async function scenario(site: FaultSite, name: string, options: ScenarioO
     const t = tally(slack, load, due);
     // Where undelivered ones stand, for the report of a failing run.
     const states = t.lost > 0 ? await site.postgres.queryAt<{ s: string }>(db.url, "SELECT 'outbox ' || status || ' ' || count(*) AS s FROM outbox GROUP BY status UNION ALL SELECT 'reminders ' || status || ' ' || count(*) FROM reminders GROUP BY status") : [];
-    report(name, t, states.map((r) => r.s).join(", "));
+    report(name, t, [...states.map((r) => r.s), ...(t.twice > 0 ? await twiceDetail(site, db.url, slack, scenarioId) : [])].join(", "));
     expect(t.lost, `${name}: reminders never delivered`).toBe(0);
     expect(t.twice, `${name}: reminders delivered more than once`).toBe(0);
   } finally {
@@ -129,3 +129,24 @@ export async function scenario(site: FaultSite, name: string, options: ScenarioO
 
 /** Waits until a share of the load has reached Slack: the fault then hits a burst in progress. */
 export const midBurst = (w: World, share = 0.25) => waitFor("the burst to be under way", () => w.delivered() >= REMINDERS * share, 90_000);
+
+/**
+ * For a run that delivered some reminders twice: for a few of them, each post (when, which
+ * outbox row it carried, which method) and that row as Postgres has it, to tell two rows of one
+ * reminder from one row sent twice, and from what.
+ */
+async function twiceDetail(site: FaultSite, databaseUrl: string, slack: FakeSlackApi, scenarioId: string): Promise<string[]> {
+  const twice = [...deliveries(slack, scenarioId)].filter(([, times]) => times.length > 1).slice(0, 4);
+  const lines: string[] = [];
+  for (const [marker] of twice) {
+    const posts = acceptedPosts(slack).filter((c) => JSON.stringify(c.body).includes(marker));
+    const rows = posts.map((c) => String(((c.body.metadata as { event_payload?: { outbox_id?: string } } | undefined)?.event_payload?.outbox_id) ?? "?"));
+    const states = await site.postgres.queryAt<{ s: string }>(
+      databaseUrl,
+      "SELECT left(id::text, 8) || ' ' || status || ' attempts ' || attempts || coalesce(' token ' || claim_token, '') || coalesce(' (' || last_error || ')', '') AS s FROM outbox WHERE id::text = ANY($1)",
+      [rows],
+    ).catch(() => []);
+    lines.push(`${marker}: posted at ${posts.map((c) => c.at % 1_000_000).join(" and ")} carrying ${rows.map((r) => r.slice(0, 8)).join(" and ")}; ${states.map((r) => r.s).join("; ")}`);
+  }
+  return lines;
+}

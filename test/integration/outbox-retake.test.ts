@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRateLimiter } from "../../src/jobs/rate-limiter.js";
 import { createRedis } from "../../src/jobs/redis.js";
 import { deliverOutbox } from "../../src/services/delivery/deliver-outbox.js";
-import { INTERRUPTED } from "../../src/store/index.js";
+import { DeliveryError } from "../../src/domain/errors.js";
+import { INTERRUPTED, UNCERTAIN } from "../../src/store/index.js";
 import { testServiceDeps } from "../support/core.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { TEST_REDIS_URL } from "../support/env.js";
@@ -96,5 +97,88 @@ describe("taking back a row a broken attempt left SENDING", () => {
     expect(taken?.lastError).toBe(INTERRUPTED);
     const { id: fresh } = await db.store.outbox.enqueue({ platform: "wechat", destination: "oRetakeCustomer00000000001", payload: { type: "test" }, dedupeKey: `retake:${randomUUID()}`, at: new Date() });
     expect((await db.store.outbox.claim(fresh, new Date(), false, { token: "job:b#0" }))?.lastError).toBeNull();
+  });
+});
+
+describe("a send that got no answer", () => {
+  const fresh = async () =>
+    (await db.store.outbox.enqueue({ platform: "wechat", destination: "oRetakeCustomer00000000002", payload: { type: "test" }, dedupeKey: `retake:${randomUUID()}`, at: new Date() })).id;
+  const due = (id: string) => db.sql.query("UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE id = $1", [id]);
+  const lastError = async (id: string) => (await db.sql.query<{ last_error: string | null }>("SELECT last_error FROM outbox WHERE id = $1", [id])).rows[0]!.last_error;
+
+  it("is asked about at the next attempt, and not sent again when it arrived", async () => {
+    const id = await fresh();
+    const deps = testServiceDeps(db.store);
+    const io = (deliverer: { deliver: () => Promise<{ externalId: string }>; findDelivered: () => Promise<{ externalId: string } | undefined> }) => ({ deliverer, rateLimiter: createRateLimiter(redis, prefix) });
+    const calls: string[] = [];
+    const timedOut = io({
+      deliver: async () => {
+        calls.push("deliver");
+        throw new DeliveryError("temporary", "timeout of 10000ms exceeded", undefined, undefined, "destination", true);
+      },
+      findDelivered: async () => undefined,
+    });
+    expect(await deliverOutbox(deps, timedOut, id)).toBe("retry");
+    expect(await lastError(id)).toBe(`${UNCERTAIN}timeout of 10000ms exceeded`);
+
+    // The next attempt cannot ask (the history call fails for a reason of its own): still unknown.
+    await due(id);
+    const cannotAsk = io({
+      deliver: async () => {
+        calls.push("deliver");
+        return { externalId: "never" };
+      },
+      findDelivered: async () => {
+        calls.push("findDelivered");
+        throw new DeliveryError("temporary", "HTTP 500");
+      },
+    });
+    expect(await deliverOutbox(deps, cannotAsk, id)).toBe("retry");
+    expect(await lastError(id)).toBe(`${UNCERTAIN}HTTP 500`);
+
+    await due(id);
+    const arrived = platform("1700000000.000200");
+    expect(await deliverOutbox(deps, io(arrived.deliverer), id)).toBe("sent");
+    expect(calls).toEqual(["deliver", "findDelivered"]);
+    expect(arrived.calls).toEqual(["findDelivered"]);
+    expect(await row(id)).toMatchObject({ status: "SENT", external_id: "1700000000.000200" });
+  });
+
+  it("is a plain failure once asked and refused, and a plain refusal never makes the next attempt ask", async () => {
+    const id = await fresh();
+    const deps = testServiceDeps(db.store);
+    await db.sql.query("UPDATE outbox SET last_error = $2 WHERE id = $1", [id, `${UNCERTAIN}socket hang up`]);
+    const refused = {
+      deliver: async () => {
+        throw new DeliveryError("temporary", "HTTP 503");
+      },
+      findDelivered: async () => undefined,
+    };
+    expect(await deliverOutbox(deps, { deliverer: refused, rateLimiter: createRateLimiter(redis, prefix) }, id)).toBe("retry");
+    expect(await lastError(id)).toBe("HTTP 503");
+    await due(id);
+    const next = platform();
+    expect(await deliverOutbox(deps, { deliverer: next.deliverer, rateLimiter: createRateLimiter(redis, prefix) }, id)).toBe("sent");
+    expect(next.calls).toEqual(["deliver"]);
+  });
+});
+
+describe("a row that asks first, on a busy Slack channel", () => {
+  it("keeps the send slot it booked and goes in it, instead of booking another at every turn", async () => {
+    const channel = `C0BUSY${randomBytes(3).toString("hex").toUpperCase()}`;
+    const { id } = await db.store.outbox.enqueue({ platform: "slack", destination: channel, payload: { type: "test" }, dedupeKey: `retake:${randomUUID()}`, at: new Date() });
+    await db.sql.query("UPDATE outbox SET last_error = $2 WHERE id = $1", [id, INTERRUPTED]);
+    const limiter = createRateLimiter(redis, prefix);
+    // Another post holds the channel's current slot.
+    expect(await limiter.reserve(`slack:${channel}`, 1_000, "slack")).toBe(0);
+    const deps = testServiceDeps(db.store);
+    const p = platform();
+    expect(await deliverOutbox(deps, { deliverer: p.deliverer, rateLimiter: limiter }, id, { token: "job:busy#0" })).toBe("postponed");
+    const waiting = (await db.sql.query<{ last_error: string; due: string }>("SELECT last_error, (extract(epoch FROM next_attempt_at) * 1000)::bigint AS due FROM outbox WHERE id = $1", [id])).rows[0]!;
+    expect(waiting.last_error).toBe(`${INTERRUPTED}\nwaiting for its send slot at ${waiting.due}`);
+    // Its turn: it goes, asking Slack first; booking again, it would wait behind itself forever.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(waiting.due) - Date.now())));
+    expect(await deliverOutbox(deps, { deliverer: p.deliverer, rateLimiter: limiter }, id, { token: "job:busy2#0" })).toBe("sent");
+    expect(p.calls).toEqual(["findDelivered", "deliver"]);
   });
 });

@@ -1,7 +1,7 @@
 import { DeliveryError } from "../../domain/errors.js";
 import { isTerminalPlatform } from "../../domain/terminal-platform.js";
 import { notificationPayload, type NotificationPayload } from "../../domain/notification-payload.js";
-import { INTERRUPTED, bookedSlot, type ClaimHolder } from "../../store/index.js";
+import { UNCERTAIN, asksFirst, bookedSlot, type ClaimHolder } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { scheduleAfterCommit } from "./schedule-after-commit.js";
 import { settleDelivery, type DeliveryResult } from "./settle-delivery.js";
@@ -124,12 +124,16 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
   if (ownSlot && slot > now.getTime()) await new Promise((resolve) => setTimeout(resolve, slot - now.getTime()));
   // What else waits for this thread goes in the same post, in the order it came. After a worker
   // died mid-send, only the messages that post carried: whether it arrived is asked first.
-  const carried = inboxThread ? await deps.store.outbox.coalesceInbox(claimed.id, claimed.destination, inboxThread, claimed.lastError === INTERRUPTED ? 0 : MAX_MESSAGES_PER_POST - 1) : [];
+  const carried = inboxThread ? await deps.store.outbox.coalesceInbox(claimed.id, claimed.destination, inboxThread, asksFirst(claimed.lastError) ? 0 : MAX_MESSAGES_PER_POST - 1) : [];
   const payload = carried.length > 0 ? mergedInboxPayload(claimed, carried) : claimed.payload;
   const outgoing = { id: claimed.id, platform: claimed.platform, destination: claimed.destination, payload };
+  // Whether an earlier attempt's message arrived is unknown until the platform was asked.
+  const mustAsk = asksFirst(claimed.lastError);
+  let asked = false;
   try {
     // A worker that died after the platform took the message must not make us send it twice.
-    const earlier = claimed.lastError === INTERRUPTED ? await io.deliverer.findDelivered(outgoing) : undefined;
+    const earlier = mustAsk ? await io.deliverer.findDelivered(outgoing) : undefined;
+    asked = true;
     const { externalId } = earlier ?? (await io.deliverer.deliver(outgoing));
     await settle(deps, claimed, { sent: true, externalId }, inboxThread !== undefined);
     return "sent";
@@ -155,7 +159,10 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
       return waitFor(await io.rateLimiter.reserve(key, interval, claimed.platform));
     }
     const at = new Date(deps.now().getTime() + backoffMs(claimed.attempts));
-    await deps.store.outbox.markRetry(claimed.id, at, failure.reason);
+    // A send that got no answer may have arrived, and so may an earlier one this attempt could
+    // not ask about: the next attempt asks first. Asked (not there) and refused, it is a plain failure.
+    const unknown = failure.uncertain || (mustAsk && !asked);
+    await deps.store.outbox.markRetry(claimed.id, at, unknown ? `${UNCERTAIN}${failure.reason.replace(/\s+/g, " ")}` : failure.reason);
     await deps.jobs.scheduleDelivery(claimed.id, at);
     return "retry";
   }

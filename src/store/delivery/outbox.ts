@@ -17,12 +17,25 @@ export interface OutboxRow {
 /** last_error of a row whose worker died mid-delivery: the next attempt checks before sending. */
 export const INTERRUPTED = "interrupted: the worker stopped during delivery";
 
+/** Start of last_error of a row whose last attempt got no answer from the platform: the next attempt asks it first. */
+export const UNCERTAIN = "uncertain: no answer from the platform, asked before sending again: ";
+
+/**
+ * The next attempt must ask the platform whether the message arrived before sending it. The
+ * marker is the first line of last_error: a slot booked meanwhile is a line after it.
+ */
+export function asksFirst(lastError: string | null): boolean {
+  const first = lastError?.split("\n", 1)[0] ?? "";
+  return first === INTERRUPTED || first.startsWith(UNCERTAIN);
+}
+
 /** last_error of a row that booked a send slot (Slack's one message per second per channel) and waits for it. */
 export const SLOT_BOOKED = "waiting for its send slot at ";
 
-/** The time of the send slot this row booked earlier, if any. */
+/** The time of the send slot this row booked earlier, if any (its own line of last_error). */
 export function bookedSlot(lastError: string | null): number | undefined {
-  return lastError?.startsWith(SLOT_BOOKED) ? Number(lastError.slice(SLOT_BOOKED.length)) : undefined;
+  const line = lastError?.split("\n").find((l) => l.startsWith(SLOT_BOOKED));
+  return line ? Number(line.slice(SLOT_BOOKED.length)) : undefined;
 }
 
 /**
@@ -109,9 +122,14 @@ export function createOutboxStore(db: Db, cipher: FieldCipher) {
      */
     async release(id: string, at: Date, slotBooked = false): Promise<void> {
       const marker = slotBooked ? `${SLOT_BOOKED}${at.getTime()}` : null;
+      // A row that must ask the platform first keeps that (its first line) and remembers its
+      // slot below it: forgetting the slot, it would book another at every turn and never go.
       await db.$executeRaw`
         UPDATE outbox SET status = 'PENDING', attempts = attempts - 1, next_attempt_at = ${at}, updated_at = now(),
-               last_error = CASE WHEN ${marker}::text IS NULL OR last_error = ${INTERRUPTED} THEN last_error ELSE ${marker} END
+               last_error = CASE
+                 WHEN ${marker}::text IS NULL THEN last_error
+                 WHEN split_part(last_error, chr(10), 1) = ${INTERRUPTED} OR starts_with(last_error, ${UNCERTAIN}) THEN split_part(last_error, chr(10), 1) || chr(10) || ${marker}
+                 ELSE ${marker} END
         WHERE id = ${id}::uuid AND status = 'SENDING'`;
     },
 
