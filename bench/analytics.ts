@@ -1,6 +1,7 @@
 /**
- * Analytics at scale: /top, /segment, /report and the digest against 100k customers, 2M orders,
- * 5M interactions and 50k surveys (bench/generate-analytics-data.ts). Each command runs through
+ * Analytics at scale: /top, /segment, /report, /pipeline and the digest against 100k customers, 2M
+ * orders, 5M interactions, 50k surveys and 200k deals with their stage history
+ * (bench/generate-analytics-data.ts). Each command runs through
  * the core as a rep types it (parse, SQL, view), so the figures are what a rep waits for, less
  * Slack's round trip. Prints p50/p95/max per command and writes bench/out-analytics.md.
  *
@@ -11,7 +12,11 @@
  *
  * BENCH_REUSE=1 keeps an existing crm_bench_analytics database instead of rebuilding it (the
  * build takes about two minutes), bringing its schema and rollups up to date first. Sizes:
- * BENCH_ANALYTICS_CUSTOMERS, BENCH_ANALYTICS_ORDERS, BENCH_ANALYTICS_INTERACTIONS (100k/2M/5M).
+ * BENCH_ANALYTICS_CUSTOMERS, BENCH_ANALYTICS_ORDERS, BENCH_ANALYTICS_INTERACTIONS,
+ * BENCH_ANALYTICS_DEALS (100k/2M/5M/200k).
+ *
+ * /pipeline runs as a manager whose team is five of the twenty reps (a quarter of the deals), and
+ * as an admin in no team, whose "team" is everyone: every deal.
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -27,19 +32,25 @@ import { leadCountsFloor } from "./floors/analytics-leads.js";
 import { interleavedRounds, median, ratio, roundsTable } from "./support/rounds.js";
 import { reportSummary } from "./support/summary.js";
 
-const DB = "crm_bench_analytics";
+/** BENCH_ANALYTICS_DB: another name keeps a trial run with small sizes off the full data set. */
+const DB = process.env.BENCH_ANALYTICS_DB ?? "crm_bench_analytics";
+if (!/^[a-z_][a-z0-9_]*$/.test(DB)) throw new Error(`BENCH_ANALYTICS_DB must be a plain lower-case identifier, got ${DB}`);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const SIZES = {
   customers: Number(process.env.BENCH_ANALYTICS_CUSTOMERS ?? 100_000),
   orders: Number(process.env.BENCH_ANALYTICS_ORDERS ?? 2_000_000),
   interactions: Number(process.env.BENCH_ANALYTICS_INTERACTIONS ?? 5_000_000),
+  deals: Number(process.env.BENCH_ANALYTICS_DEALS ?? 200_000),
 };
 const GOAL_MS = 100;
 const FLOOR_GOAL = 1.2;
 const WARMUP = 3;
 
-const COMMANDS: { command: string; text: string }[] = [
+/** Who types a command: the analyst (a manager leading a five-rep team), or an admin in no team. */
+type Typist = "analyst" | "admin";
+
+const COMMANDS: { command: string; text: string; as?: Typist }[] = [
   { command: "top", text: "" },
   { command: "top", text: "10 by revenue this year" },
   { command: "top", text: "20 by orders last 90 days" },
@@ -57,6 +68,10 @@ const COMMANDS: { command: string; text: string }[] = [
   { command: "crm", text: "本季度前十大客户" },
   { command: "crm", text: "who is at risk" },
   { command: "crm", text: "本月报告" },
+  { command: "pipeline", text: "team" },
+  { command: "pipeline", text: "team this quarter" },
+  { command: "pipeline", text: "team", as: "admin" },
+  { command: "crm", text: "本月要成交的单" },
 ];
 
 async function databaseExists(name: string): Promise<boolean> {
@@ -113,16 +128,31 @@ async function main(): Promise<void> {
   const scanSeconds = (performance.now() - started) / 1000;
 
   const core = createCore({ services, defaultLocale: "en", defaultTimezone: "Asia/Shanghai" });
-  const actor = { platform: "local" as const, externalId: "bench-analyst", displayName: "Bench Analyst", timezone: "Asia/Shanghai", locale: "en" };
+  const actors: Record<Typist, { platform: "local"; externalId: string; displayName: string; timezone: string; locale: string }> = {
+    analyst: { platform: "local", externalId: "bench-analyst", displayName: "Bench Analyst", timezone: "Asia/Shanghai", locale: "en" },
+    admin: { platform: "local", externalId: "bench-admin", displayName: "Bench Admin", timezone: "Asia/Shanghai", locale: "en" },
+  };
+  // Registered by their first command; then the analyst leads a team of five reps and the admin is one.
+  for (const a of Object.values(actors)) await core.handle({ type: "command", actor: a, command: "crm", text: "whoami" });
+  const setup = new pg.Pool({ connectionString: url, max: 1 });
+  await setup.query(`UPDATE users SET role = 'MANAGER' WHERE external_id = 'bench-analyst'`);
+  await setup.query(`UPDATE users SET role = 'ADMIN' WHERE external_id = 'bench-admin'`);
+  await setup.query(`INSERT INTO sales_teams (id, name, name_key, lead_id, updated_at)
+                     SELECT gen_random_uuid(), 'Bench East', 'bench east', id, now() FROM users WHERE external_id = 'bench-analyst'
+                     ON CONFLICT (name_key) DO NOTHING`);
+  await setup.query(`UPDATE users SET sales_team_id = (SELECT id FROM sales_teams WHERE name_key = 'bench east')
+                     WHERE id IN (SELECT id FROM users WHERE platform = 'slack' AND external_id LIKE 'U0BENCH%' ORDER BY external_id LIMIT 5)`);
+  await setup.end();
+  const actorOf = (c: { as?: Typist }) => actors[c.as ?? "analyst"];
   const rows: string[] = [];
   const samples: string[] = [];
   const roundLines: string[] = [];
-  const label = ({ command, text }: { command: string; text: string }) => `/${command}${text ? ` ${text}` : ""}`;
+  const label = ({ command, text, as }: { command: string; text: string; as?: Typist }) => `/${command}${text ? ` ${text}` : ""}${as ? ` (as ${as})` : ""}`;
   const times = new Map<string, number[]>(COMMANDS.map((c) => [label(c), []]));
   const perRound = new Map<string, number[]>(COMMANDS.map((c) => [label(c), []]));
   const last = new Map<string, Outcome>();
   const perRoundRuns = Math.max(1, Math.round(RUNS / ROUNDS));
-  for (const c of COMMANDS) for (let i = 0; i < WARMUP; i++) await core.handle({ type: "command", actor, command: c.command, text: c.text });
+  for (const c of COMMANDS) for (let i = 0; i < WARMUP; i++) await core.handle({ type: "command", actor: actorOf(c), command: c.command, text: c.text });
   for (let round = 1; round <= ROUNDS; round++) {
     const load = loadavg()[0]!;
     // Every command once in turn, so a burst of load lands on all of them alike.
@@ -130,7 +160,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < perRoundRuns; i++) {
       for (const c of round % 2 ? COMMANDS : [...COMMANDS].reverse()) {
         started = performance.now();
-        last.set(label(c), await core.handle({ type: "command", actor, command: c.command, text: c.text }));
+        last.set(label(c), await core.handle({ type: "command", actor: actorOf(c), command: c.command, text: c.text }));
         mine.get(label(c))!.push(performance.now() - started);
       }
     }
@@ -201,7 +231,7 @@ async function main(): Promise<void> {
   reportSummary("analytics", { path: "chart PNG (30-point line, worker thread) p95", floor: "", bot: `${chartP95.toFixed(0)} ms`, ratio: NaN, goal: `p95 < ${GOAL_MS} ms`, met: chartP95 < GOAL_MS });
 
   const report = [
-    `### Analytics at 100k customers, 2M orders, 5M interactions, 50k surveys`,
+    `### Analytics at 100k customers, 2M orders, 5M interactions, 50k surveys, 200k deals`,
     "",
     `Run ${new Date().toISOString().slice(0, 10)} on ${process.platform}/${process.arch}, Node ${process.version}; data ${built}. Each command runs through the core (parse, SQL, view) ${perRoundRuns * ROUNDS} times in ${ROUNDS} rounds after ${WARMUP} warm-up runs, one at a time, the commands in turn. The nightly stage scan took ${scanSeconds.toFixed(1)} s (${JSON.stringify(scan)}).`,
     "",

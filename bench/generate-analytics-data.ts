@@ -21,7 +21,7 @@ import { generateCustomers } from "./generate-customers.js";
  * rebuilds the tables' indexes and foreign keys, holding exclusive locks on them until it commits.
  *
  * Run directly: `npx tsx bench/generate-analytics-data.ts [--customers 100000 --orders 2000000
- * --interactions 5000000 --surveys 50000 --reps 20 --seed 42 --now 2026-11-30T00:00:00Z --drop]`.
+ * --interactions 5000000 --surveys 50000 --deals 200000 --reps 20 --seed 42 --now 2026-11-30T00:00:00Z --drop]`.
  */
 
 export interface AnalyticsDataOptions {
@@ -29,6 +29,8 @@ export interface AnalyticsDataOptions {
   orders: number;
   interactions: number;
   surveys?: number;
+  /** Deals with their stage history (/pipeline); none unless asked for. */
+  deals?: number;
   reps?: number;
   seed?: number;
   now?: Date;
@@ -44,7 +46,7 @@ export interface AnalyticsDataResult {
 
 const DAY = 86_400;
 /** Loaded in bulk: their indexes and foreign keys are rebuilt after the load. */
-const LOADED_TABLES = ["customers", "contacts", "orders", "interactions", "surveys", "customer_stats"] as const;
+const LOADED_TABLES = ["customers", "contacts", "orders", "interactions", "surveys", "customer_stats", "deals", "deal_stage_changes"] as const;
 /** Derived from the loaded rows after the load, with their indexes in place. */
 const ANALYTICS_TABLES = ["customer_order_months", "wechat_waits", "order_hours", "interaction_hours", "wechat_wait_days", "lead_hours"] as const;
 const YEARS = 3;
@@ -104,7 +106,10 @@ const COMMENTS_GOOD = ["服务很好", "回复很快，谢谢", "非常专业", 
 const COMMENTS_BAD = ["回复太慢了", "问题还没解决", "发货延迟", "价格偏高", "Too slow to answer", "Issue not solved", "Delivery was late", "Too expensive"];
 
 /** Hash salts of the row ids, apart from the draws' salts (below 900). */
-const ID_SALTS = { user: 900, customer: 910, contact: 920, order: 930, interaction: 940, survey: 950 } as const;
+const ID_SALTS = { user: 900, customer: 910, contact: 920, order: 930, interaction: 940, survey: 950, deal: 960, dealChange: 970 } as const;
+/** The default open stages (src/domain/deals/pipeline.ts), in order: a generated deal walks them one by one. */
+const OPEN_STAGES = ["qualification", "needs_analysis", "proposal", "negotiation"];
+const DEAL_TITLES = ["年度采购", "Fleet renewal", "设备升级", "Pilot project", "扩产项目", "Service contract", "备件补货", "Expansion"];
 
 const sqlText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const sqlTextArray = (items: readonly string[]): string => `ARRAY[${items.map(sqlText).join(", ")}]::text[]`;
@@ -204,16 +209,17 @@ export async function generateAnalyticsData(pool: pg.Pool, options: AnalyticsDat
   const orders = options.orders;
   const interactions = options.interactions;
   const surveys = options.surveys ?? 50_000;
+  const deals = options.deals ?? 0;
   const reps = options.reps ?? 20;
   const seed = options.seed ?? 42;
   const now = options.now ?? new Date();
-  for (const [name, value] of Object.entries({ customers, orders, interactions, surveys, reps, seed })) {
+  for (const [name, value] of Object.entries({ customers, orders, interactions, surveys, deals, reps, seed })) {
     // They go into the SQL text as literals (hash salts must be constants), so they must be plain integers.
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
   }
   if (reps < 1 || customers < 1) throw new Error("at least one rep and one customer are needed");
   // Row keys go through hashint8extended, which folds keys wider than 32 bits.
-  if (Math.max(orders, interactions, surveys, customers * 8) >= 2 ** 31) throw new Error("at most 2^31 rows per table");
+  if (Math.max(orders, interactions, surveys, deals * 8, customers * 8) >= 2 ** 31) throw new Error("at most 2^31 rows per table");
   if (seed >= 2 ** 31) throw new Error("seed must be below 2^31");
   if (Number.isNaN(now.getTime())) throw new Error("now is not a valid date");
 
@@ -579,6 +585,56 @@ export async function generateAnalyticsData(pool: pg.Pool, options: AnalyticsDat
       WHERE o.n IS NOT NULL OR i.n IS NOT NULL`);
     await restore("customer_stats");
 
+    // Deals (store/deals): 55% open, spread over the stages, 25% won, 20% lost, on customers
+    // picked at random, owned by the customer's owner. Each walks the stages one at a time from
+    // qualification to where it is (a lost one leaves from some stage), its moves spread evenly
+    // between its creation and its close (or, for an open one, a day of the last four months), so /pipeline's
+    // closing lists, win rates and movers all have rows to find.
+    if (deals > 0) {
+      const k = "d.k";
+      await client.query(`
+        CREATE TEMP TABLE bench_deals ON COMMIT DROP AS
+        SELECT b.*, CASE outcome WHEN 'open' THEN reach WHEN 'won' THEN ${OPEN_STAGES.length} ELSE reach + 1 END AS steps
+        FROM (
+          SELECT ${k} AS k, ${id("deal", k)} AS id, p.id AS customer_id, r.ids[p.owner] AS owner_id,
+                 CASE WHEN ${u(k, 120)} < 0.55 THEN 'open' WHEN ${u(k, 120)} < 0.80 THEN 'won' ELSE 'lost' END AS outcome,
+                 floor(${u(k, 121)} * ${OPEN_STAGES.length})::int AS reach,
+                 CASE WHEN ${u(k, 122)} < 0.1 THEN NULL ELSE round(exp(ln(20000) + 0.9 * ${z(k, 123)})::numeric, 2) END AS amount,
+                 ${NOW} - ${DAY} * (1 + 420 * ${u(k, 125)}) AS created,
+                 ${u(k, 126)} AS closing_draw
+          FROM generate_series(1, ${deals}) d(k)
+          JOIN bench_plan p ON p.n = 1 + floor(${u(k, 127)} * ${customers})::int
+          CROSS JOIN bench_reps r
+          OFFSET 0) b`);
+      await step("deals", "deals", `
+        INSERT INTO deals (id, customer_id, owner_id, created_by_id, title, amount, currency, base_amount, rate_to_base, status, stage, expected_close_at, closed_at,
+                           lost_reason, last_activity_at, created_at, updated_at)
+        SELECT id, customer_id, owner_id, owner_id, ${pick(sqlTextArray(DEAL_TITLES), DEAL_TITLES.length, u("k", 128))} || ' #' || k,
+               amount, CASE WHEN amount IS NOT NULL THEN 'CNY' END, amount, CASE WHEN amount IS NOT NULL THEN 1 END,
+               upper(outcome)::"DealStatus",
+               CASE outcome WHEN 'open' THEN (${sqlTextArray(OPEN_STAGES)})[reach + 1] ELSE outcome END,
+               -- Open deals expect to close from a month ago to four months ahead; closed ones when they were due.
+               to_timestamp(CASE WHEN outcome = 'open' THEN ${NOW} - ${DAY} * 30 + ${DAY} * 150 * closing_draw ELSE ended END),
+               CASE WHEN outcome <> 'open' THEN to_timestamp(ended) END,
+               CASE WHEN outcome = 'lost' THEN 'price' END,
+               to_timestamp(ended), to_timestamp(created), to_timestamp(ended)
+        FROM (SELECT bd.*, CASE WHEN outcome = 'open' THEN ${NOW} - ${DAY} * 120 * closing_draw ELSE created + (${NOW} - created) * closing_draw END AS ended FROM bench_deals bd) d
+        ORDER BY k`);
+      await step("deals", "deal_stage_changes", `
+        INSERT INTO deal_stage_changes (id, deal_id, from_stage, to_stage, changed_by_id, at)
+        SELECT ${id("dealChange", "d.k * 8 + s")}, d.id,
+               CASE WHEN s = 0 THEN NULL ELSE (${sqlTextArray(OPEN_STAGES)})[s] END,
+               CASE WHEN s < d.steps OR d.outcome = 'open' THEN (${sqlTextArray(OPEN_STAGES)})[s + 1] ELSE d.outcome END,
+               d.owner_id,
+               to_timestamp(d.created + (dl.ended - d.created) * s / greatest(d.steps, 1))
+        FROM bench_deals d
+        CROSS JOIN LATERAL (SELECT CASE WHEN d.outcome = 'open' THEN ${NOW} - ${DAY} * 120 * d.closing_draw ELSE d.created + (${NOW} - d.created) * d.closing_draw END AS ended) dl
+        CROSS JOIN LATERAL generate_series(0, d.steps) s
+        ORDER BY d.k, s`);
+    }
+    await restore("deals");
+    await restore("deal_stage_changes");
+
     // The analytics tables (src/store/analytics/analytics.ts), set-based like everything here: what the
     // write path keeps per customer and per WeChat contact, then the rollups of every complete
     // hour and day, exactly as the analytics job would roll them.
@@ -615,6 +671,7 @@ async function main(): Promise<void> {
       orders: { type: "string", default: "2000000" },
       interactions: { type: "string", default: "5000000" },
       surveys: { type: "string", default: "50000" },
+      deals: { type: "string", default: "200000" },
       reps: { type: "string", default: "20" },
       seed: { type: "string", default: "42" },
       now: { type: "string" },
@@ -628,6 +685,7 @@ async function main(): Promise<void> {
     orders: Number(values.orders),
     interactions: Number(values.interactions),
     surveys: Number(values.surveys),
+    deals: Number(values.deals),
     reps: Number(values.reps),
     seed: Number(values.seed),
     now: values.now ? new Date(values.now) : new Date(),

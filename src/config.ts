@@ -111,6 +111,8 @@ const schema = z.object({
     "must be an amount in the base currency above 0, such as 500000",
   ),
   FOLLOW_UP_AFTER_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 30" }).int().min(1).max(3650).default(30),
+  // An open deal with no activity this long nudges its owner once per quiet spell.
+  DEAL_STALE_DAYS: z.coerce.number({ error: "must be a whole number of days, such as 14" }).int().min(1).max(3650).default(14),
   // Audit trail: whole months of the audit log older than this are dropped; 0 keeps them for ever.
   AUDIT_RETENTION_MONTHS: z.coerce.number({ error: "must be a whole number of months from 0 (keep for ever) to 1200, such as 24" }).int().min(0).max(1200).default(24),
   WECHAT_APP_ID: optional,
@@ -202,6 +204,8 @@ export interface Config {
   jobsPrefix: string;
   /** An active customer nobody talked to for this many days reminds its owner. */
   followUpAfterDays: number;
+  /** DEAL_STALE_DAYS: an open deal quiet this long nudges its owner. */
+  dealStaleDays: number;
   /** AUDIT_RETENTION_MONTHS: months of the audit log kept (whole months older are dropped); 0 keeps all. */
   auditRetentionMonths: number;
   wechat:
@@ -315,6 +319,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, options: { a
     exportInlineMaxRows: e.EXPORT_INLINE_MAX_ROWS,
     jobsPrefix: e.BULLMQ_PREFIX,
     followUpAfterDays: e.FOLLOW_UP_AFTER_DAYS,
+    dealStaleDays: e.DEAL_STALE_DAYS,
     auditRetentionMonths: e.AUDIT_RETENTION_MONTHS,
     wechatEraseOnUnsubscribe: e.WECHAT_ERASE_ON_UNSUBSCRIBE,
     surveyAfterIdleMs: e.SURVEY_AFTER_IDLE,

@@ -16,7 +16,9 @@ const RULE = "─".repeat(48);
  */
 export function renderText(message: Message): TextRendering {
   const buttons: Button[] = [];
-  const press = (b: Button) => {
+  const press = (b: Button): string => {
+    // A menu is one numbered button per choice here.
+    if (b.choices) return b.choices.map((c) => press({ label: `${b.label} ${c.label}`, action: { id: b.action.id, value: c.value } })).join("  ");
     buttons.push(b);
     return `[${buttons.length}] ${clean(b.label)}`;
   };

@@ -32,7 +32,7 @@ export function actionEvent(actor: Actor, action: { action_id: string; value?: s
 type ViewStateValues = Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
 
 /** A submitted modal: one input per block (a plain-text input or a static select), block id = field id. */
-export function formEvent(actor: Actor, view: { callback_id: string; private_metadata?: string; state: { values: ViewStateValues } }): { event: InboundEvent; channelId?: string } {
+export function formEvent(actor: Actor, view: { callback_id: string; private_metadata?: string; state: { values: ViewStateValues } }): { event: InboundEvent; channelId?: string; fromHome?: boolean } {
   const values: Record<string, string> = {};
   for (const [blockId, elements] of Object.entries(view.state.values)) {
     values[blockId] = elements.value?.value ?? elements.value?.selected_option?.value ?? "";
@@ -41,6 +41,7 @@ export function formEvent(actor: Actor, view: { callback_id: string; private_met
   return {
     event: { type: "form", actor, formId: view.callback_id, values, state: metadata.state },
     ...(metadata.channelId ? { channelId: metadata.channelId } : {}),
+    ...(metadata.fromHome ? { fromHome: true } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ export const LIMITS = {
   fallbackText: 3_000,
   modalTitle: 24,
   modalBlocks: 100,
+  homeBlocks: 100,
   privateMetadata: 3_000,
   inputLabel: 2_000,
   placeholder: 150,
@@ -55,8 +56,24 @@ class ButtonNumbers {
   }
 }
 
+function confirmOf(confirm: NonNullable<Button["confirm"]>) {
+  const plain = (text: string, max: number) => ({ type: "plain_text" as const, text: truncate(text, max) });
+  return { title: plain(confirm.title, 100), text: plain(confirm.text, 300), confirm: plain(confirm.yes, 30), deny: plain(confirm.no, 30), style: "danger" as const };
+}
+
 function button(b: Button, numbers: ButtonNumbers) {
+  if (b.choices) {
+    // A menu: the chosen option's value comes back as the action's value (slack-adapter.ts).
+    return {
+      type: "static_select" as const,
+      action_id: slackActionId(b.action.id, numbers.take()),
+      placeholder: { type: "plain_text" as const, text: truncate(b.label, LIMITS.placeholder), emoji: true },
+      options: b.choices.slice(0, LIMITS.selectOptions).map((o) => ({ text: { type: "plain_text" as const, text: truncate(o.label, LIMITS.optionText) }, value: o.value.slice(0, LIMITS.optionValue) })),
+      ...(b.confirm ? { confirm: confirmOf(b.confirm) } : {}),
+    };
+  }
   return {
+    ...(b.confirm ? { confirm: confirmOf(b.confirm) } : {}),
     type: "button" as const,
     text: { type: "plain_text" as const, text: truncate(b.label, LIMITS.buttonText), emoji: true },
     action_id: slackActionId(b.action.id, numbers.take()),
@@ -149,25 +166,41 @@ export interface SlackMessage {
 }
 
 /** A neutral message as Block Kit, within Slack's limits, every stored string escaped. */
-export function renderMessage(message: Message, links: ReadonlyMap<string, string> = new Map()): SlackMessage {
+export function renderMessage(message: Message, links: ReadonlyMap<string, string> = new Map(), maxBlocks: number = LIMITS.blocksPerMessage): SlackMessage {
   const numbers = new ButtonNumbers(links);
   let blocks = message.blocks.flatMap((b) => render(b, numbers));
-  if (blocks.length > LIMITS.blocksPerMessage) {
+  if (blocks.length > maxBlocks) {
     // Keep the action row (it is last) and say that the rest was cut.
     const actions = blocks[blocks.length - 1]?.type === "actions" ? [blocks[blocks.length - 1]!] : [];
-    blocks = [...blocks.slice(0, LIMITS.blocksPerMessage - 1 - actions.length), { type: "context", elements: [{ type: "mrkdwn", text: "…" }] }, ...actions];
+    blocks = [...blocks.slice(0, maxBlocks - 1 - actions.length), { type: "context", elements: [{ type: "mrkdwn", text: "…" }] }, ...actions];
   }
   return { text: truncate(escapeMrkdwn(message.summary), LIMITS.fallbackText), blocks };
 }
 
-/** Adapter state around the core's form state: which channel to answer in afterwards. */
+/**
+ * The rep's Home as a view for views.publish: a Home tab holds 100 blocks (a message 50), and
+ * `callback_id` names it so a button pressed on it is known to come from the Home.
+ */
+export function renderHome(message: Message, links: ReadonlyMap<string, string> = new Map()) {
+  const { blocks } = renderMessage(message, links, LIMITS.homeBlocks);
+  return { type: "home" as const, callback_id: HOME_VIEW_ID, blocks };
+}
+
+/** The callback id of the Home view the bot publishes. */
+export const HOME_VIEW_ID = "crm_home";
+
+/**
+ * Adapter state around the core's form state: which channel to answer in afterwards, and
+ * whether the form was opened from the Home (its submission publishes the Home again).
+ */
 export interface ModalMetadata {
   state: string;
   channelId?: string;
+  fromHome?: boolean;
 }
 
 export function renderModal(form: Form, metadata: ModalMetadata): ModalView {
-  const privateMetadata = JSON.stringify({ s: metadata.state, ...(metadata.channelId ? { c: metadata.channelId } : {}) });
+  const privateMetadata = JSON.stringify({ s: metadata.state, ...(metadata.channelId ? { c: metadata.channelId } : {}), ...(metadata.fromHome ? { h: 1 } : {}) });
   if (privateMetadata.length > LIMITS.privateMetadata) throw new Error("form state too large for a Slack modal");
   return {
     type: "modal",
@@ -218,8 +251,8 @@ function selectElement(field: FormField) {
 
 export function parseModalMetadata(raw: string | undefined): ModalMetadata {
   try {
-    const parsed = JSON.parse(raw ?? "{}") as { s?: unknown; c?: unknown };
-    return { state: typeof parsed.s === "string" ? parsed.s : "{}", ...(typeof parsed.c === "string" ? { channelId: parsed.c } : {}) };
+    const parsed = JSON.parse(raw ?? "{}") as { s?: unknown; c?: unknown; h?: unknown };
+    return { state: typeof parsed.s === "string" ? parsed.s : "{}", ...(typeof parsed.c === "string" ? { channelId: parsed.c } : {}), ...(parsed.h === 1 ? { fromHome: true } : {}) };
   } catch {
     return { state: "{}" };
   }

@@ -7,7 +7,7 @@ import { attachmentsOf, createFileUploader, type UploadTarget } from "./file-upl
 import { fetchSharedFile, type SharedFileInfo } from "./file-downloads.js";
 import { fileEvent, actionEvent, commandEvent, formEvent, logMessageEvent, textCommandEvent, threadMessageEvent, toActor } from "./inbound.js";
 import { createProfileCache } from "./profiles.js";
-import { renderMessage, renderModal } from "./render-blocks.js";
+import { HOME_VIEW_ID, renderMessage, renderModal } from "./render-blocks.js";
 import { boltLogger } from "./bolt-logger.js";
 import { createRequestGuard } from "./request-guard.js";
 
@@ -98,8 +98,33 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
     return core.handle(event);
   }
 
-  async function openForm(outcome: Extract<Outcome, { kind: "form" }>, triggerId: string, channelId?: string): Promise<void> {
-    await app.client.views.open({ trigger_id: triggerId, view: renderModal(outcome.form, { state: outcome.form.state, ...(channelId ? { channelId } : {}) }) });
+  async function openForm(outcome: Extract<Outcome, { kind: "form" }>, triggerId: string, channelId?: string, fromHome = false): Promise<void> {
+    await app.client.views.open({ trigger_id: triggerId, view: renderModal(outcome.form, { state: outcome.form.state, ...(channelId ? { channelId } : {}), ...(fromHome ? { fromHome } : {}) }) });
+  }
+
+  /**
+   * The rep's Home is published again (the core queues it in the outbox, which spaces one rep's
+   * publishes); a failure to queue is logged, the rep's action itself went through.
+   */
+  async function refreshHome(actor: Awaited<ReturnType<typeof actorFor>>): Promise<void> {
+    const outcome = await handle({ type: "home", actor });
+    if (outcome.kind === "message" && outcome.message.isError) log.warn({ component: "slack" }, "the Home could not be queued for publishing");
+  }
+
+  /**
+   * A button pressed on the Home tab: there is no message to answer in (nor a response_url).
+   * A form opens as anywhere else; a change to an item on the Home (a reminder done) shows in
+   * the Home published again; anything else to read (a card) goes to the rep's DM.
+   */
+  async function deliverFromHome(outcome: Outcome, triggerId: string, user: string): Promise<void> {
+    if (outcome.kind === "form") {
+      await openForm(outcome, triggerId, undefined, true);
+      return;
+    }
+    if ((outcome.kind === "message" || outcome.kind === "form-done") && !outcome.message.replaceOriginal) {
+      await app.client.chat.postMessage({ channel: user, ...renderMessage(outcome.message) });
+      shareFiles(outcome.message, user, undefined);
+    }
   }
 
   async function deliver(outcome: Outcome, respond: RespondFn, triggerId: string | undefined, channelId: string | undefined, replaceOriginal: boolean, user: string): Promise<void> {
@@ -139,11 +164,21 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   app.action(/.*/, async ({ body, action, ack, respond }) => {
     await ack();
-    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
+    if (body.type !== "block_actions" || (action.type !== "button" && action.type !== "static_select") || !("action_id" in action)) return;
     const actor = await actorFor(body.user.id, body.team?.id, body.user.name ?? body.user.username);
     // The message the button was on: a long task (an import) updates it with its progress.
     const messageTs = (body.message as { ts?: string } | undefined)?.ts ?? (body.container as { message_ts?: string } | undefined)?.message_ts;
-    const outcome = await handle(actionEvent(actor, action, body.channel?.id, messageTs));
+    // A menu's choice is its value (render-blocks.ts renders Button.choices as a static select).
+    const pressed = action.type === "static_select" ? { action_id: action.action_id, value: action.selected_option?.value ?? "" } : action;
+    // A button on the Home tab: no channel, no message to replace.
+    const onHome = (body.view as { type?: string; callback_id?: string } | undefined)?.type === "home" || (body.view as { callback_id?: string } | undefined)?.callback_id === HOME_VIEW_ID;
+    const outcome = await handle(actionEvent(actor, pressed, onHome ? undefined : body.channel?.id, onHome ? undefined : messageTs));
+    if (onHome) {
+      await deliverFromHome(outcome, body.trigger_id, body.user.id);
+      // A form changes nothing until it is submitted (the submission refreshes); a link, nothing.
+      if (outcome.kind !== "form" && outcome.kind !== "none") await refreshHome(actor);
+      return;
+    }
     await deliver(outcome, respond, body.trigger_id, body.channel?.id, false, body.user.id);
   });
 
@@ -164,8 +199,10 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
 
   app.view(/.*/, async ({ body, view, ack, client }) => {
     const actor = await actorFor(body.user.id, body.team?.id, body.user.name);
-    const { event, channelId } = formEvent(actor, view);
+    const { event, channelId, fromHome } = formEvent(actor, view);
     const outcome = await handle(event);
+    // What a form opened from the Home changed shows there (a new deal, an order...).
+    if (fromHome && outcome.kind === "form-done") void refreshHome(actor).catch((error: unknown) => log.warn({ err: error }, "Home refresh failed"));
     if (outcome.kind === "form-errors") {
       const firstField = view.blocks.find((b) => b.type === "input")?.block_id ?? "";
       const errors = Object.fromEntries(Object.entries(outcome.errors).map(([field, text]) => [field === "_form" ? firstField : field, text]));
@@ -187,6 +224,14 @@ export function createSlackAdapter(options: SlackAdapterOptions): SlackAdapter {
       : false;
     if (!posted) await client.chat.postMessage({ channel: body.user.id, ...rendered });
     shareFiles(outcome.message, body.user.id, undefined);
+  });
+
+  // The rep opened the app's Home tab: their Home is published (through the outbox) as it is now.
+  app.event("app_home_opened", async ({ event, context, body }) => {
+    if (context.retryNum) return;
+    if (event.tab !== "home") return;
+    const actor = await actorFor(event.user, (body as { team_id?: string }).team_id, undefined);
+    await refreshHome(actor);
   });
 
   // Direct messages and mentions: the same commands as plain text, answered in the thread.

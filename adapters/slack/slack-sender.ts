@@ -1,7 +1,7 @@
 import { WebClient } from "@slack/web-api";
 import { DeliveryError, type Logger, type Message, type RenderChart, type Sender } from "../../src/core/index.js";
 import { attachmentsOf, createFileUploader } from "./file-uploads.js";
-import { renderMessage, threadKey } from "./render-blocks.js";
+import { renderHome, renderMessage, threadKey } from "./render-blocks.js";
 import { escapeMrkdwn } from "./escape.js";
 import { uploadFromDisk } from "./streamed-upload.js";
 
@@ -43,8 +43,9 @@ export function createSlackSender(options: SlackSenderOptions): Sender {
   async function threadLinks(message: Message): Promise<Map<string, string>> {
     const links = new Map<string, string>();
     for (const block of message.blocks) {
-      if (block.type !== "buttons") continue;
-      for (const b of block.buttons) {
+      // Buttons of a list's items too (a conversation waiting on the Home).
+      const buttons = block.type === "buttons" ? block.buttons : block.type === "list" ? block.items.flatMap((i) => [...(i.button ? [i.button] : []), ...(i.buttons ?? [])]) : [];
+      for (const b of buttons) {
         if (!b.opens || links.has(threadKey(b.opens))) continue;
         const found = await client.chat.getPermalink({ channel: b.opens.channel, message_ts: b.opens.thread }).catch(() => undefined);
         if (found?.permalink) links.set(threadKey(b.opens), found.permalink);
@@ -55,6 +56,15 @@ export function createSlackSender(options: SlackSenderOptions): Sender {
 
   return {
     async send(destination: string, message: Message, key: string) {
+      if (message.surface === "home") {
+        // The rep's Home tab, replaced whole: nothing is posted, so there is no ts to keep.
+        try {
+          await client.views.publish({ user_id: destination, view: renderHome(message, await threadLinks(message)) });
+        } catch (error) {
+          throw classify(error);
+        }
+        return {};
+      }
       let posted: { ts?: string; channel?: string };
       try {
         posted = await client.chat.postMessage({

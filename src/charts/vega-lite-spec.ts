@@ -95,6 +95,8 @@ export function toVegaLite(spec: ChartSpec, size: ChartSize): TopLevelSpec {
     };
   }
 
+  if (spec.horizontal) return horizontalBars(common, values.length, hasSeries, { ...xAxis, labelAngle: 0 }, yAxis, color, valueFormat);
+
   const xOffset = { field: "series", type: "nominal", sort: null } as const;
   const bars = { mark: { type: "bar", cornerRadiusEnd: 2 }, encoding: { x, y, ...(hasSeries ? { color, xOffset } : {}) } } as const;
   if (values.length > MAX_LABELLED_BARS) return { ...common, ...bars };
@@ -113,6 +115,23 @@ export function toVegaLite(spec: ChartSpec, size: ChartSize): TopLevelSpec {
       },
     ],
   };
+}
+
+/** Bars from left to right: categories down the side, values along the bottom, each bar labelled at its end. */
+function horizontalBars(
+  common: Omit<TopLevelSpec, "mark" | "encoding" | "layer">, count: number, hasSeries: boolean,
+  categoryAxis: Record<string, unknown>, valueAxis: Record<string, unknown>, color: Record<string, unknown>, valueFormat: string,
+): TopLevelSpec {
+  const y = { field: "x", type: "nominal", sort: null, axis: categoryAxis } as const;
+  const x = { field: "y", type: "quantitative", axis: valueAxis } as const;
+  const yOffset = { field: "series", type: "nominal", sort: null } as const;
+  const bars = { mark: { type: "bar", cornerRadiusEnd: 2 }, encoding: { x, y, ...(hasSeries ? { color, yOffset } : {}) } };
+  if (count > MAX_LABELLED_BARS) return { ...common, ...bars } as TopLevelSpec;
+  const labels = {
+    mark: { type: "text", align: "left", dx: 3, fontSize: 10, color: "#333" },
+    encoding: { x, y, ...(hasSeries ? { yOffset } : {}), text: { field: "y", type: "quantitative", format: valueFormat, formatType: "number" } },
+  };
+  return { ...common, layer: [bars, labels] } as TopLevelSpec;
 }
 
 const FORMATS: Readonly<Record<ValueFormat, string>> = {

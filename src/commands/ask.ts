@@ -2,6 +2,7 @@ import { findPeriod, lastDays } from "../domain/time/report-period.js";
 import { readQuestion, type QuestionIntent } from "../domain/language/question-intent.js";
 import type { Outcome } from "../reply/reply.js";
 import { showDigest } from "./digest.js";
+import { showPipeline } from "./pipeline.js";
 import { historyCommand } from "./history.js";
 import { showReport } from "./report.js";
 import { showSegment } from "./segment.js";
@@ -11,8 +12,8 @@ import type { CommandContext } from "./types.js";
 
 /** Questions people can ask, in the reader's language, shown when one is not understood. */
 const EXAMPLES = {
-  en: ["top 5 clients this quarter", "top 10 by revenue this year", "history of Acme", "who is at risk", "high value customers", "monthly report", "CSAT last month"],
-  zh: ["本季度前十大客户", "今年收入最高的5个客户", "Acme的历史", "谁有流失风险", "高价值客户", "本月报告", "上个月满意度"],
+  en: ["top 5 clients this quarter", "top 10 by revenue this year", "history of Acme", "who is at risk", "high value customers", "monthly report", "CSAT last month", "what's closing this month", "win rate this quarter"],
+  zh: ["本季度前十大客户", "今年收入最高的5个客户", "Acme的历史", "谁有流失风险", "高价值客户", "本月报告", "上个月满意度", "本月要成交的单", "本季度赢单率"],
 } as const;
 
 /** The question, read by domain/language/question-intent.ts, answered by the same views as the commands. */
@@ -35,6 +36,9 @@ export async function answer(ctx: CommandContext, intent: Exclude<QuestionIntent
     }
     case "digest":
       return showDigest(ctx);
+    case "closing":
+    case "winRate":
+      return showPipeline(ctx, { who: { kind: "me" }, ...(intent.period ? { period: intent.period } : {}) });
   }
 }
 

@@ -10,10 +10,10 @@ import { shareButton } from "./views/share.js";
 type TopicId = "everyday" | "answers" | "data" | "admin" | "more";
 
 const TOPICS: readonly { id: TopicId; words: readonly string[]; commands: readonly string[] }[] = [
-  { id: "everyday", words: ["everyday", "日常"], commands: ["customer", "contact", "log", "order", "history", "remind", "survey", "help"] },
-  { id: "answers", words: ["answers", "reports", "报表", "问答"], commands: ["top", "report", "segment", "csat", "digest"] },
+  { id: "everyday", words: ["everyday", "日常"], commands: ["customer", "contact", "log", "order", "deal", "history", "remind", "survey", "home", "help"] },
+  { id: "answers", words: ["answers", "reports", "报表", "问答"], commands: ["top", "report", "pipeline", "segment", "csat", "digest"] },
   { id: "data", words: ["data", "数据"], commands: ["link", "duplicates", "quality", "import", "export"] },
-  { id: "admin", words: ["admin", "privacy", "管理", "隐私"], commands: ["erase", "export-person", "audit", "outbox", "role", "team", "whoami", "channel", "inbox"] },
+  { id: "admin", words: ["admin", "privacy", "管理", "隐私"], commands: ["erase", "export-person", "audit", "outbox", "role", "team", "whoami", "channel", "inbox", "pipeline-stages"] },
 ];
 const MORE: TopicId = "more";
 

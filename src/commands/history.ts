@@ -10,6 +10,8 @@ import { leadingQuoted, validate } from "./parse.js";
 import type { ActionHandler, CommandContext, CommandDefinition } from "./types.js";
 import { shareButton } from "./views/share.js";
 import { entryButtons } from "./views/entry-buttons.js";
+import { stageName } from "./views/deal-card.js";
+import type { Pipeline } from "../domain/deals/pipeline.js";
 
 /** "customerId|ISO time|entry id|entries shown so far": where the next page starts. */
 const pageValue = z
@@ -25,8 +27,13 @@ const pageValue = z
     return parsed.data;
   });
 
-function entryItem(ctx: CommandContext, e: TimelineEntry): ListItem {
+function entryItem(ctx: CommandContext, e: TimelineEntry, pipeline: Pipeline): ListItem {
+  const stageNameOf = (key: string) => stageName(ctx, pipeline.stage(key), key);
   const when = ctx.f.dateTime(e.at);
+  if (e.kind === "deal") {
+    const title = e.from === null ? ctx.t("deal.history.created", { title: e.title, to: stageNameOf(e.to) }) : ctx.t("deal.history.moved", { title: e.title, from: stageNameOf(e.from), to: stageNameOf(e.to) });
+    return { title: `${when} · ${title}`, ...(e.authorName ? { detail: ctx.t("card.by", { name: e.authorName }) } : {}) };
+  }
   if (e.kind === "order") {
     const amount = ctx.f.money(e.amount, e.currency);
     const title = e.product ? ctx.t("history.orderProduct", { amount, product: e.product }) : ctx.t("history.order", { amount });
@@ -39,7 +46,7 @@ function entryItem(ctx: CommandContext, e: TimelineEntry): ListItem {
 export async function historyPage(ctx: CommandContext, customerId: string, after?: TimelineCursor, shownBefore = 0): Promise<Outcome> {
   const customer = await ctx.services.getCustomer(customerId);
   if (!customer) throw new AppError("NOT_FOUND", "customer.gone");
-  const page = await ctx.services.listHistory(ctx.rep, customerId, after);
+  const [page, pipeline] = await Promise.all([ctx.services.listHistory(ctx.rep, customerId, after), ctx.services.getPipeline()]);
   const title = ctx.t("history.title", { name: customer.name });
   const blocks: Block[] = [{ type: "header", text: title }];
   if (page.entries.length === 0 && shownBefore === 0) {
@@ -49,11 +56,11 @@ export async function historyPage(ctx: CommandContext, customerId: string, after
     // notes and orders, their customers' entries, everything for managers and admins). Messages
     // exchanged with the customer have none: they stay as they were sent.
     const changeable = (e: TimelineEntry) =>
-      ctx.services.audience === "rep" && (e.kind === "order" || e.direction === "INTERNAL") && mayChange(ctx.rep, { ownerId: customer.ownerId, authorId: e.authorId });
+      e.kind !== "deal" && ctx.services.audience === "rep" && (e.kind === "order" || e.direction === "INTERNAL") && mayChange(ctx.rep, { ownerId: customer.ownerId, authorId: e.authorId });
     let items: ListItem[] = [];
     for (const e of page.entries) {
-      items.push(entryItem(ctx, e));
-      if (!changeable(e)) continue;
+      items.push(entryItem(ctx, e, pipeline));
+      if (!changeable(e) || e.kind === "deal") continue;
       blocks.push({ type: "list", items }, { type: "buttons", buttons: entryButtons(ctx, e.kind, e.id) });
       items = [];
     }

@@ -11,6 +11,7 @@ import { orderActions, orderCommand, orderForms } from "./order.js";
 import { correctionActions, correctionForms, withUndo } from "./corrections.js";
 import { topActions, topCommand } from "./top.js";
 import { reportActions, reportCommand } from "./report.js";
+import { PIPELINE_ALIASES, pipelineCommand } from "./pipeline.js";
 import { segmentActions, segmentCommand } from "./segment.js";
 import { remindActions, remindCommand } from "./remind.js";
 import { outboxActions, outboxCommand } from "./outbox.js";
@@ -35,6 +36,10 @@ import { CHANNEL_ALIASES, channelCommand } from "./channel.js";
 import { INBOX_ALIASES, inboxCommand } from "./inbox-route.js";
 // Audit trail
 import { AUDIT_ALIASES, AUDIT_CONTINUATION, auditActions, auditCommand, auditCustomer } from "./audit.js";
+// The Home tab
+import { HOME_ALIASES, homeActions, homeCommand, homeForms } from "./home.js";
+// Deals
+import { dealActions, dealCommand, dealForms, pipelineStagesCommand, runPipelineStages } from "./deal.js";
 import type { ActionHandler, CommandContext, CommandDefinition, FormHandler } from "./types.js";
 import { SHAREABLE_ACTIONS } from "./views/share.js";
 import { foldCommandWord } from "./parse.js";
@@ -68,8 +73,8 @@ function orQuestion(command: CommandDefinition): CommandDefinition {
 
 /** Every command, in the order help lists them. */
 export const COMMANDS: readonly CommandDefinition[] = [
-  customerCommand, contactCommand, withUndo(logCommand, "interaction"), withUndo(orderCommand, "order"), historyCommand, orQuestion(topCommand), orQuestion(reportCommand), segmentCommand, remindCommand, surveyCommand,
-  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, importCommand, exportCommand, eraseCommand, exportPersonCommand, auditCommand, outboxCommand, roleCommand, teamCommand, whoamiCommand, channelCommand, inboxCommand, help.command,
+  customerCommand, contactCommand, withUndo(logCommand, "interaction"), withUndo(orderCommand, "order"), historyCommand, orQuestion(topCommand), orQuestion(reportCommand), pipelineCommand, segmentCommand, remindCommand, surveyCommand,
+  orQuestion(csatCommand), digestCommand, linkCommand, duplicatesCommand, qualityCommand, importCommand, exportCommand, eraseCommand, exportPersonCommand, auditCommand, outboxCommand, roleCommand, teamCommand, whoamiCommand, channelCommand, inboxCommand, homeCommand, dealCommand, pipelineStagesCommand, help.command,
 ];
 
 /** Words that name a command too, so "/crm 客户 Acme" works like "/crm customer Acme". */
@@ -86,6 +91,9 @@ const ALIASES: Readonly<Record<string, string>> = {
   ...ERASE_ALIASES,
   ...EXPORT_PERSON_ALIASES,
   ...AUDIT_ALIASES,
+  ...PIPELINE_ALIASES,
+  商机: "deal", 交易: "deal",
+  ...HOME_ALIASES,
 };
 
 export function findCommand(name: string): CommandDefinition | undefined {
@@ -105,6 +113,8 @@ export const crmCommand: CommandDefinition = {
     if (!sub) return help.command.run(ctx, "");
     // "crm customer Acme" written out in a direct message means what /crm customer Acme does.
     if (/^\/?crm$/i.test(sub)) return crmCommand.run(ctx, trimmed.slice(sub.length));
+    // "/crm pipeline stages …" sets the stages; the rest of "/crm pipeline" is the pipeline's figures.
+    if (/^(?:pipeline|漏斗|销售漏斗)$/i.test(sub) && /^(?:stages|阶段)$/i.test(rest[0] ?? "")) return runPipelineStages(ctx, rest.slice(1).join(" "));
     const command = findCommand(sub);
     if (!command) {
       // "/foo" typed in a direct message is a command for sure, even when it reads as words.
@@ -134,6 +144,7 @@ const CONTINUATIONS: Readonly<Record<string, (ctx: CommandContext, c: CustomerSu
   contact: (ctx, c, rest) => contactCommand.withCustomer(ctx, c, rest),
   log: (ctx, c, rest) => logCommand.withCustomer(ctx, c, rest),
   order: (ctx, c, rest) => orderCommand.withCustomer(ctx, c, rest),
+  deal: (ctx, c, rest) => dealCommand.withCustomer(ctx, c, rest),
   history: (ctx, c) => historyCommand.withCustomer(ctx, c),
   remind: (ctx, c, rest) => remindCommand.withCustomer(ctx, c, rest),
   survey: (ctx, c, rest) => surveyCommand.withCustomer(ctx, c, rest),
@@ -166,6 +177,8 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   ...eraseActions,
   ...exportPersonActions,
   ...auditActions,
+  ...dealActions,
+  ...homeActions,
   "customer.pick": async (ctx, value) => {
     const pick = pickValue.parse(JSON.parse(value));
     const next = CONTINUATIONS[pick.c];
@@ -190,7 +203,7 @@ export const ACTIONS: Readonly<Record<string, ActionHandler>> = {
   },
 };
 
-export const FORMS: Readonly<Record<string, FormHandler>> = { ...eraseForms, ...customerEditForms, ...contactForms, ...logForms, ...orderForms, ...correctionForms, ...inboxForms, ...importForms };
+export const FORMS: Readonly<Record<string, FormHandler>> = { ...eraseForms, ...customerEditForms, ...contactForms, ...logForms, ...orderForms, ...correctionForms, ...inboxForms, ...importForms, ...dealForms, ...homeForms };
 
 /** The message shortcut: a form to pick the customer for a message from the chat. */
 export function logMessageForm(ctx: CommandContext, text: string, permalink: string | undefined, source: { platform: string; id: string }): Outcome {
@@ -216,4 +229,5 @@ export type { CommandContext, CommandDefinition } from "./types.js";
 export { threadMessage } from "./inbox.js";
 export { importUpload } from "./import.js";
 export { CUSTOMER_ACTIONS } from "./survey.js";
+export { homeOpened } from "./home.js";
 export { loadNotification, notificationPayload, renderNotification, type NotificationPayload } from "./notifications.js";

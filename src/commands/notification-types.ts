@@ -1,6 +1,6 @@
 import type { NotificationPayload } from "../domain/notification-payload.js";
 import type { RoleName } from "../domain/access/access-scope.js";
-import type { ImportRunRow, AccessDescription, CustomerCard, DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
+import type { HomeView, ImportRunRow, AccessDescription, CustomerCard, DigestContent, InboxThreadDetail, ReminderView, Services, StageAlert, SurveyView } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 
 /** Who a notification is rendered for: a rep (their language and zone) or a channel (team defaults). */
@@ -33,6 +33,8 @@ export type LoadedNotification =
   | { type: "export.failed"; recipientId: string; run: ExportRunView }
   /** Imports: a run ended; to the rep who started it, with the problem rows as a file. */
   | { type: "import.done"; recipientId: string; run: ImportRunRow }
+  /** The rep's Home, read for their zone when it is published. */
+  | { type: "home.publish"; recipientId: string; home: HomeView; repName: string }
   /** A channel's digest, written in the language and zone it was subscribed with. */
   | { type: "digest"; locale: string; timezone: string; digest: DigestContent };
 

@@ -1,8 +1,7 @@
-import { z } from "zod";
 import { DeliveryError } from "../domain/errors.js";
 import type { NotificationPayload } from "../domain/notification-payload.js";
 import type { Block, Message } from "../reply/reply.js";
-import type { InboxThreadDetail, ReminderView } from "../services/index.js";
+import type { InboxThreadDetail } from "../services/index.js";
 import type { CommandContext } from "./types.js";
 import type { LoadedNotification, RenderContext } from "./notification-types.js";
 import { renderInboxNotification } from "./views/inbox.js";
@@ -16,6 +15,17 @@ import { exportDescription, exportFailedMessage, exportReadyMessage } from "./vi
 import { erasedNotice } from "./views/erasure.js";
 import { roleChangedDm } from "./views/people.js";
 import { doneMessage as importDoneMessage } from "./views/import.js";
+import { homeView } from "./views/home.js";
+import { reminderText } from "./views/reminder-text.js";
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type { LoadedNotification, RenderContext } from "./notification-types.js";
 
@@ -119,6 +129,14 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
       const run = await services.getImportRun(payload.runId);
       return run ? { type: payload.type, recipientId: run.createdById, run } : undefined;
     }
+    case "home.publish": {
+      const rep = await services.getRep(payload.repId);
+      if (!rep) return undefined;
+      // As of delivery, in the rep's zone (the team's when theirs is not known).
+      const timezone = rep.timezone && isTimeZone(rep.timezone) ? rep.timezone : services.settings.timeZone;
+      const home = await services.getHome(rep, { now: services.now(), timezone });
+      return { type: payload.type, recipientId: rep.id, home, repName: rep.displayName };
+    }
     case "survey.alert": {
       const survey = await services.getSurvey(payload.surveyId);
       if (!survey) return undefined;
@@ -129,23 +147,6 @@ export async function loadNotification(ctx: Pick<CommandContext, "services">, pa
       return { type: payload.type, survey: shown, thread, comment: payload.comment ?? false };
     }
   }
-}
-
-const followUpDetail = z.object({ quietDays: z.number().int() });
-const careDetail = z.object({ contactName: z.string(), occasion: z.enum(["birthday", "anniversary"]) });
-
-/** What a reminder says: the rep's own words, or the bot's nudge in the reader's language. */
-function reminderText(ctx: RenderContext, reminder: ReminderView): string {
-  const customer = reminder.customerName ?? "";
-  if (reminder.kind === "FOLLOW_UP") {
-    const detail = followUpDetail.safeParse(reminder.detail);
-    if (detail.success) return ctx.t("remind.followUp", { customer, days: detail.data.quietDays });
-  }
-  if (reminder.kind === "CARE_DATE") {
-    const detail = careDetail.safeParse(reminder.detail);
-    if (detail.success) return ctx.t(detail.data.occasion === "birthday" ? "remind.care.birthday" : "remind.care.anniversary", { contact: detail.data.contactName, customer });
-  }
-  return ctx.t("remind.due", { text: reminder.text });
 }
 
 function renderSurveyNotification(ctx: RenderContext, loaded: Extract<LoadedNotification, { type: `survey.${string}` }>): Message {
@@ -161,7 +162,8 @@ function renderSurveyNotification(ctx: RenderContext, loaded: Extract<LoadedNoti
   }
 }
 
-export function renderNotification(ctx: RenderContext, loaded: LoadedNotification): Message {
+export function renderNotification(ctx: RenderContext & Partial<Pick<CommandContext, "locale">>, loaded: LoadedNotification): Message {
+  if (loaded.type === "home.publish") return homeView({ ...ctx, locale: ctx.locale ?? "en" }, { displayName: loaded.repName }, loaded.home);
   if (loaded.type === "digest") return digestView(ctx, loaded.digest);
   if (loaded.type === "digest.withheld") return digestWithheldMessage(ctx, loaded);
   if (loaded.type === "stage.alert") return stageAlertMessage(ctx, loaded.alert);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, importUpload, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, unknownCommand, usageFor, type CommandContext,
+  ACTIONS, CUSTOMER_ACTIONS, FORMS, crmCommand, homeOpened, importUpload, findCommand, loadNotification, logMessageForm, notificationPayload, renderNotification, threadMessage, unknownCommand, usageFor, type CommandContext,
 } from "../commands/index.js";
 import { AppError, DeliveryError } from "../domain/errors.js";
 import { createFormatter, isMessageKey, resolveLocale, translator, type Locale, type MessageKey, type Translate } from "../i18n/index.js";
@@ -76,6 +76,8 @@ function eventName(event: InboundEvent): string {
       return "file:import";
     case "thread-message":
       return "thread-message";
+    case "home":
+      return "home";
   }
 }
 
@@ -125,6 +127,8 @@ export function createCore(options: CoreOptions): Core {
         return logMessageForm(ctx, event.message.text, event.message.permalink, event.message.source);
       case "file":
         return importUpload(ctx, event.file);
+      case "home":
+        return homeOpened(ctx);
       case "thread-message": {
         // handle() looked the thread up before registering the writer; not ours means no work.
         if (!inboxThreadId) return { kind: "none" };

@@ -35,5 +35,7 @@ export type InboundEvent =
   | { type: "file"; actor: Actor; channel?: string; file: { name: string; size?: number; bytes?: Uint8Array; refused?: "too-big" | "unreadable" } }
   /** "Log to CRM" on a chat message: answers with a form to pick the customer. */
   | { type: "log-message"; actor: Actor; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } }
+  /** The rep opened their Home (Slack's App Home tab) or pressed a button on it: it is published again. */
+  | { type: "home"; actor: Actor }
   /** Someone wrote in a thread; it matters when the thread mirrors a WeChat conversation. */
   | { type: "thread-message"; actor: Actor; thread: { channel: string; ts: string }; message: { text: string; permalink?: string; source: { platform: Platform; id: string } } };

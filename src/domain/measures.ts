@@ -64,6 +64,10 @@ export const MEASURES = {
   csatAverage: "ratio",
   nps: "score",
   responseRate: "rate",
+  dealsWon: "count",
+  wonValue: "money",
+  dealsLost: "count",
+  winRate: "rate",
 } as const satisfies Record<string, MeasureKind>;
 
 export type MeasureName = keyof typeof MEASURES;

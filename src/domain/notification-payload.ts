@@ -61,6 +61,11 @@ export const notificationPayload = z.discriminatedUnion("type", [
   }),
   /** Imports: a run ended (done or failed); the rep's DM with the counts and the problem rows as a CSV kept with the run. */
   z.object({ type: z.literal("import.done"), runId: z.uuid() }),
+  /**
+   * The rep's Slack Home tab, published again (views.publish) as it is when delivered: a row
+   * waiting to go stands for every refresh asked meanwhile (services/home/request-home-publish.ts).
+   */
+  z.object({ type: z.literal("home.publish"), repId: z.uuid() }),
 ]);
 
 export type NotificationPayload = z.infer<typeof notificationPayload>;

@@ -31,6 +31,8 @@ export interface ChartSpec {
   valueFormat?: ValueFormat;
   /** ISO 4217 code for valueFormat "money"; CNY when left out. */
   currency?: string;
+  /** A bar chart only: bars run left to right, one row per category (long names such as pipeline stages stay readable). */
+  horizontal?: boolean;
 }
 
 export class ChartSpecError extends Error {

@@ -18,6 +18,13 @@ export interface Button {
   style?: "primary" | "danger";
   /** The button opens this conversation thread on the platform (a link) instead of asking the bot. */
   opens?: { channel: string; thread: string };
+  /**
+   * A menu instead of one button (a Slack static select, `label` its placeholder): the choice's
+   * value is sent as the action's value. Platforms without menus show one button per choice.
+   */
+  choices?: SelectOption[];
+  /** Asked before the action is sent, where the platform can ask (a Slack confirm dialog). */
+  confirm?: { title: string; text: string; yes: string; no: string };
 }
 
 export interface Field {
@@ -86,6 +93,11 @@ export interface Message {
   replaceOriginal?: boolean;
   /** Posts into this thread of the destination (a Slack thread ts). */
   thread?: string;
+  /**
+   * "home": the rep's Home (Slack's App Home tab), which replaces the one published before
+   * instead of being posted; its limit is 100 blocks, not a message's 50.
+   */
+  surface?: "home";
   /**
    * The message may also go out as a platform notice that reaches a person outside a
    * conversation (a WeChat template message), in these four short fields.

@@ -9,6 +9,7 @@ import { getCardSection, type CardSection } from "./customers/get-card-section.j
 import { listHistory } from "./activity/list-history.js";
 import { listTopCustomers, type TopRequest } from "./analytics/list-top-customers.js";
 import { getReport } from "./analytics/get-report.js";
+import { getPipelineFigures, type PipelineWho } from "./deals/pipeline-figures.js";
 import { rollUpAnalytics } from "./analytics/roll-up-analytics.js";
 import type { ReportKind, ReportWhich } from "../domain/time/report-spans.js";
 import { recordInteraction, type InteractionInput } from "./activity/record-interaction.js";
@@ -24,6 +25,10 @@ import { editCustomer, editableCustomer, type EditRequest } from "./customers/ed
 import { findRep } from "./customers/find-rep.js";
 import { scheduleReminder, updateReminder } from "./reminders/schedule-reminder.js";
 import { listOpenReminders } from "./reminders/list-open-reminders.js";
+// The Home tab
+import { getHome } from "./home/get-home.js";
+import { requestHomePublish } from "./home/request-home-publish.js";
+import { addDealFromHome, type HomeDealInput } from "./home/add-deal.js";
 
 /** How many failed deliveries /crm outbox lists a page. */
 const FAILED_PAGE_SIZE = 20;
@@ -67,6 +72,9 @@ import { resolvePerson } from "./people/resolve-person.js";
 import { listRoles, setRole } from "./people/set-role.js";
 import { addTeamMembers, createTeam, deleteTeam, getTeam, listTeams, removeTeamMembers, setTeamLead } from "./people/manage-teams.js";
 import { describeAccess } from "./people/describe-access.js";
+// Deals (/deal): stages, moves, the order of a won deal
+import { addDeal, deleteDeal, editDeal, getDeal, listDeals, loadPipeline, moveDeal, recordDealOrder, setPipelineStages, type DealTerms, type LostReason } from "./deals/manage-deals.js";
+import type { Stage } from "../domain/deals/pipeline.js";
 
 /**
  * The use-cases with their dependencies bound, as commands and adapters call them. `audience`
@@ -120,11 +128,19 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     listTopCustomers: (viewer: Rep, request: TopRequest = {}) => listTopCustomers(deps, viewer, request, audience),
     /** A report in the reader's zone: this period so far against the same span of the last one, or the last complete one. */
     getReport: (kind: ReportKind, which: ReportWhich, where: { timeZone: string; now?: Date }) => getReport(deps, kind, which, where),
+    /** /pipeline: a rep's, another rep's (when they may) or the team's pipeline over a period (deals/pipeline-figures.ts). */
+    getPipelineFigures: (viewer: Rep, request: { who: PipelineWho; period: { from: Date; to: Date; previous: { from: Date; to: Date } }; now: Date }) => getPipelineFigures(deps, viewer, request, audience),
     /** The analytics job: rolls up complete hours and days (each rollup in its own transaction). */
     rollUpAnalytics: () => rollUpAnalytics(deps),
     scheduleReminder: (rep: Rep, input: { text: string; dueAt: Date; customerId: string | null }) => scheduleReminder(deps, rep, input),
     updateReminder: (rep: Rep, id: string, change: { close: "DONE" | "CANCELLED" } | { dueAt: Date }) => updateReminder(deps, rep, id, change),
     listOpenReminders: (rep: Rep, page = 1) => listOpenReminders(deps, rep, page),
+    /** The rep's Home: due reminders, customers at risk, open deals by stage, WeChat conversations waiting (home/get-home.ts). */
+    getHome: (rep: Rep, at: { now: Date; timezone: string }) => getHome(deps, rep, at),
+    /** Queues a publish of the rep's Home through the outbox, one waiting at a time (home/request-home-publish.ts). */
+    requestHomePublish: (rep: Rep) => requestHomePublish(deps, rep),
+    /** The Home's "Add a deal" form: a deal the rep owns, in an open stage (home/add-deal.ts). */
+    addDealFromHome: (rep: Rep, input: HomeDealInput) => addDealFromHome(deps, rep, input),
     getReminder: (id: string) => deps.store.reminders.get(id),
     getRep: (id: string) => deps.store.users.findById(id),
     recordCustomerMessage: (input: CustomerMessageInput) => recordCustomerMessage(deps, input),
@@ -268,6 +284,19 @@ function bindServices(deps: ServiceDeps, audience: Audience) {
     startImport: (rep: Rep, runId: string, message: { channel: string; ts: string } | undefined, words: (locale: string) => ImportWords) => startImport(deps, rep, runId, message, words),
     cancelImport: (rep: Rep, runId: string) => cancelImport(deps, rep, runId),
     getImportRun: (runId: string) => getImportRun(deps, runId),
+    // Deals (deals/manage-deals.ts): rights checked, every move with its deal_stage_changes row, audited.
+    /** The pipeline's stages as an admin set them, else the defaults. */
+    getPipeline: () => loadPipeline(deps),
+    addDeal: (rep: Rep, customer: CustomerSummary, terms: DealTerms) => addDeal(deps, rep, customer, terms),
+    /** A customer's or an owner's live deals, open first, DEAL_LIST_SIZE at most. */
+    listDeals: (viewer: Rep, filter: { customerId: string } | { ownerId: string }) => listDeals(deps, viewer, filter),
+    getDeal: (id: string) => getDeal(deps, id),
+    moveDeal: (rep: Rep, input: { dealId: string; to: string; lost?: { reason: LostReason; note: string | null } }) => moveDeal(deps, rep, input),
+    editDeal: (rep: Rep, dealId: string, terms: DealTerms) => editDeal(deps, rep, dealId, terms),
+    deleteDeal: (rep: Rep, dealId: string) => deleteDeal(deps, rep, dealId),
+    /** The order of a won deal, prefilled from it; recorded once however often it is asked. */
+    recordDealOrder: (rep: Rep, dealId: string) => recordDealOrder(deps, rep, dealId),
+    setPipelineStages: (admin: Rep, stages: readonly Stage[]) => setPipelineStages(deps, admin, stages),
   };
 }
 
@@ -278,7 +307,7 @@ export type Services = ReturnType<typeof bindServices> & {
 export type { ServiceDeps } from "./deps.js";
 export type { ChannelAllowance, PostingPurpose } from "./channels/shared-channels.js";
 export type { SharedChannelAllowanceRow } from "../store/index.js";
-export type { CustomerSummary, Rep, ReminderView, TimelineCursor, TimelineEntry } from "../store/index.js";
+export type { AmountTotal, CustomerSummary, Rep, ReminderView, TimelineCursor, TimelineEntry } from "../store/index.js";
 export type { OrderReview, RecordedOrder } from "./activity/record-order.js";
 export type { CorrectionResult, DeletionResult, EditableEntry, EntrySnapshot, InteractionSnapshot, OrderTermsSnapshot } from "./activity/correct-entry.js";
 export type { EntryKind } from "../store/index.js";
@@ -294,6 +323,8 @@ export { AUDIT_EXPORT_MAX, AUDIT_PAGE_SIZE, type AuditQuery, type AuditTarget, t
 export type { AuditRow } from "../store/index.js";
 export { runSurveyCheck, runSurveyTimer } from "./surveys/run-survey-timers.js";
 export { planNudges } from "./reminders/plan-nudges.js";
+export { DEAL_LIST_SIZE, LOST_REASONS, type DealTerms, type LostReason, type MoveResult } from "./deals/manage-deals.js";
+export type { ListedDeal } from "../store/deals/deals.js";
 export { scanCustomerStages, type StageScanResult } from "./customers/scan-customer-stages.js";
 export { scoreSegmentsIfNeeded, type FirstScoring } from "./analytics/score-segments.js";
 export type { SegmentCounts, SegmentCustomer, SegmentListing, StageAlert } from "./analytics/list-segment.js";
@@ -302,6 +333,7 @@ export type { DigestContent } from "./digest/build-digest.js";
 export type { CustomerMessageInput } from "./inbox/record-customer-message.js";
 export type { SurveyStats } from "./surveys/get-survey-stats.js";
 export type { PeriodFigures, Report, TrendPoint } from "./analytics/get-report.js";
+export { MOVERS_DAYS, PIPELINE_LISTED, type ClosedLine, type PipelineAnswer, type PipelineMove, type PipelineMovement, type PipelineOwners, type PipelineWho, type StageLine } from "./deals/pipeline-figures.js";
 export type { TopCustomer, TopRequest } from "./analytics/list-top-customers.js";
 export { rollUpAnalytics } from "./analytics/roll-up-analytics.js";
 export { applyAdminList } from "./register-rep.js";
@@ -333,3 +365,5 @@ export type { ErasurePreview, ErasureTarget, PersonMatch, PersonRecord } from ".
 export { importFile, mayImport, runQueuedImport, type FileImportResult, type ImportJobHooks, type ImportPreview, type ImportWords } from "./imports/import-files.js";
 export type { ImportOutcome, ProblemSummary } from "./imports/run-import.js";
 export type { ImportRunRow } from "../store/index.js";
+export { HOME_LIST_SIZE, type HomeView } from "./home/get-home.js";
+export { MAX_DEAL_AMOUNT, type HomeDealInput } from "./home/add-deal.js";

@@ -9,6 +9,9 @@ import { createCustomerCardStore } from "./customers/customer-card.js";
 import { createCustomerNameStore } from "./customers/customer-names.js";
 import { createCustomerFieldStore } from "./customers/customer-fields.js";
 import { createDealStore } from "./deals/deals.js";
+import { createPipelineFigureStore } from "./deals/pipeline-figures.js";
+// The Home tab: a rep's day at a glance
+import { createHomeStore } from "./home/home-facts.js";
 import { createDigestStore } from "./delivery/digests.js";
 import { createSharedChannelStore } from "./delivery/shared-channels.js";
 import { createDigestFactStore } from "./analytics/digest-facts.js";
@@ -54,6 +57,8 @@ function repositories(db: Db, now: (() => Date) | undefined, cipher: FieldCipher
     exports: createExportStore(db, cipher),
     exportRuns: createExportRunStore(db),
     deals: createDealStore(db),
+    pipelineFigures: createPipelineFigureStore(db),
+    home: createHomeStore(db),
     users: createUserStore(db, now),
     teams: createTeamStore(db),
     customers: createCustomerStore(db, cipher),
@@ -151,6 +156,7 @@ export { REBUILD_WECHAT_WAITS_SQL } from "./delivery/wechat-waits.js";
 export type { SegmentFactsRow, SegmentMember, StageAlertEntry } from "./customers/segments.js";
 export type { InteractionView } from "./activity/interactions.js";
 export type { ReminderView } from "./reminders.js";
+export type { AtRiskCustomer, OpenDealFact, StageRow, WaitingConversation } from "./home/home-facts.js";
 export { INTERRUPTED, UNCERTAIN, asksFirst, bookedSlot } from "./delivery/outbox.js";
 export type { InboxRouteKind, InboxRouteRow } from "./delivery/inbox-routes.js";
 export type { ClaimHolder, OutboxRow } from "./delivery/outbox.js";
@@ -168,3 +174,4 @@ export { IMPORT_CHUNK_BYTES } from "./imports/imports.js";
 export { GENERATED_KEY_FILE, activeKeyIds, cipherFromSettings, keyFileWarning, openDataKeys, type KeySettings, type OpenedKeys } from "./encryption/data-keys.js";
 export { SEALED_TABLES, resealAll, retireUnusedKeys, sealPlaintext, valuesByKey, type ResealCounts, type ResealProgress } from "./encryption/key-rotation.js";
 export type { PrismaClient } from "./prisma.js";
+export type { AmountTotal, ClosedTotals, DealScope, PipelineDeal, PipelineMover, StageTotal } from "./deals/pipeline-figures.js";

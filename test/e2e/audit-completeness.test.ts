@@ -336,6 +336,11 @@ const TESTED_ELSEWHERE: Partial<Record<AuditAction, string>> = {
   "digest.subscribe": "test/e2e/digest.test.ts (/digest subscribe)",
   "digest.change": "test/e2e/digest.test.ts",
   "digest.unsubscribe": "test/e2e/digest.test.ts",
+  "deal.create": "test/e2e/deals.test.ts (/deal add)",
+  "deal.move": "test/e2e/deals.test.ts (the deal buttons)",
+  "deal.edit": "test/e2e/deals.test.ts (the edit form)",
+  "deal.delete": "test/e2e/deals.test.ts (Delete)",
+  "pipeline.stages": "test/e2e/deals.test.ts (/crm pipeline stages set)",
 };
 
 // ---------------------------------------------------------------------------------------------

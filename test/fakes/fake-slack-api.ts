@@ -68,6 +68,8 @@ export interface FakeFile {
  */
 export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
+  /** Home tabs the bot published (views.publish), oldest first. */
+  readonly homeViews: { user: string; view: Record<string, unknown>; at: number }[] = [];
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
   readonly users = new Map<string, FakeUser>();
   /**
@@ -264,6 +266,15 @@ export class FakeSlackApi {
       }
       case "chat.getPermalink":
         return { ok: true, channel: body.channel, permalink: `https://acme-sales.slack.com/archives/${String(body.channel)}/p${String(body.message_ts).replace(".", "")}` };
+      case "views.publish": {
+        // The Home tab: each publish replaces the user's view; every one is kept for assertions.
+        const view = body.view as { type?: string } | undefined;
+        if (typeof body.user_id !== "string" || !body.user_id) return { ok: false, error: "invalid_arguments" };
+        if (view?.type !== "home") return { ok: false, error: "invalid_arguments" };
+        if (Array.isArray((view as { blocks?: unknown }).blocks) && (view as { blocks: unknown[] }).blocks.length > 100) return { ok: false, error: "invalid_blocks" };
+        this.homeViews.push({ user: body.user_id, view: body.view as Record<string, unknown>, at: Date.now() });
+        return { ok: true, view: { id: `V${this.messageCounter++}`, ...(body.view as object) } };
+      }
       case "views.open":
         if (!body.trigger_id) return { ok: false, error: "invalid_trigger_id" };
         return { ok: true, view: { id: `V${this.messageCounter++}`, ...(body.view as object) } };

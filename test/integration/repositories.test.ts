@@ -111,10 +111,10 @@ describe("orders, interactions and the card", () => {
     }
     const seen: string[] = [];
     let page = await services.listHistory(rep, customer.id);
-    seen.push(...page.entries.map((e) => (e.kind === "order" ? e.product! : e.body)));
+    seen.push(...page.entries.map((e) => (e.kind === "order" ? e.product! : e.kind === "deal" ? e.title : e.body)));
     while (page.next) {
       page = await services.listHistory(rep, customer.id, page.next);
-      seen.push(...page.entries.map((e) => (e.kind === "order" ? e.product! : e.body)));
+      seen.push(...page.entries.map((e) => (e.kind === "order" ? e.product! : e.kind === "deal" ? e.title : e.body)));
     }
     expect(seen).toEqual(Array.from({ length: 13 }, (_, i) => (i % 3 === 0 ? `p${i}` : `n${i}`)));
   });

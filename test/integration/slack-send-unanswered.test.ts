@@ -33,7 +33,7 @@ async function slackThat(answer: "stall" | "cut" | "refuse"): Promise<{ url: str
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}/api/`, posts };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, posts };
 }
 
 const message: Message = { visibility: "shared", summary: "call back Acme", blocks: [{ type: "text", text: "call back Acme" }] };

@@ -262,3 +262,21 @@ describe("customer-supplied labels", () => {
     expect(cleanText("🍀🍀🍀", 2)).toBe("🍀…");
   });
 });
+
+describe("horizontal bars", () => {
+  const spec: ChartSpec = {
+    kind: "bar", horizontal: true, title: "Open deals by stage", valueFormat: "money", currency: "CNY",
+    points: [{ x: "资格确认", y: 4000, series: "Total" }, { x: "资格确认", y: 400, series: "Weighted" }, { x: "Proposal", y: 10000, series: "Total" }, { x: "Proposal", y: 5000, series: "Weighted" }],
+  };
+
+  it("puts the categories down the side and the values along the bottom, series side by side", () => {
+    const vl = toVegaLite(spec, { width: 640, height: 400 }) as unknown as { layer: { encoding: Record<string, { field?: string; type?: string }> }[] };
+    const bars = vl.layer[0]!.encoding;
+    expect([bars.y?.field, bars.y?.type, bars.x?.field, bars.x?.type, bars.yOffset?.field]).toEqual(["x", "nominal", "y", "quantitative", "series"]);
+  });
+
+  it("renders to a PNG", async () => {
+    const png = decode(await renderChartPng(spec));
+    expect(png.width).toBeGreaterThan(100);
+  });
+});

@@ -4,6 +4,7 @@ import { MAX_NOTE_LENGTH, parseLogText, parseNote } from "../../src/commands/log
 import { MAX_PRODUCT_LENGTH, parseOrderTerms, parseOrderText } from "../../src/commands/order.js";
 import { leadingQuoted, words } from "../../src/commands/parse.js";
 import { DEFAULT_TOP, MAX_TOP, parseTopText } from "../../src/commands/top.js";
+import { parsePipelineText } from "../../src/commands/pipeline.js";
 import { parseSurveyText } from "../../src/commands/survey.js";
 import { AppError } from "../../src/domain/errors.js";
 import { translator } from "../../src/i18n/index.js";
@@ -336,5 +337,25 @@ describe("parseSurveyText", () => {
 
   it("refuses a name longer than a customer name can be", () => {
     expect(appError(() => parseSurveyText("x".repeat(MAX_NAME_LENGTH + 1))).userKey).toBe("customer.nameTooLong");
+  });
+});
+
+describe("/pipeline's words", () => {
+  const NOW = new Date("2026-03-20T04:00:00Z");
+  const read = (text: string) => parsePipelineText(text, NOW, "Asia/Shanghai");
+
+  it("reads whose pipeline and the period in either order, this month by default", () => {
+    expect(read("")).toMatchObject({ who: { kind: "me" }, period: { label: { key: "thisMonth" }, from: new Date("2026-02-28T16:00:00Z") } });
+    expect(read("team this quarter")).toMatchObject({ who: { kind: "team" }, period: { label: { key: "thisQuarter" } } });
+    expect(read("last month @li.na")).toMatchObject({ who: { kind: "rep", typed: "@li.na" }, period: { label: { key: "lastMonth" } } });
+    expect(read("<@U0LINA|li.na>")).toMatchObject({ who: { kind: "rep", typed: "<@U0LINA|li.na>" } });
+    expect(read("团队 本季度")).toMatchObject({ who: { kind: "team" }, period: { label: { key: "thisQuarter" } } });
+    expect(read("my team")).toMatchObject({ who: { kind: "team" } });
+    expect(read("我的 上月")).toMatchObject({ who: { kind: "me" }, period: { label: { key: "lastMonth" } } });
+  });
+
+  it("refuses words that are no period, naming them", () => {
+    expect(() => read("banana")).toThrow(expect.objectContaining({ userKey: "pipeline.badInput", params: { text: "banana" } }));
+    expect(() => read("team @li.na")).toThrow(expect.objectContaining({ userKey: "pipeline.badInput" }));
   });
 });

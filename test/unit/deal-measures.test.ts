@@ -1,7 +1,7 @@
 import { Decimal } from "decimal.js";
 import { describe, expect, it } from "vitest";
 import {
-  averageDealSize, coverage, lostIn, openByStage, previousPeriod, salesCycleMs, stageConversion, weightedValue, winRate, wonIn, type DealFacts, type StageChange,
+  averageDealSize, biggestMovers, closingIn, coverage, lostIn, movement, openByStage, weightedOf, winRateOf, previousPeriod, salesCycleMs, stageConversion, weightedValue, winRate, wonIn, type DealFacts, type StageChange,
 } from "../../src/domain/deals/deal-measures.js";
 import { DEFAULT_OPEN_STAGES, Pipeline, openStagesSchema } from "../../src/domain/deals/pipeline.js";
 
@@ -88,6 +88,49 @@ describe("deal measures on crafted data", () => {
       { stage: "proposal", entered: 3, advanced: 1, rate: 1 / 3 }, // B won; F and H still there
       { stage: "negotiation", entered: 0, advanced: 0, rate: null },
     ]);
+  });
+});
+
+describe("closing, movers and movement on crafted data", () => {
+  const week = { from: day("2026-10-24"), to: day("2026-10-31") };
+  const changes: StageChange[] = [
+    { dealId: "F", at: day("2026-09-05"), from: null, to: "qualification" },
+    { dealId: "F", at: day("2026-10-25"), from: "qualification", to: "needs_analysis" },
+    { dealId: "F", at: day("2026-10-26"), from: "needs_analysis", to: "proposal" }, // F 4000: qualification → proposal
+    { dealId: "G", at: day("2026-10-28"), from: null, to: "qualification" }, // made, not moved
+    { dealId: "H", at: day("2026-10-20"), from: "qualification", to: "proposal" }, // moved before the week
+    { dealId: "I", at: day("2026-10-27"), from: "proposal", to: "lost" }, // I 700: proposal → lost, backwards
+    { dealId: "B", at: day("2026-10-29"), from: "qualification", to: "negotiation" },
+    { dealId: "B", at: day("2026-10-30"), from: "negotiation", to: "qualification" }, // back where it began: no mover
+    { dealId: "C", at: day("2026-10-28"), from: "negotiation", to: "won" }, // C no amount: last
+  ];
+
+  it("closing in a period: open deals whose expected close falls inside it", () => {
+    expect(closingIn(deals, pipeline, october).map((d) => d.id)).toEqual(["F", "H"]); // G expects Nov 5
+  });
+
+  it("the biggest movers: moved in the period, from the first move's start to now, largest first", () => {
+    const movers = biggestMovers(deals.map((d) => (d.id === "B" ? { ...d, stage: "qualification" } : d)), changes, pipeline, week, 10);
+    expect(movers.map((m) => [m.dealId, m.from, m.to, m.forward, m.baseAmount?.toNumber() ?? null])).toEqual([
+      ["F", "qualification", "proposal", true, 4000],
+      ["I", "proposal", "lost", false, 700],
+      ["C", "negotiation", "won", true, null],
+    ]);
+    expect(biggestMovers(deals, changes, pipeline, week, 1).map((m) => m.dealId)).toEqual(["F"]);
+  });
+
+  it("movement: deals moved, won and lost in a period, with their amounts", () => {
+    const m = movement(deals, changes, pipeline, { from: day("2026-10-20"), to: day("2026-10-28") });
+    // Moved: F (4000), H (no amount), I (700); G was only made, C moved on the 28th (outside).
+    expect([m.moved.count, m.moved.total.toNumber(), m.moved.withoutAmount]).toEqual([3, 4700, 1]);
+    // Won by closing date in [Oct 20, Oct 28): C (Oct 20, no amount); lost: none (I closed Nov 2).
+    expect([m.won.count, m.won.total.toNumber(), m.won.withoutAmount, m.lost.count]).toEqual([1, 0, 1, 0]);
+  });
+
+  it("the weighting and the win rate from totals agree with the per-deal measures", () => {
+    expect(weightedOf(new Decimal(4000), 50).toNumber()).toBe(2000);
+    expect(winRateOf(3, 1)).toBe(0.75);
+    expect(winRateOf(0, 0)).toBeNull();
   });
 });
 

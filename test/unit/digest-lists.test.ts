@@ -33,6 +33,7 @@ function content(overrides: Partial<DigestContent> = {}): DigestContent {
     lowScoreTotal: 8,
     trend: [{ day: "2026-11-23", revenue: 100 }],
     quiet: false,
+    pipeline: { moved: { count: 0, total: "0", withoutAmount: 0 }, won: { count: 0, total: "0", withoutAmount: 0 }, lost: { count: 0, total: "0", withoutAmount: 0 } },
     ...overrides,
   };
 }
@@ -40,7 +41,7 @@ function content(overrides: Partial<DigestContent> = {}): DigestContent {
 function text(locale: Locale, c: DigestContent): string {
   const message = digestView({ t: translator(locale), f: createFormatter(locale, "Asia/Shanghai"), now: RUN }, c);
   return message.blocks
-    .flatMap((b: Block) => (b.type === "list" ? [b.title ?? "", ...b.items.map((i) => `${i.title} — ${i.detail ?? ""}`)] : b.type === "context" || b.type === "header" ? [b.text] : []))
+    .flatMap((b: Block) => (b.type === "list" ? [b.title ?? "", ...b.items.map((i) => `${i.title} — ${i.detail ?? ""}`)] : b.type === "context" || b.type === "header" || b.type === "text" ? [b.text] : []))
     .join("\n");
 }
 
@@ -64,5 +65,13 @@ describe("the digest's cut lists", () => {
     expect(text("en", content({ lowScores: content().lowScores.slice(0, 1), lowScoreTotal: 2 }))).toContain("Showing the lowest score of 2;");
     expect(text("en", content({ lowScoreTotal: 5 }))).not.toContain("lowest");
     expect(text("en", content())).toContain("Survey answers: 1 CSAT answer, 0% satisfied, average 2");
+  });
+
+  it("says yesterday's pipeline movement in one line, and nothing when the pipeline stood still", () => {
+    const pipeline = { moved: { count: 3, total: "12500.00", withoutAmount: 0 }, won: { count: 1, total: "2000.00", withoutAmount: 0 }, lost: { count: 2, total: "700.00", withoutAmount: 0 } };
+    const plain = (t: string) => t.replace(/\u00a0/g, " ");
+    expect(plain(text("en", content({ pipeline })))).toContain("Pipeline yesterday: 3 deals moved (CNY 12,500.00) · 1 won (CNY 2,000.00) · 2 lost (CNY 700.00)");
+    expect(plain(text("zh-CN", content({ pipeline })))).toContain("昨日销售漏斗：3 个商机变更阶段（CNY 12,500.00）· 赢单 1 个（CNY 2,000.00）· 输单 2 个（CNY 700.00）");
+    expect(text("en", content())).not.toContain("Pipeline yesterday");
   });
 });

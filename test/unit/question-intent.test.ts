@@ -524,3 +524,21 @@ describe("readQuestion results", () => {
     expect(read("top 5 customers this month")).toStrictEqual(top({ count: 5, period: calendarPeriod("month", NOW, SHANGHAI) }));
   });
 });
+
+describe("pipeline questions", () => {
+  it("reads what is closing, with or without a period, in English and Chinese", () => {
+    expect(read("what's closing this month")).toEqual({ kind: "closing", period: P.thisMonth });
+    expect(read("What deals are closing this quarter?")).toEqual({ kind: "closing", period: P.thisQuarter });
+    expect(read("deals closing")).toEqual({ kind: "closing" });
+    expect(read("本月要成交的单")).toEqual({ kind: "closing", period: P.thisMonth });
+    expect(read("本季度哪些商机要成交")).toEqual({ kind: "closing", period: P.thisQuarter });
+  });
+
+  it("reads the win rate, and leaves lookalikes unknown", () => {
+    expect(read("win rate this quarter")).toEqual({ kind: "winRate", period: P.thisQuarter });
+    expect(read("what's our win rate")).toEqual({ kind: "winRate" });
+    expect(read("本季度赢单率是多少")).toEqual({ kind: "winRate", period: P.thisQuarter });
+    expect(read("closing the door").kind).toBe("unknown");
+    expect(read("win rate of Acme").kind).toBe("unknown");
+  });
+});

@@ -59,6 +59,11 @@ export function digestView(ctx: RenderContext, content: DigestContent): Message 
     },
   ];
   const blocks: Block[] = [{ type: "header", text: title }, { type: "fields", fields }];
+  const { moved, won, lost } = content.pipeline;
+  if (moved.count + won.count + lost.count > 0) {
+    const money = (total: string) => ctx.f.money(total, content.currency);
+    blocks.push({ type: "text", text: ctx.t("digest.pipeline", { moved: moved.count, movedValue: money(moved.total), won: won.count, wonValue: money(won.total), lost: lost.count, lostValue: money(lost.total) }) });
+  }
 
   if (content.reminders.length > 0) {
     blocks.push({

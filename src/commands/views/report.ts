@@ -58,6 +58,18 @@ function salesFields(ctx: RenderContext, report: Report): Field[] {
   ];
 }
 
+/** Deals won and lost in each period (by when they closed), their value and the win rate. */
+function pipelineFields(ctx: RenderContext, report: Report): Field[] {
+  const { current: c, previous: p, currency } = report;
+  const count = (v: number) => ctx.f.number(v, 0);
+  return [
+    { label: ctx.t("report.won"), value: withChange(ctx, "dealsWon", c.pipeline.won.count, p.pipeline.won.count, count) },
+    { label: ctx.t("report.wonValue"), value: withChange(ctx, "wonValue", Number(c.pipeline.won.total), Number(p.pipeline.won.total), (v) => ctx.f.money(v, currency)) },
+    { label: ctx.t("report.lost"), value: withChange(ctx, "dealsLost", c.pipeline.lost.count, p.pipeline.lost.count, count) },
+    { label: ctx.t("report.winRate"), value: withChange(ctx, "winRate", c.pipeline.winRate, p.pipeline.winRate, (v) => percent(ctx, v)) },
+  ];
+}
+
 function customerFields(ctx: RenderContext, c: PeriodFigures, p: PeriodFigures): Field[] {
   const count = (v: number) => ctx.f.number(v, 0);
   return [
@@ -136,6 +148,9 @@ export function reportView(ctx: ChartContext, report: Report): Message {
     { type: "context", text: ctx.t("report.compared", spans) },
     { type: "context", text: ctx.t("report.section.sales", { currency: report.currency }) },
     { type: "fields", fields: salesFields(ctx, report) },
+    { type: "divider" },
+    { type: "context", text: ctx.t("report.section.pipeline", { currency: report.currency }) },
+    { type: "fields", fields: pipelineFields(ctx, report) },
     { type: "divider" },
     { type: "context", text: ctx.t("report.section.customers") },
     { type: "fields", fields: customerFields(ctx, c, p) },

@@ -103,6 +103,13 @@ export const AUDIT_ACTIONS = {
   /** A team's or owner's WeChat conversations routed to an inbox channel, or back to the default. */
   "inbox.route": { entity: "inbox-route", kind: "write" },
   "inbox.unroute": { entity: "inbox-route", kind: "write" },
+  /** A deal added (/deal add), moved between stages (won and lost included), edited or soft-deleted. */
+  "deal.create": { entity: "deal", kind: "write" },
+  "deal.move": { entity: "deal", kind: "write" },
+  "deal.edit": { entity: "deal", kind: "write" },
+  "deal.delete": { entity: "deal", kind: "write" },
+  /** The pipeline's open stages set by an admin (/crm pipeline stages set). */
+  "pipeline.stages": { entity: "pipeline", kind: "write" },
 } as const satisfies Record<string, { entity: string; kind: "read" | "write" }>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -112,7 +119,7 @@ export function isAuditAction(name: string): name is AuditAction {
 }
 
 /** Which list a customer.list row is, in its detail. */
-export type AuditedList = "top" | "segment" | "duplicates" | "quality" | "likely-duplicates" | "candidates" | "stage-alert";
+export type AuditedList = "top" | "segment" | "duplicates" | "quality" | "likely-duplicates" | "candidates" | "stage-alert" | "pipeline" | "deals";
 
 /**
  * Field values an audit row may show before and after: facts about the business, not about a

@@ -75,8 +75,11 @@ export function lostIn(deals: readonly DealFacts[], pipeline: Pipeline, period: 
 }
 
 export function winRate(deals: readonly DealFacts[], pipeline: Pipeline, period: Period): number | null {
-  const won = wonIn(deals, pipeline, period).length;
-  const lost = lostIn(deals, pipeline, period).length;
+  return winRateOf(wonIn(deals, pipeline, period).length, lostIn(deals, pipeline, period).length);
+}
+
+/** The win rate from the two counts, as SQL totals give them: won ÷ (won + lost); none when nothing closed. */
+export function winRateOf(won: number, lost: number): number | null {
   return won + lost === 0 ? null : won / (won + lost);
 }
 
@@ -110,8 +113,13 @@ export function openByStage(deals: readonly DealFacts[], pipeline: Pipeline): St
   return pipeline.open.map((stage) => {
     const here = deals.filter((d) => d.stage === stage.key);
     const amount = sumOf(here);
-    return { stage: stage.key, count: here.length, amount, weighted: amount.total.times(stage.probability).dividedBy(100) };
+    return { stage: stage.key, count: here.length, amount, weighted: weightedOf(amount.total, stage.probability) };
   });
+}
+
+/** A stage's weighted value from its open amount (SQL sums it; the weighting is defined here only). */
+export function weightedOf(total: Decimal, probability: number): Decimal {
+  return total.times(probability).dividedBy(100);
 }
 
 export function weightedValue(deals: readonly DealFacts[], pipeline: Pipeline): Decimal {
@@ -124,8 +132,13 @@ export function previousPeriod(period: Period): Period {
   return { from: new Date(period.from.getTime() - length), to: period.from };
 }
 
+/** Open deals expected to close inside the period. */
+export function closingIn(deals: readonly DealFacts[], pipeline: Pipeline, period: Period): DealFacts[] {
+  return deals.filter((d) => isOpen(d, pipeline) && inside(d.expectedCloseAt, period));
+}
+
 export function coverage(deals: readonly DealFacts[], pipeline: Pipeline, period: Period): { value: number | null; open: AmountSum; pace: AmountSum } {
-  const open = sumOf(deals.filter((d) => isOpen(d, pipeline) && inside(d.expectedCloseAt, period)));
+  const open = sumOf(closingIn(deals, pipeline, period));
   const pace = sumOf(wonIn(deals, pipeline, previousPeriod(period)));
   return { value: pace.total.isZero() ? null : open.total.dividedBy(pace.total).toNumber(), open, pace };
 }
@@ -159,4 +172,57 @@ export function stageConversion(changes: readonly StageChange[], pipeline: Pipel
     }
     return { stage: stage.key, entered, advanced, rate: entered === 0 ? null : advanced / entered };
   });
+}
+
+export interface Mover {
+  dealId: string;
+  /** Where it stood before its first move in the period. */
+  from: string;
+  /** Where it stands now. */
+  to: string;
+  /** Whether that is further along the pipeline (won counts as furthest, lost as behind every stage). */
+  forward: boolean;
+  baseAmount: Decimal | null;
+}
+
+/**
+ * The biggest movers: deals moved (not merely created) inside the period, from where the first
+ * move took them away to where they stand now, largest amount first (deals without an amount
+ * last), then by id so equal amounts keep one order; a deal moved back to where it began is no mover.
+ */
+export function biggestMovers(deals: readonly DealFacts[], changes: readonly StageChange[], pipeline: Pipeline, period: Period, limit: number): Mover[] {
+  const first = new Map<string, StageChange>();
+  for (const c of changes) {
+    if (c.from === null || !inside(c.at, period)) continue;
+    const seen = first.get(c.dealId);
+    if (!seen || c.at < seen.at) first.set(c.dealId, c);
+  }
+  const movers: Mover[] = [];
+  for (const d of deals) {
+    const move = first.get(d.id);
+    if (!move || move.from === d.stage) continue;
+    movers.push({ dealId: d.id, from: move.from!, to: d.stage, forward: pipeline.rank(d.stage) > pipeline.rank(move.from!), baseAmount: d.baseAmount });
+  }
+  movers.sort((a, b) => {
+    if (a.baseAmount === null || b.baseAmount === null) return a.baseAmount === b.baseAmount ? a.dealId.localeCompare(b.dealId) : a.baseAmount === null ? 1 : -1;
+    return b.baseAmount.comparedTo(a.baseAmount) || a.dealId.localeCompare(b.dealId);
+  });
+  return movers.slice(0, limit);
+}
+
+export interface Movement {
+  /** Deals with at least one move inside the period (creation is no move), and their amount. */
+  moved: AmountSum;
+  won: AmountSum;
+  lost: AmountSum;
+}
+
+/** What the pipeline did in a period (the digest's line of yesterday): deals moved, won and lost, with their amounts. */
+export function movement(deals: readonly DealFacts[], changes: readonly StageChange[], pipeline: Pipeline, period: Period): Movement {
+  const movedIds = new Set(changes.filter((c) => c.from !== null && inside(c.at, period)).map((c) => c.dealId));
+  return {
+    moved: sumOf(deals.filter((d) => movedIds.has(d.id))),
+    won: sumOf(wonIn(deals, pipeline, period)),
+    lost: sumOf(lostIn(deals, pipeline, period)),
+  };
 }

@@ -54,6 +54,10 @@ export type QuestionIntent =
   | { kind: "report"; report: ReportKind; last?: boolean }
   | { kind: "csat"; period?: ReportPeriod }
   | { kind: "digest" }
+  /** "what's closing this month", "本月要成交的单": the pipeline with what is expected to close in the period. */
+  | { kind: "closing"; period?: ReportPeriod }
+  /** "win rate this quarter", "本季度赢单率": the pipeline with the period's won, lost and win rate. */
+  | { kind: "winRate"; period?: ReportPeriod }
   | { kind: "unknown" };
 
 export const MAX_TOP = 50;
@@ -88,6 +92,7 @@ function read(text: unknown, now: Date, timeZone: string): QuestionIntent {
   return readTop(rest, period)
     ?? readReport(rest, period)
     ?? readCsat(rest, period)
+    ?? readPipeline(rest, period)
     ?? readSegment(rest)
     ?? readHistory(question, now, timeZone)
     ?? unknown();
@@ -192,6 +197,26 @@ const DIGEST = [
 
 function readDigest(text: string): QuestionIntent | undefined {
   return DIGEST.some((pattern) => pattern.test(text)) ? { kind: "digest" } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pipeline
+
+const CLOSING = [
+  re(String.raw`^(?:(?:what|which deals?|which ones)(?:['’]s| is| are)? )?(?:(?:my|our|the) )?(?:deals? )?(?:(?:are|is) )?(?:closing|(?:expected|due|set|going|about) to close)(?: soon)?$`),
+  re(String.raw`^(?:(?:my|our|the) )?(?:closing|expected) deals$`),
+  re(String.raw`^(?:我的|我们的)?(?:要|将要|即将|预计|快要|准备|能)?成交的(?:单子?|订单|商机|交易|生意)$`),
+  re(String.raw`^(?:哪些|有哪些|哪几个)(?:单子?|商机|交易)(?:要|将要|即将|预计|快要|能)成交$`),
+];
+const WIN_RATE = [
+  re(String.raw`^(?:(?:what|how)(?:['’]s| is| was| are) )?(?:(?:our|my|the) )?(?:win rate|win ratio|close rate|closing rate|win[- ]loss ratio)$`),
+  re(String.raw`^(?:我的|我们的)?(?:赢单率|成交率|胜率|赢率)(?:是多少|多少|怎么样|如何)?$`),
+];
+
+function readPipeline(text: string, period: ReportPeriod | undefined): QuestionIntent | undefined {
+  const kind = CLOSING.some((p) => p.test(text)) ? "closing" : WIN_RATE.some((p) => p.test(text)) ? "winRate" : undefined;
+  if (!kind) return undefined;
+  return period ? { kind, period } : { kind };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { ChannelCounts } from "../../store/index.js";
 import { emptyChannelCounts } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { getSurveyStats, type SurveyStats } from "../surveys/get-survey-stats.js";
+import { getPipelineClosed, type ClosedLine } from "../deals/pipeline-figures.js";
 
 export interface TrendPoint {
   /** 1-based position in the period (day 3, week 2, month 11). */
@@ -34,6 +35,8 @@ export interface PeriodFigures {
   firstResponse: FirstResponse;
   satisfaction: SurveyStats;
   trend: TrendPoint[];
+  /** Deals won and lost in the span (by when they closed), the whole team's, and the win rate. */
+  pipeline: ClosedLine;
 }
 
 export interface Report {
@@ -60,12 +63,13 @@ export async function getReport(deps: ServiceDeps, kind: ReportKind, which: Repo
   const periods = [spans.current, spans.previous];
   const { analytics } = deps.store;
   // The buckets partition each span, so a period's orders are the sum of its trend.
-  const [totals, channels, waits, activity, satisfaction] = await Promise.all([
+  const [totals, channels, waits, activity, satisfaction, pipeline] = await Promise.all([
     analytics.orderTotals([...buckets[0], ...buckets[1]]),
     analytics.interactionCounts(periods),
     analytics.waitCounts(periods),
     analytics.customerActivity(periods),
     Promise.all(periods.map((p) => getSurveyStats(deps, p))),
+    getPipelineClosed(deps, periods),
   ]);
   const figures = (k: 0 | 1): PeriodFigures => {
     const offset = k === 0 ? 0 : buckets[0].length;
@@ -90,6 +94,7 @@ export async function getReport(deps: ServiceDeps, kind: ReportKind, which: Repo
       firstResponse: firstResponse(waits[k] ?? { waits: 0, answered: 0, answeredWithinTarget: 0, histogram: new Map() }),
       satisfaction: satisfaction[k]!,
       trend,
+      pipeline: pipeline[k]!,
     };
   };
   return { kind, which, step, timeZone: where.timeZone, currency: deps.settings.baseCurrency, current: figures(0), previous: figures(1) };

@@ -15,6 +15,11 @@ const MIN_INTERVAL_MS: Readonly<Record<string, number>> = { slack: 1_000 };
  * platform's short outage would use up any count in minutes.
  */
 export const DEFAULT_GIVE_UP_AFTER_MS = 24 * 3_600_000;
+/**
+ * One rep's Home is published at most this often: every button pressed on it asks again, and
+ * Slack limits views.publish per user. Requests meanwhile wait in one row (home/request-home-publish.ts).
+ */
+export const HOME_PUBLISH_INTERVAL_MS = 3_000;
 /** When a 429 comes without Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
 
@@ -34,6 +39,12 @@ export const MAX_MESSAGES_PER_POST = 5;
 function inboxThreadOf(payload: unknown): string | undefined {
   const parsed = notificationPayload.safeParse(payload);
   return parsed.success && parsed.data.type === "inbox.message" ? parsed.data.threadId : undefined;
+}
+
+/** The rep whose Home a row publishes, if it is a Home publish. */
+function homePublishOf(payload: unknown): string | undefined {
+  const parsed = notificationPayload.safeParse(payload);
+  return parsed.success && parsed.data.type === "home.publish" ? parsed.data.repId : undefined;
 }
 
 /** One post for the leader's message and the ones it carries, oldest first. */
@@ -88,8 +99,11 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
     }
     return "skipped";
   }
-  const key = `${claimed.platform}:${claimed.destination}`;
-  const interval = (io.minIntervalMs ?? MIN_INTERVAL_MS)[claimed.platform] ?? 0;
+  // A Home publish is not a message in the DM: it has its own pace, apart from the DM's posts.
+  const homeRep = homePublishOf(claimed.payload);
+  const home = homeRep !== undefined;
+  const key = home ? `${claimed.platform}:home:${claimed.destination}` : `${claimed.platform}:${claimed.destination}`;
+  const interval = home ? HOME_PUBLISH_INTERVAL_MS : ((io.minIntervalMs ?? MIN_INTERVAL_MS)[claimed.platform] ?? 0);
   const inboxThread = claimed.platform === "slack" && io.coalesceInbox !== false ? inboxThreadOf(claimed.payload) : undefined;
   /** Back to PENDING without using the attempt, for a slot booked `waitMs` from now (or a pause's end). */
   const waitFor = async (waitMs: number): Promise<DeliveryOutcome> => {
@@ -125,17 +139,21 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
   // What else waits for this thread goes in the same post, in the order it came. After a worker
   // died mid-send, only the messages that post carried: whether it arrived is asked first.
   const carried = inboxThread ? await deps.store.outbox.coalesceInbox(claimed.id, claimed.destination, inboxThread, asksFirst(claimed.lastError) ? 0 : MAX_MESSAGES_PER_POST - 1) : [];
+  // Other requests for this rep's Home waiting now are answered by this publish, rendered after them.
+  if (homeRep) await deps.store.home.absorbPublishes(claimed.id, homeRep);
+  const merged = inboxThread !== undefined || home;
   const payload = carried.length > 0 ? mergedInboxPayload(claimed, carried) : claimed.payload;
   const outgoing = { id: claimed.id, platform: claimed.platform, destination: claimed.destination, payload };
-  // Whether an earlier attempt's message arrived is unknown until the platform was asked.
-  const mustAsk = asksFirst(claimed.lastError);
+  // Whether an earlier attempt's message arrived is unknown until the platform was asked. A
+  // Home publish replaces the whole view, so it is simply published again.
+  const mustAsk = !home && asksFirst(claimed.lastError);
   let asked = false;
   try {
     // A worker that died after the platform took the message must not make us send it twice.
     const earlier = mustAsk ? await io.deliverer.findDelivered(outgoing) : undefined;
     asked = true;
     const { externalId } = earlier ?? (await io.deliverer.deliver(outgoing));
-    await settle(deps, claimed, { sent: true, externalId }, inboxThread !== undefined);
+    await settle(deps, claimed, { sent: true, externalId }, merged);
     return "sent";
   } catch (error) {
     const failure = error instanceof DeliveryError ? error : new DeliveryError("temporary", error instanceof Error ? error.message : String(error));
@@ -149,7 +167,7 @@ export async function deliverOutbox(deps: ServiceDeps, io: DeliveryIo, outboxId:
     const tooOld = deps.now().getTime() - claimed.createdAt.getTime() >= giveUpAfterMs;
     if (failure.kind === "permanent" || tooOld) {
       const reason = failure.kind === "permanent" ? failure.reason : `gave up after ${Math.round(giveUpAfterMs / 3_600_000)} h (${claimed.attempts} attempts): ${failure.reason}`;
-      await settle(deps, claimed, { sent: false, reason, ...(failure.refusal ? { refusal: failure.refusal } : {}) }, inboxThread !== undefined);
+      await settle(deps, claimed, { sent: false, reason, ...(failure.refusal ? { refusal: failure.refusal } : {}) }, merged);
       return "failed";
     }
     if (failure.kind === "rate-limited") {

@@ -7,6 +7,7 @@ import { recordRead } from "../audit/record-read.js";
 import type { ServiceDeps } from "../deps.js";
 import { getSurveyStats, type SurveyStats } from "../surveys/get-survey-stats.js";
 import { qualityChangeFor, type QualityChange } from "../analytics/data-quality.js";
+import { getPipelineMovement, type PipelineMovement } from "../deals/pipeline-figures.js";
 
 /** How many of each list the digest names; the rest is a count. */
 const SHOWN = { remindersPerRep: 3, atRisk: 10, lowScores: 5 } as const;
@@ -41,6 +42,8 @@ export interface DigestContent {
   trend: { day: string; revenue: number }[];
   /** Nothing happened and nothing is due: the digest is one line. */
   quiet: boolean;
+  /** The whole pipeline's movement on the day: deals moved, won and lost, with their amounts (one line). */
+  pipeline: PipelineMovement;
   /** What of the data quality got worse since an earlier digest's figures; one line when set. */
   quality?: QualityChange | null;
 }
@@ -56,7 +59,7 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
   const dayBefore = addDays(day, -1);
   const lastWeek = addDays(day, -7);
   const { analytics, digestFacts } = deps.store;
-  const [[today, before, weekAgo], leads, newCustomers, [channels], reminders, atRisk, surveys, lowScores, trend, quality] = await Promise.all([
+  const [[today, before, weekAgo], leads, newCustomers, [channels], reminders, atRisk, surveys, lowScores, trend, quality, pipeline] = await Promise.all([
     analytics.orderTotals([
       { from, to },
       { from: startOf(dayBefore), to: from },
@@ -74,6 +77,7 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     analytics.dailyRevenue(addDays(day, -(DIGEST_TREND_DAYS - 1)), day, timeZone),
     // Kept per run date: every digest of a day compares the same figures with an earlier day's.
     qualityChangeFor(deps, runDate),
+    getPipelineMovement(deps, { from, to }),
   ]);
   const none = { orders: 0, revenue: 0 };
   const interactions = CHANNELS.map((channel) => ({ channel, count: channels?.[channel] ?? 0 })).filter((i) => i.count > 0);
@@ -86,7 +90,8 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     reminders.length === 0 &&
     atRisk.total === 0 &&
     surveys.answered === 0 &&
-    surveys.csat.answers + surveys.nps.answers === 0;
+    surveys.csat.answers + surveys.nps.answers === 0 &&
+    pipeline.moved.count + pipeline.won.count + pipeline.lost.count === 0;
   // Shown to someone who asked (/digest now): the customers it names are audited as read.
   if (reader) {
     const named = [...new Set([...atRisk.items.map((i) => i.customerId), ...lowScores.items.map((s) => s.customerId)])];
@@ -110,6 +115,7 @@ export async function buildDigest(deps: ServiceDeps, runAt: Date, timeZone: stri
     trend: trend.map((d) => ({ day: d.date, revenue: d.revenue })),
     quiet,
     quality,
+    pipeline,
   };
 }
 
