@@ -5,6 +5,7 @@ import type { Outcome } from "../reply/reply.js";
 import type { PipelineWho } from "../services/index.js";
 import type { CommandContext, CommandDefinition } from "./types.js";
 import { pipelineView } from "./views/pipeline.js";
+import { runPipelineStages } from "./deal.js";
 
 /** Whose pipeline as typed: the asker's, the team's, or a rep named by a mention or "@name". */
 export type TypedWho = { kind: "me" } | { kind: "team" } | { kind: "rep"; typed: string };
@@ -78,6 +79,9 @@ export const pipelineCommand: CommandDefinition = {
     examples: ["/pipeline", "/pipeline team this quarter", "/pipeline @li.na last month", "/crm 销售漏斗 团队 本季度"],
   }],
   run: (ctx, text) => {
+    // `/pipeline stages …` is the stages' own command (as `/crm pipeline stages`), not a scope.
+    const stages = /^\s*(?:stages|阶段)(?:\s+([\s\S]*))?$/i.exec(text);
+    if (stages) return runPipelineStages(ctx, stages[1] ?? "");
     const checked = textShape.safeParse(text);
     if (!checked.success) throw invalidInput("pipeline.badInput", { text: text.slice(0, 60) });
     return showPipeline(ctx, parsePipelineText(checked.data, ctx.now, ctx.timezone));

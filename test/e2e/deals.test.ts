@@ -265,6 +265,9 @@ describe("/crm pipeline stages", () => {
     expect(findButton(mine.blocks, "deal.next").text.text).toBe("→ Demo");
     const zh = await slack.ask(wang, "/crm", "pipeline 阶段");
     expect(zh.text).toContain("2. 产品演示 · 30%");
+    // The /pipeline slash command reaches the same stages, not a scope named "stages".
+    expect((await slack.ask(li, "/pipeline", "stages")).text).toContain("2. Demo · 30%");
+    expect((await slack.ask(li, "/pipeline", "stages set a:A:甲:50")).text).toContain("Only an admin can change the pipeline’s stages.");
   });
 });
 
