@@ -27,7 +27,7 @@ import { createSightings } from "./jobs/first-sightings.js";
 import { startWorkers, type RunningWorkers } from "./jobs/workers.js";
 import { createLogger, type Logger } from "./logger.js";
 import {
-  applyAdminList, createServices, deliverOutbox, maintainAuditLog, deliverTerminalMessages, fireReminder, planNudges, processInbound, reconcileJobs, rollUpAnalytics, sweepInbound, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, runExportJob, runQueuedImport, type ImportJobHooks, type Deliverer, type ExportDelivery, type JobScheduler, type ServiceDeps, type Services,
+  applyAdminList, createServices, deliverOutbox, dropFinishedHomePublishes, maintainAuditLog, deliverTerminalMessages, fireReminder, planNudges, processInbound, reconcileJobs, rollUpAnalytics, sweepInbound, runSurveyCheck, runSurveyTimer, scanCustomerStages, scoreSegmentsIfNeeded, sendDigest, runExportJob, runQueuedImport, type ImportJobHooks, type Deliverer, type ExportDelivery, type JobScheduler, type ServiceDeps, type Services,
 } from "./services/index.js";
 import { NO_JOBS, type ConversationDirectory } from "./services/ports.js";
 import { checkDatabase, closePrisma, createPrisma, createStore, DataKeyError, FieldCipher, keyFileWarning, openDataKeys, type ClaimHolder, type Store } from "./store/index.js";
@@ -278,7 +278,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         auditMaintenance: async () => {
           const done = await maintainAuditLog(jobDeps);
           if (done.created.length + done.dropped.length + done.moved > 0) log.info(done, "audit log partitions maintained");
-          return done;
+          // The day's other housekeeping: Home publishes done with.
+          const homePublishes = await dropFinishedHomePublishes(jobDeps);
+          if (homePublishes > 0) log.info({ homePublishes }, "finished Home publishes dropped from the outbox");
+          return { ...done, homePublishes };
         },
         exportData: (id, lastAttempt) => runExportJob(jobDeps, exportDelivery, id, { lastAttempt }),
         importData: (id) => runQueuedImport(jobDeps, id, importHooks(config, senders)),

@@ -319,6 +319,7 @@ export { deliverTerminalMessages } from "./delivery/deliver-terminal-messages.js
 export { reconcileJobs } from "./reconcile-jobs.js";
 export { processInbound, sweepInbound } from "./inbox/inbound-queue.js";
 export { maintainAuditLog } from "./audit/maintain-audit-log.js";
+export { dropFinishedHomePublishes } from "./home/request-home-publish.js";
 export { AUDIT_EXPORT_MAX, AUDIT_PAGE_SIZE, type AuditQuery, type AuditTarget, type AuditTrailPage } from "./audit/audit-trail.js";
 export type { AuditRow } from "../store/index.js";
 export { runSurveyCheck, runSurveyTimer } from "./surveys/run-survey-timers.js";

@@ -3,6 +3,9 @@ import type { Rep } from "../../store/index.js";
 import type { ServiceDeps } from "../deps.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 
+/** How long a finished Home publish stays in the outbox (for /crm outbox and a look at a failure). */
+export const HOME_PUBLISH_KEPT_MS = 24 * 3_600_000;
+
 /** Platforms with a Home the bot publishes (Slack's App Home tab). */
 const HOME_PLATFORMS: ReadonlySet<string> = new Set(["slack"]);
 
@@ -20,4 +23,18 @@ export async function requestHomePublish(deps: ServiceDeps, rep: Rep): Promise<b
   );
   if (row.created) await scheduleAfterCommit(deps, deliveriesNow(deps, [row.id]));
   return true;
+}
+
+/**
+ * The daily housekeeping's part for the Home: finished publishes older than a day go, in
+ * batches, so the outbox does not grow by a row per open of the tab.
+ */
+export async function dropFinishedHomePublishes(deps: ServiceDeps, batch = 10_000): Promise<number> {
+  const before = new Date(deps.now().getTime() - HOME_PUBLISH_KEPT_MS);
+  let dropped = 0;
+  for (;;) {
+    const n = await deps.store.home.dropFinishedPublishes(before, batch);
+    dropped += n;
+    if (n < batch) return dropped;
+  }
 }

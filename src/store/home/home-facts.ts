@@ -138,6 +138,18 @@ export function createHomeStore(db: Db) {
     },
 
     /**
+     * Home publishes finished (sent or failed, with what they took in) before `before`: every
+     * open of the tab leaves one, and nothing reads them once done. At most `limit` per call.
+     */
+    async dropFinishedPublishes(before: Date, limit: number): Promise<number> {
+      return db.$executeRaw`
+        DELETE FROM outbox WHERE id IN (
+          SELECT id FROM outbox
+          WHERE payload->>'type' = 'home.publish' AND status IN ('SENT', 'FAILED') AND updated_at < ${before}
+          LIMIT ${limit})`;
+    },
+
+    /**
      * Queues a publish of the rep's Home unless one is waiting to go already: that one renders
      * the Home as it is when it is delivered, so it stands for this request too. A row being
      * sent (or sent) may show the Home from before the change that asks again, so it does not
