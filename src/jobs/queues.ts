@@ -115,7 +115,11 @@ export function createJobQueues(options: JobsOptions): JobQueues {
     // Upserting an unchanged schedule would still re-plan its next job; the sweep calls this often.
     const existing = await digests.getJobScheduler(id);
     if (existing?.pattern === pattern && existing.tz === subscription.timezone) return;
-    await digests.upsertJobScheduler(id, { pattern, tz: subscription.timezone }, { name: JOB.digest, data: { subscriptionId: subscription.id }, opts: { attempts: 5, backoff: { type: "exponential", delay: 5_000 }, ...KEEP } });
+    // The sweep read the subscriptions a moment ago: a change made since has put its own, newer
+    // schedule in place, which that older read must not put back to what it was.
+    const version = subscription.updatedAt.getTime();
+    if (existing && Number((existing.template?.data as { version?: unknown } | undefined)?.version ?? 0) > version) return;
+    await digests.upsertJobScheduler(id, { pattern, tz: subscription.timezone }, { name: JOB.digest, data: { subscriptionId: subscription.id, version }, opts: { attempts: 5, backoff: { type: "exponential", delay: 5_000 }, ...KEEP } });
   }
 
   return {

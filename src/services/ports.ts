@@ -64,6 +64,8 @@ export interface DigestSchedule {
   /** "HH:MM", local wall-clock time. */
   localTime: string;
   timezone: string;
+  /** When the subscription was last changed: a schedule from an older read never replaces a newer one. */
+  updatedAt: Date;
 }
 
 export interface OutgoingMessage {

@@ -86,28 +86,34 @@ describe("one BullMQ job scheduler per subscription, at local time", () => {
     vi.setSystemTime(new Date("2026-03-06T14:00:00Z"));
     const newYork = randomUUID();
     const shanghai = randomUUID();
-    await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York" });
-    await queues.scheduleDigest({ id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai" });
+    const CHANGED = new Date("2026-03-06T13:00:00Z");
+    await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York", updatedAt: CHANGED });
+    await queues.scheduleDigest({ id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai", updatedAt: CHANGED });
     expect(await nextRun(newYork)).toBe("2026-03-07T13:30:00.000Z"); // EST, UTC-5
     expect(await nextRun(shanghai)).toBe("2026-03-07T00:30:00.000Z");
     const scheduler = await digests.getJobScheduler(digestSchedulerId(newYork));
     expect(scheduler).toMatchObject({ pattern: "30 8 * * *", tz: "America/New_York" });
 
     // Scheduling the same subscription again keeps the one schedule.
-    await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York" });
+    await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York", updatedAt: CHANGED });
     const ours = (await digests.getJobSchedulers()).filter((s) => s.key === digestSchedulerId(newYork));
     expect(ours).toHaveLength(1);
 
     // The reconcile pass keeps exactly the listed schedules: a lost one comes back, an orphan goes.
     const orphan = randomUUID();
-    await queues.scheduleDigest({ id: orphan, localTime: "10:00", timezone: "Asia/Shanghai" });
+    await queues.scheduleDigest({ id: orphan, localTime: "10:00", timezone: "Asia/Shanghai", updatedAt: CHANGED });
     await digests.removeJobScheduler(digestSchedulerId(shanghai));
-    await queues.keepDigests([{ id: newYork, localTime: "08:30", timezone: "America/New_York" }, { id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai" }]);
+    await queues.keepDigests([{ id: newYork, localTime: "08:30", timezone: "America/New_York", updatedAt: CHANGED }, { id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai", updatedAt: CHANGED }]);
     expect(await digests.getJobScheduler(digestSchedulerId(orphan))).toBeUndefined();
     expect(await nextRun(shanghai)).toBe("2026-03-07T00:30:00.000Z");
 
-    // Moving it re-plans it; cancelling removes it.
-    await queues.scheduleDigest({ id: shanghai, localTime: "09:15", timezone: "Asia/Shanghai" });
+    // Moving it re-plans it; a sweep that read the subscription before the move (an older
+    // change) does not put the old time back; cancelling removes it.
+    const moved = new Date(CHANGED.getTime() + 60_000);
+    await queues.scheduleDigest({ id: shanghai, localTime: "09:15", timezone: "Asia/Shanghai", updatedAt: moved });
+    expect(await nextRun(shanghai)).toBe("2026-03-07T01:15:00.000Z");
+    await queues.keepDigests([{ id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai", updatedAt: CHANGED }, { id: newYork, localTime: "08:30", timezone: "America/New_York", updatedAt: CHANGED }]);
+    expect(await digests.getJobScheduler(digestSchedulerId(shanghai))).toMatchObject({ pattern: "15 9 * * *", tz: "Asia/Shanghai" });
     expect(await nextRun(shanghai)).toBe("2026-03-07T01:15:00.000Z");
     await queues.cancelDigest(shanghai);
     expect(await digests.getJobScheduler(digestSchedulerId(shanghai))).toBeUndefined();
@@ -132,8 +138,8 @@ describe("one BullMQ job scheduler per subscription, at local time", () => {
     const workers = [1, 2].map(() => startWorkers({ redisUrl: TEST_REDIS_URL, prefix, log, handlers, sweepEveryMs: 3_600_000 }));
     await Promise.all(workers.map((w) => w.started));
     try {
-      await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York" });
-      await queues.scheduleDigest({ id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai" });
+      await queues.scheduleDigest({ id: newYork, localTime: "08:30", timezone: "America/New_York", updatedAt: new Date(0) });
+      await queues.scheduleDigest({ id: shanghai, localTime: "08:30", timezone: "Asia/Shanghai", updatedAt: new Date(0) });
       const runsOf = (id: string) => fired.filter((f) => f.id === id).map((f) => f.at);
       // Step the clock to just after each planned run and let the workers take it.
       const steps = ["2026-03-07T00:30:01Z", "2026-03-07T13:30:01Z", "2026-03-08T00:30:01Z", "2026-03-08T12:30:01Z", "2026-03-09T00:30:01Z"];

@@ -124,7 +124,7 @@ describe("jobs on a Redis Cluster", () => {
     await eventually(() => calls.processInbound?.includes("sender-hash/42"), 10_000);
 
     // A digest repeats daily at its local time: its planned job is brought forward to run now.
-    await queues.scheduleDigest({ id: subscription, localTime: "09:00", timezone: "Asia/Shanghai" });
+    await queues.scheduleDigest({ id: subscription, localTime: "09:00", timezone: "Asia/Shanghai", updatedAt: new Date(0) });
     const digests = new Queue(QUEUES.digests, { connection: cluster.client(), prefix });
     try {
       expect((await digests.getJobScheduler(digestSchedulerId(subscription)))?.pattern).toBe("0 9 * * *");
