@@ -5,31 +5,13 @@ import type { ServiceDeps } from "../deps.js";
 import type { ScheduleItem } from "../ports.js";
 import type { Repositories } from "../../store/index.js";
 import type { StoredCustomerMessage } from "../../store/customers/customer-messages.js";
+import type { InboundMessage } from "../../store/delivery/inbound-messages.js";
 import { queueInboxRelay } from "./relay-wechat.js";
 import { deliveriesNow, scheduleAfterCommit } from "../delivery/schedule-after-commit.js";
 import { refreshSegments } from "../analytics/score-segments.js";
 
-export interface CustomerMessageInput {
-  platform: string;
-  /** The platform's id for the sender (WeChat openid). */
-  senderId: string;
-  senderName?: string;
-  /** The platform's id of this message or event (MsgId, or sender + CreateTime for events). */
-  id: string;
-  at: Date;
-  /** text, image, voice, video, location, link, event:subscribe, event:CLICK ... */
-  kind: string;
-  /** What the timeline shows: the text, or a description with the media reference. */
-  body: string;
-  /** Where a new contact came from (the QR scene of a subscribe). */
-  source?: string;
-  /**
-   * The platform signed the message itself, not only the request (WeChat safe mode). A
-   * destructive event (an unsubscribe that erases the person) is acted on only then: a plain-mode
-   * body is covered by no signature, and a forged "unsubscribe" must not erase a real contact.
-   */
-  bodySigned?: boolean;
-}
+/** A customer message as the webhook takes it: the same shape the inbound table stores. */
+export type CustomerMessageInput = InboundMessage;
 
 /**
  * A customer's message recorded (by the inbound worker from its waiting row, see

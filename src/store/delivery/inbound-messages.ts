@@ -1,16 +1,26 @@
 import type { FieldCipher } from "../encryption/field-cipher.js";
 import { poolOf, type Db } from "../prisma.js";
 
-/** A customer message as the webhook took it (services/inbox/record-customer-message.ts's input). */
+/** A customer message as the webhook took it (the input of services/inbox/record-customer-message.ts). */
 export interface InboundMessage {
   platform: string;
+  /** The platform's id for the sender (WeChat openid). */
   senderId: string;
   senderName?: string;
+  /** The platform's id of this message or event (MsgId, or sender + CreateTime for events). */
   id: string;
   at: Date;
+  /** text, image, voice, video, location, link, event:subscribe, event:CLICK ... */
   kind: string;
+  /** What the timeline shows: the text, or a description with the media reference. */
   body: string;
+  /** Where a new contact came from (the QR scene of a subscribe). */
   source?: string;
+  /**
+   * The platform signed the message itself, not only the request (WeChat safe mode). A
+   * destructive event (an unsubscribe that erases the person) is acted on only then: a plain-mode
+   * body is covered by no signature, and a forged "unsubscribe" must not erase a real contact.
+   */
   bodySigned?: boolean;
 }
 
